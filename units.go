@@ -361,4 +361,3 @@ func formatScaled(v int64, unit uint64, suffix string) string {
 	b.WriteString(suffix)
 	return b.String()
 }
-
