@@ -41,8 +41,8 @@ var lengthCases = []struct {
 	{"-2cm", -2 * fulfill.Centimeter, "-20mm"},
 	{"0mm", 0, "0mm"},
 	{".5m", fulfill.Meter / 2, "500mm"},
-	{"1.00000049mm", 1000 * fulfill.Micrometer, "1mm"},       // rounded to the nearest µm
-	{"1.0005mm", 1001 * fulfill.Micrometer, "1.001mm"},       // halves away from zero
+	{"1.00000049mm", 1000 * fulfill.Micrometer, "1mm"}, // rounded to the nearest µm
+	{"1.0005mm", 1001 * fulfill.Micrometer, "1.001mm"}, // halves away from zero
 	{"9223372036854.775807m", fulfill.MaxLength, "9223372036854.775807m"},
 }
 
