@@ -1,0 +1,72 @@
+package pick
+
+import "github.com/fulfillkit/fulfill"
+
+// Spot is a walkable position in a [Layout]. Two bins at the same Spot are
+// picked without a step between them. The layout that made a Spot gives its
+// fields their meaning: for a [Rect], X is the aisle and Y the distance in
+// micrometres from the front cross aisle's centre line; for a [Graph], X is
+// the node's index and Y is zero. Spot is comparable and usable as a map key.
+type Spot struct {
+	X, Y int64
+}
+
+// Layout is a warehouse a picker walks. Implementations must be immutable
+// after construction and safe for concurrent use; [Rect] and [Graph] are.
+//
+// Spot locates a bin, returning an error wrapping [ErrInvalidBin] if the
+// layout has no such bin. Depot is where every tour starts and ends.
+// Distance is the shortest walking distance between two spots the layout
+// made; it is symmetric, zero from a spot to itself, and obeys the triangle
+// inequality.
+type Layout interface {
+	Spot(b Bin) (Spot, error)
+	Depot() Spot
+	Distance(a, b Spot) fulfill.Length
+}
+
+// spots locates every bin, returning the first error.
+func spots(l Layout, bins []Bin) ([]Spot, error) {
+	out := make([]Spot, len(bins))
+	for i, b := range bins {
+		s, err := l.Spot(b)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// distinct returns the distinct spots among ss in order of first appearance
+// and, for each of them, the indexes of ss at that spot.
+func distinct(ss []Spot) ([]Spot, [][]int) {
+	index := make(map[Spot]int, len(ss))
+	var uniq []Spot
+	var members [][]int
+	for i, s := range ss {
+		j, ok := index[s]
+		if !ok {
+			j = len(uniq)
+			index[s] = j
+			uniq = append(uniq, s)
+			members = append(members, nil)
+		}
+		members[j] = append(members[j], i)
+	}
+	return uniq, members
+}
+
+// tourLength is the length of walking from the depot through seq (spots, in
+// order) and back to the depot.
+func tourLength(l Layout, seq []Spot) fulfill.Length {
+	if len(seq) == 0 {
+		return 0
+	}
+	d := l.Depot()
+	total := l.Distance(d, seq[0])
+	for i := 1; i < len(seq); i++ {
+		total += l.Distance(seq[i-1], seq[i])
+	}
+	return total + l.Distance(seq[len(seq)-1], d)
+}

@@ -1,0 +1,493 @@
+package pick
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/fulfillkit/fulfill"
+)
+
+// MaxOptimalCrossAisles is the largest number of cross aisles [Optimal]
+// handles. Its work grows as about 5^(k-1) * 2^k per state and aisle, so
+// beyond this [Auto] falls back to the heuristics.
+const MaxOptimalCrossAisles = 5
+
+// Optimal is the exact [Router] for a [Rect]: the dynamic programme of
+// Ratliff and Rosenthal (1983), generalised to any number of cross aisles as
+// by Roodbergen and de Koster (2001). It sweeps the aisles from left to right
+// and keeps, for every way the tour can cross between two neighbouring aisles
+// (how many times it walks each cross aisle there, and which of those walks
+// are already joined), the shortest partial tour. It returns a route of
+// minimum length and the concrete order in which that tour visits the bins.
+//
+// Optimal returns an error wrapping [ErrUnsupported] for any other layout and
+// for more than [MaxOptimalCrossAisles] cross aisles. The zero Optimal is
+// ready to use.
+type Optimal struct{}
+
+var _ Router = Optimal{}
+
+// Route returns a shortest route through bins.
+func (Optimal) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
+	r, ok := l.(*Rect)
+	if !ok {
+		return Route{}, fmt.Errorf("%w: Optimal routes only a *Rect, got %T", ErrUnsupported, l)
+	}
+	if r.k > MaxOptimalCrossAisles {
+		return Route{}, fmt.Errorf("%w: Optimal handles at most %d cross aisles, the layout has %d", ErrUnsupported, MaxOptimalCrossAisles, r.k)
+	}
+	p, err := newProblem(l, bins)
+	if err != nil {
+		return Route{}, err
+	}
+	order, _, err := r.optimalOrder(ctx, p.uniq)
+	if err != nil {
+		return Route{}, err
+	}
+	return p.route(order), nil
+}
+
+// Kinds of coverage of one sub-aisle (the part of an aisle between two
+// neighbouring cross aisles).
+const (
+	vNone  = iota // not entered (no picks in it)
+	vPass1        // walked through once
+	vPass2        // walked through twice
+	vLow          // entered from the lower cross aisle and left the same way
+	vHigh         // entered from the upper cross aisle and left the same way
+	vGap          // entered from both ends, leaving the largest gap between picks unwalked
+)
+
+const maxK = MaxOptimalCrossAisles
+
+// vopt is one way to cover a sub-aisle.
+type vopt struct {
+	kind     uint8
+	cost     int64
+	dLo, dHi int8 // degree added at the lower and upper cross-aisle node
+	link     bool // joins the two nodes
+	gap      int  // for vGap: the last pick walked from below
+}
+
+// combo is one choice of coverage for every sub-aisle of an aisle.
+type combo struct {
+	cost   int64
+	deg    [maxK]int8
+	link   uint8 // bit c: nodes c and c+1 are joined
+	choice [maxK]uint8
+}
+
+// dpEntry is the best partial tour ending in a state.
+type dpEntry struct {
+	cost  int64
+	prev  uint64
+	combo int32
+}
+
+// optimalOrder solves the instance and returns the visiting order of the
+// distinct spots and the optimal tour length.
+func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Length, error) {
+	depot := r.Depot()
+	trivial := true
+	for _, s := range uniq {
+		if s != depot {
+			trivial = false
+		}
+	}
+	if trivial {
+		order := make([]int, len(uniq))
+		for i := range order {
+			order[i] = i
+		}
+		return order, 0, nil
+	}
+	k := r.k
+	Y := make([]int64, k)
+	for c := range k {
+		Y[c] = int64(r.crossY[c])
+	}
+	lo, hi := depot.X, depot.X
+	for _, s := range uniq {
+		lo, hi = min(lo, s.X), max(hi, s.X)
+	}
+	ncol := int(hi-lo) + 1
+	req := make([][maxK]bool, ncol)
+	nodeSpot := make(map[int]int) // cross node id -> spot index
+	type sub struct {
+		ys  []int64
+		idx []int
+	}
+	subs := make([][maxK]sub, ncol)
+	req[depot.X-lo][r.cfg.Depot.CrossAisle] = true
+	for u, s := range uniq {
+		t := int(s.X - lo)
+		c := slices.Index(Y, s.Y)
+		if c >= 0 {
+			req[t][c] = true
+			nodeSpot[t*k+c] = u
+			continue
+		}
+		b := 0
+		for b < k-2 && Y[b+1] < s.Y {
+			b++
+		}
+		subs[t][b].ys = append(subs[t][b].ys, s.Y)
+		subs[t][b].idx = append(subs[t][b].idx, u)
+	}
+	need := make([]bool, ncol) // need[t]: something to visit in a column after t
+	for t := ncol - 2; t >= 0; t-- {
+		need[t] = need[t+1]
+		for c := range k {
+			if req[t+1][c] || len(subs[t+1][c].ys) > 0 {
+				need[t] = true
+			}
+		}
+	}
+	opts := make([][maxK][]vopt, ncol)
+	combos := make([][]combo, ncol)
+	for t := range ncol {
+		for c := 0; c < k-1; c++ {
+			s := &subs[t][c]
+			order := make([]int, len(s.ys))
+			for i := range order {
+				order[i] = i
+			}
+			slices.SortFunc(order, func(a, b int) int { return cmp.Compare(s.ys[a], s.ys[b]) })
+			ys, idx := make([]int64, len(order)), make([]int, len(order))
+			for i, o := range order {
+				ys[i], idx[i] = s.ys[o], s.idx[o]
+			}
+			s.ys, s.idx = ys, idx
+			opts[t][c] = subOptions(ys, Y[c], Y[c+1])
+		}
+		combos[t] = buildCombos(opts[t][:k-1], k)
+	}
+
+	spacing := int64(r.cfg.AisleSpacing)
+	tables := make([]map[uint64]dpEntry, ncol)
+	cur := map[uint64]dpEntry{0: {cost: 0}}
+	bestCost := int64(math.MaxInt64)
+	bestT, bestPrev, bestCombo := -1, uint64(0), int32(0)
+	var parent [2 * maxK]int
+	find := func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for t := range ncol {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+		last := t == ncol-1
+		next := make(map[uint64]dpEntry, len(cur)*2)
+		for key, e := range cur {
+			var m, lab [maxK]int
+			for c := range k {
+				m[c] = int(key>>(5*c)) & 3
+				lab[c] = int(key>>(5*c+2)) & 7
+			}
+			for ci := range combos[t] {
+				cb := &combos[t][ci]
+				var degIn [maxK]int
+				evenMask := 0
+				ok := true
+				for c := range k {
+					degIn[c] = m[c] + int(cb.deg[c])
+					if degIn[c]%2 == 0 {
+						evenMask |= 1 << c
+					} else if last {
+						ok = false
+					}
+				}
+				if !ok {
+					continue
+				}
+				for x := range 2 * k {
+					parent[x] = x
+				}
+				for c := range k {
+					if m[c] > 0 {
+						parent[find(c)] = find(k + lab[c] - 1)
+					}
+				}
+				for c := 0; c < k-1; c++ {
+					if cb.link&(1<<c) != 0 {
+						parent[find(c)] = find(c + 1)
+					}
+				}
+				// Enumerate subsets of the even nodes that continue twice to the right.
+				if last {
+					evenMask = 0
+				}
+				for sub := evenMask; ; sub = (sub - 1) & evenMask {
+					var mout [maxK]int
+					var active [maxK]bool
+					valid := true
+					for c := range k {
+						switch {
+						case degIn[c]%2 == 1:
+							mout[c] = 1
+						case sub&(1<<c) != 0:
+							mout[c] = 2
+						}
+						active[c] = degIn[c] > 0 || mout[c] > 0
+						if req[t][c] && !active[c] {
+							valid = false
+						}
+					}
+					if valid {
+						var roots [maxK]int
+						var hasOut [2 * maxK]bool
+						nroots := 0
+						for c := range k {
+							if !active[c] {
+								continue
+							}
+							rt := find(c)
+							if !slices.Contains(roots[:nroots], rt) {
+								roots[nroots] = rt
+								nroots++
+							}
+							if mout[c] > 0 {
+								hasOut[rt] = true
+							}
+						}
+						closed := false
+						for _, rt := range roots[:nroots] {
+							if !hasOut[rt] {
+								closed = true
+							}
+						}
+						cost := e.cost + cb.cost
+						switch {
+						case nroots == 0:
+						case closed:
+							if nroots == 1 && !need[t] && cost < bestCost {
+								bestCost, bestT, bestPrev, bestCombo = cost, t, key, int32(ci)
+							}
+						default:
+							var nk uint64
+							var names [maxK]int
+							nn := 0
+							for c := range k {
+								if mout[c] == 0 {
+									continue
+								}
+								cost += int64(mout[c]) * spacing
+								rt := find(c)
+								l := slices.Index(names[:nn], rt)
+								if l < 0 {
+									names[nn] = rt
+									nn++
+									l = nn - 1
+								}
+								nk |= uint64(mout[c]|(l+1)<<2) << (5 * c)
+							}
+							if old, seen := next[nk]; !seen || cost < old.cost {
+								next[nk] = dpEntry{cost: cost, prev: key, combo: int32(ci)}
+							}
+						}
+					}
+					if sub == 0 {
+						break
+					}
+				}
+			}
+		}
+		tables[t] = next
+		cur = next
+	}
+	if bestT < 0 {
+		return nil, 0, fmt.Errorf("pick: internal error: no tour found for %d spots", len(uniq))
+	}
+
+	// Rebuild the tour's multigraph from the choices made.
+	g := newMultigraph(ncol * k)
+	spotNode := make(map[int]int) // graph node -> spot index
+	for id, u := range nodeSpot {
+		spotNode[id] = u
+	}
+	t, key, ci := bestT, bestPrev, bestCombo
+	var mout [maxK]int
+	for t >= 0 {
+		cb := combos[t][ci]
+		for c := range k {
+			if mout[c] > 0 {
+				g.add(t*k+c, (t+1)*k+c, mout[c])
+			}
+		}
+		for c := 0; c < k-1; c++ {
+			o := opts[t][c][cb.choice[c]]
+			s := subs[t][c]
+			ids := make([]int, len(s.ys))
+			for i := range ids {
+				ids[i] = g.node()
+				spotNode[ids[i]] = s.idx[i]
+			}
+			low, high := t*k+c, t*k+c+1
+			chain := func(from int, pts []int, mult int) {
+				prev := from
+				for _, p := range pts {
+					g.add(prev, p, mult)
+					prev = p
+				}
+			}
+			switch o.kind {
+			case vPass1, vPass2:
+				mult := 1
+				if o.kind == vPass2 {
+					mult = 2
+				}
+				chain(low, append(ids, high), mult)
+			case vLow:
+				chain(low, ids, 2)
+			case vHigh:
+				chain(high, reversed(ids), 2)
+			case vGap:
+				chain(low, ids[:o.gap+1], 2)
+				chain(high, reversed(ids[o.gap+1:]), 2)
+			}
+		}
+		if t == 0 {
+			break
+		}
+		for c := range k {
+			mout[c] = int(key>>(5*c)) & 3
+		}
+		e := tables[t-1][key]
+		key, ci = e.prev, e.combo
+		t--
+	}
+	start := int(depot.X-lo)*k + r.cfg.Depot.CrossAisle
+	seen := make(map[int]bool, len(uniq))
+	order := make([]int, 0, len(uniq))
+	for _, v := range g.euler(start) {
+		if u, ok := spotNode[v]; ok && !seen[u] {
+			seen[u] = true
+			order = append(order, u)
+		}
+	}
+	if len(order) != len(uniq) {
+		return nil, 0, fmt.Errorf("pick: internal error: tour visits %d of %d spots", len(order), len(uniq))
+	}
+	return order, fulfill.Length(bestCost), nil
+}
+
+func reversed(s []int) []int {
+	out := slices.Clone(s)
+	slices.Reverse(out)
+	return out
+}
+
+// subOptions lists the ways to cover a sub-aisle from y0 to y1 holding
+// picks at the sorted positions ys (strictly between them).
+func subOptions(ys []int64, y0, y1 int64) []vopt {
+	span := y1 - y0
+	out := []vopt{
+		{kind: vPass1, cost: span, dLo: 1, dHi: 1, link: true},
+		{kind: vPass2, cost: 2 * span, dLo: 2, dHi: 2, link: true},
+	}
+	if len(ys) == 0 {
+		return append(out, vopt{kind: vNone})
+	}
+	out = append(out,
+		vopt{kind: vLow, cost: 2 * (ys[len(ys)-1] - y0), dLo: 2},
+		vopt{kind: vHigh, cost: 2 * (y1 - ys[0]), dHi: 2})
+	if len(ys) >= 2 {
+		g, best := 0, int64(-1)
+		for i := 0; i+1 < len(ys); i++ {
+			if d := ys[i+1] - ys[i]; d > best {
+				g, best = i, d
+			}
+		}
+		out = append(out, vopt{kind: vGap, cost: 2 * (span - best), dLo: 2, dHi: 2, gap: g})
+	}
+	return out
+}
+
+// buildCombos takes the product of the sub-aisle options of one aisle.
+func buildCombos(opts [][]vopt, k int) []combo {
+	combos := []combo{{}}
+	for c, os := range opts {
+		next := make([]combo, 0, len(combos)*len(os))
+		for _, cb := range combos {
+			for oi, o := range os {
+				n := cb
+				n.cost += o.cost
+				n.deg[c] += o.dLo
+				n.deg[c+1] += o.dHi
+				if o.link {
+					n.link |= 1 << c
+				}
+				n.choice[c] = uint8(oi)
+				next = append(next, n)
+			}
+		}
+		combos = next
+	}
+	_ = k
+	return combos
+}
+
+// multigraph is an undirected multigraph for building an Euler circuit.
+type multigraph struct {
+	adj   [][]int // node -> edge ids
+	ends  [][2]int
+	used  []bool
+	nodes int
+}
+
+func newMultigraph(n int) *multigraph {
+	return &multigraph{adj: make([][]int, n), nodes: n}
+}
+
+// node adds a node and returns its id.
+func (g *multigraph) node() int {
+	g.adj = append(g.adj, nil)
+	g.nodes++
+	return g.nodes - 1
+}
+
+// add adds mult parallel edges between a and b.
+func (g *multigraph) add(a, b, mult int) {
+	for range mult {
+		id := len(g.ends)
+		g.ends = append(g.ends, [2]int{a, b})
+		g.used = append(g.used, false)
+		g.adj[a] = append(g.adj[a], id)
+		g.adj[b] = append(g.adj[b], id)
+	}
+}
+
+// euler returns the nodes of an Euler circuit from start (Hierholzer), in
+// walking order; every node has even degree and the edges are connected.
+func (g *multigraph) euler(start int) []int {
+	pos := make([]int, len(g.adj))
+	stack := []int{start}
+	var circuit []int
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		for pos[v] < len(g.adj[v]) && g.used[g.adj[v][pos[v]]] {
+			pos[v]++
+		}
+		if pos[v] == len(g.adj[v]) {
+			circuit = append(circuit, v)
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		id := g.adj[v][pos[v]]
+		g.used[id] = true
+		w := g.ends[id][0]
+		if w == v {
+			w = g.ends[id][1]
+		}
+		stack = append(stack, w)
+	}
+	slices.Reverse(circuit)
+	return circuit
+}

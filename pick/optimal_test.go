@@ -1,0 +1,90 @@
+package pick
+
+import (
+	"context"
+	"flag"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var long = flag.Bool("long", false, "run the long randomized checks")
+
+// randomRect returns a random small rectangular layout with k cross aisles.
+func randomRect(t testing.TB, rng *rand.Rand, k int) *Rect {
+	t.Helper()
+	cfg := RectConfig{
+		Aisles:          1 + rng.IntN(7),
+		SlotsPerAisle:   1 + rng.IntN(30),
+		AisleLength:     fulfill.Length(5+rng.IntN(40)) * fulfill.Meter / 2,
+		AisleSpacing:    fulfill.Length(1+rng.IntN(8)) * fulfill.Meter / 2,
+		CrossAisles:     k,
+		CrossAisleWidth: fulfill.Length(rng.IntN(3)) * fulfill.Meter / 2,
+	}
+	cfg.Depot = Depot{Aisle: rng.IntN(cfg.Aisles), CrossAisle: rng.IntN(k)}
+	r, err := NewRect(cfg)
+	require.NoError(t, err)
+	return r
+}
+
+// randomBins returns n random bins of r.
+func randomBins(rng *rand.Rand, r *Rect, n int) []Bin {
+	cfg := r.Config()
+	bins := make([]Bin, n)
+	for i := range bins {
+		side := SideLeft
+		if rng.IntN(2) == 1 {
+			side = SideRight
+		}
+		bins[i] = Bin{Aisle: rng.IntN(cfg.Aisles), Slot: rng.IntN(cfg.SlotsPerAisle), Level: rng.IntN(3), Side: side}
+	}
+	return bins
+}
+
+// TestOptimalMatchesHeldKarp checks the sweep against an independent exact
+// method over the layout's shortest-path distances on thousands of random
+// instances with 2, 3 and 4 cross aisles.
+func TestOptimalMatchesHeldKarp(t *testing.T) {
+	n := 1000
+	if testing.Short() {
+		n = 200
+	}
+	if *long {
+		n = 10000
+	}
+	ctx := context.Background()
+	for _, k := range []int{2, 3, 4} {
+		rng := rand.New(rand.NewPCG(uint64(k), 42))
+		for i := range n {
+			r := randomRect(t, rng, k)
+			bins := randomBins(rng, r, rng.IntN(11))
+			got, err := Optimal{}.Route(ctx, r, bins)
+			require.NoError(t, err)
+			want, err := Exact{}.Route(ctx, r, bins)
+			require.NoError(t, err)
+			if !assert.Equal(t, want.Length, got.Length, "k=%d instance %d: %+v bins %v", k, i, r.Config(), bins) {
+				return
+			}
+			require.NoError(t, Verify(r, bins, got))
+		}
+	}
+}
+
+// TestOptimalTourMatchesSweep checks that the visiting order rebuilt from the
+// sweep walks exactly the length the sweep computed.
+func TestOptimalTourMatchesSweep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range 500 {
+		k := 2 + i%4
+		r := randomRect(t, rng, k)
+		bins := randomBins(rng, r, rng.IntN(40))
+		p, err := newProblem(r, bins)
+		require.NoError(t, err)
+		order, cost, err := r.optimalOrder(context.Background(), p.uniq)
+		require.NoError(t, err)
+		require.Equal(t, cost, p.route(order).Length, "instance %d", i)
+	}
+}
