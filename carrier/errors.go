@@ -46,24 +46,19 @@ type IneligibleError struct {
 	Service string // the service code, such as "GROUND"
 	Package int    // the package (1-based), or 0 for the whole shipment
 	Rule    string // the rule, such as "max_weight" or "zone"
-	Limit   string // the limit, formatted, such as "150lb"
-	Actual  string // the measured value, formatted
+	Limit   string // the limit, formatted, such as "150lb", if the rule has one
+	Actual  string // the measured value, formatted, if the rule has one
+	Reason  string // the failure as a phrase, such as "weight 160lb over the maximum 150lb"
 }
 
-// Error names the service, the package, the rule, the limit and the value.
+// Error names the service, the package and the reason.
 func (e *IneligibleError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "carrier: %s %s ineligible", e.Carrier, e.Service)
 	if e.Package > 0 {
 		fmt.Fprintf(&b, ": package %d", e.Package)
 	}
-	fmt.Fprintf(&b, ": %s", e.Rule)
-	if e.Actual != "" {
-		fmt.Fprintf(&b, " %s", e.Actual)
-	}
-	if e.Limit != "" {
-		fmt.Fprintf(&b, " exceeds %s", e.Limit)
-	}
+	fmt.Fprintf(&b, ": %s", e.Reason)
 	return b.String()
 }
 
@@ -87,7 +82,11 @@ func (e *NoRateError) Error() string {
 		} else {
 			b.WriteString("; ")
 		}
-		fmt.Fprintf(&b, "%s: %s", r.Service, strings.TrimPrefix(r.Error(), "carrier: "+r.Carrier+" "+r.Service+" ineligible: "))
+		b.WriteString(r.Service)
+		if r.Package > 0 {
+			fmt.Fprintf(&b, " package %d", r.Package)
+		}
+		fmt.Fprintf(&b, ": %s", r.Reason)
 	}
 	return b.String()
 }

@@ -1,0 +1,610 @@
+package carrier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/shopspring/decimal"
+)
+
+// Tariff is a carrier priced offline from its rate cards: every version of
+// one carrier's card, each in effect from its Effective time until the next.
+// It rates with the version in effect at the request's ship time. A Tariff
+// is immutable and safe for concurrent use; it keeps no reference to the
+// cards it was built from.
+type Tariff struct {
+	carrier string
+	cards   []*compiledCard // by Effective, ascending
+}
+
+var _ Carrier = (*Tariff)(nil)
+
+// NewTariff validates cards and compiles them into a Tariff. The cards must
+// all name the same carrier and have distinct Effective times. Errors wrap
+// [ErrInvalidCard].
+func NewTariff(cards ...*RateCard) (*Tariff, error) {
+	if len(cards) == 0 {
+		return nil, &CardError{Reason: "a tariff needs at least one rate card"}
+	}
+	var errs []error
+	t := &Tariff{carrier: cards[0].Carrier}
+	for _, c := range cards {
+		if c == nil {
+			errs = append(errs, &CardError{Reason: "nil rate card"})
+			continue
+		}
+		if err := c.Validate(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if c.Carrier != t.carrier {
+			errs = append(errs, &CardError{Card: c.name(), Field: "carrier", Value: c.Carrier, Reason: "a tariff holds one carrier's cards, not " + t.carrier + "'s too"})
+			continue
+		}
+		t.cards = append(t.cards, compileCard(c))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(t.cards, func(a, b *compiledCard) int { return a.effective.Compare(b.effective) })
+	for i := 1; i < len(t.cards); i++ {
+		if t.cards[i].effective.Equal(t.cards[i-1].effective) {
+			return nil, &CardError{Card: t.cards[i].source, Field: "effective", Value: t.cards[i].effective.Format(time.RFC3339),
+				Reason: "same effective time as version " + t.cards[i-1].version}
+		}
+	}
+	return t, nil
+}
+
+// Name returns the carrier's name.
+func (t *Tariff) Name() string { return t.carrier }
+
+// Version returns the version of the card in effect at the given time, or
+// an error wrapping [ErrNoCard] if it is before every version.
+func (t *Tariff) Version(at time.Time) (string, error) {
+	c, err := t.card(at)
+	if err != nil {
+		return "", err
+	}
+	return c.version, nil
+}
+
+func (t *Tariff) card(at time.Time) (*compiledCard, error) {
+	i, _ := slices.BinarySearchFunc(t.cards, at, func(c *compiledCard, at time.Time) int {
+		if c.effective.After(at) {
+			return 1
+		}
+		return -1
+	})
+	if i == 0 {
+		return nil, fmt.Errorf("%w: %s has no card in effect at %s (first effective %s)", ErrNoCard, t.carrier,
+			at.Format(time.RFC3339), t.cards[0].effective.Format(time.RFC3339))
+	}
+	return t.cards[i-1], nil
+}
+
+// Rate quotes every eligible service of the card in effect at
+// req.ShipTime, in card order. If no service is eligible it returns a
+// *[NoRateError] with every service's reason.
+func (t *Tariff) Rate(ctx context.Context, req Request) ([]Quote, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	quotes, inel, err := t.Quotes(req)
+	if err != nil {
+		return nil, err
+	}
+	if len(quotes) == 0 {
+		return nil, &NoRateError{Carrier: t.carrier, Reasons: inel}
+	}
+	return quotes, nil
+}
+
+// Quotes prices req with every service of the card in effect at
+// req.ShipTime and returns the quotes of the eligible services and the
+// reasons of the others, both in card order. The error is non-nil only for
+// an invalid request ([ErrInvalidRequest]) or a ship time before every card
+// ([ErrNoCard]).
+func (t *Tariff) Quotes(req Request) ([]Quote, []*IneligibleError, error) {
+	if err := req.Validate(); err != nil {
+		return nil, nil, err
+	}
+	c, err := t.card(req.ShipTime)
+	if err != nil {
+		return nil, nil, err
+	}
+	quotes, inel := c.quote(req)
+	return quotes, inel, nil
+}
+
+// compiledCard is a validated card in the form pricing uses.
+type compiledCard struct {
+	carrier, version, source string
+	effective                time.Time
+	currency                 fulfill.Currency
+	units                    Units
+	zones                    ZoneChart
+	services                 []compiledService
+	surcharges               []compiledSurcharge
+	fuelPct                  decimal.Decimal // as written, such as 12.5
+	fuel                     decimal.Decimal // as a fraction, such as 0.125
+}
+
+type compiledService struct {
+	svc         Service
+	round       Rounding
+	dim         *compiledDim
+	minBillable fulfill.Mass
+	weights     []fulfill.Mass
+	prices      map[string][]decimal.Decimal
+	transit     map[string]int
+	limits      Limits
+	surcharges  []int // indices of the card's surcharges that apply to this service
+}
+
+// compiledDim computes dimensional weight exactly: volume (µm³) * num / den
+// is the weight in nanograms.
+type compiledDim struct {
+	units       Units
+	divisor     decimal.Decimal
+	num, den    *big.Int
+	above       fulfill.Volume // volumes at or below it have no dim weight
+	aboveActive bool
+	aboveText   string
+}
+
+type compiledSurcharge struct {
+	Surcharge
+	superseded map[string]bool // names this one supersedes
+}
+
+func compileCard(c *RateCard) *compiledCard {
+	units := c.Units
+	if units == "" {
+		units = UnitsImperial
+	}
+	cc := &compiledCard{
+		carrier: c.Carrier, version: c.Version, source: c.name(), effective: c.Effective,
+		currency: c.Currency, units: units,
+		zones:   ZoneChart{Ranges: slices.Clone(c.Zones.Ranges), Exceptions: slices.Clone(c.Zones.Exceptions)},
+		fuelPct: c.FuelPercent, fuel: c.FuelPercent.Shift(-2),
+	}
+	for _, s := range c.Surcharges {
+		cs := compiledSurcharge{Surcharge: s}
+		cs.ByZone = cloneMap(s.ByZone)
+		cs.Services = slices.Clone(s.Services)
+		cs.ZIPs = slices.Clone(s.ZIPs)
+		cs.Supersedes = slices.Clone(s.Supersedes)
+		cs.superseded = map[string]bool{}
+		for _, n := range s.Supersedes {
+			cs.superseded[n] = true
+		}
+		if cs.Per.IsZero() {
+			cs.Per = decimal.NewFromInt(100)
+		}
+		cc.surcharges = append(cc.surcharges, cs)
+	}
+	for _, s := range c.Services {
+		r := c.Rounding
+		if s.Rounding != nil {
+			r = *s.Rounding
+		}
+		cs := compiledService{
+			svc:   Service{Carrier: c.Carrier, Code: s.Code, Name: s.Name},
+			round: r, minBillable: s.MinBillable, limits: s.Limits,
+			weights: slices.Clone(s.Prices.Weights),
+			prices:  make(map[string][]decimal.Decimal, len(s.Prices.Zones)),
+			transit: cloneMap(s.Transit),
+		}
+		for z, row := range s.Prices.Zones {
+			cs.prices[z] = slices.Clone(row)
+		}
+		if s.Dim != nil {
+			cs.dim = compileDim(*s.Dim, units)
+		}
+		for i, sc := range c.Surcharges {
+			if len(sc.Services) == 0 || slices.Contains(sc.Services, s.Code) {
+				cs.surcharges = append(cs.surcharges, i)
+			}
+		}
+		cc.services = append(cc.services, cs)
+	}
+	return cc
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// unitsOf returns the volume and mass units of a system.
+func unitsOf(u Units) (vol fulfill.Volume, mass fulfill.Mass) {
+	if u == UnitsMetric {
+		return fulfill.CubicCentimeter, fulfill.Kilogram
+	}
+	return fulfill.CubicInch, fulfill.Pound
+}
+
+func compileDim(d DimRule, cardUnits Units) *compiledDim {
+	u := d.Units
+	if u == "" {
+		u = cardUnits
+	}
+	vol, mass := unitsOf(u)
+	// weight = volume * mass / (divisor * vol), divisor = coef * 10^exp.
+	num := big.NewInt(int64(mass))
+	den := new(big.Int).Mul(d.Divisor.Coefficient(), big.NewInt(int64(vol)))
+	if e := d.Divisor.Exponent(); e < 0 {
+		num.Mul(num, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-e)), nil))
+	} else if e > 0 {
+		den.Mul(den, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil))
+	}
+	cd := &compiledDim{units: u, divisor: d.Divisor, num: num, den: den}
+	if d.Above.Sign() > 0 {
+		cd.aboveActive = true
+		cd.aboveText = d.Above.String() + cubicSuffix(u)
+		lim := d.Above.Mul(decimal.NewFromInt(int64(vol))).Floor().BigInt()
+		if lim.IsInt64() {
+			cd.above = fulfill.Volume(lim.Int64())
+		} else {
+			cd.above = fulfill.Volume(math.MaxInt64)
+		}
+	}
+	return cd
+}
+
+// weight returns the dimensional weight of vol rounded by step and mode,
+// and the exact weight truncated to a nanogram, for the explanation.
+func (d *compiledDim) weight(vol fulfill.Volume, step fulfill.Mass, mode RoundMode) (rounded, exact fulfill.Mass) {
+	n := new(big.Int).Mul(big.NewInt(int64(vol)), d.num)
+	q := new(big.Int).Quo(n, d.den)
+	exact = satMass(q)
+	if step <= 0 {
+		step = fulfill.Nanogram
+		mode = RoundModeUp
+	}
+	den := new(big.Int).Mul(d.den, big.NewInt(int64(step)))
+	r := new(big.Int)
+	q.QuoRem(n, den, r)
+	switch mode {
+	case RoundModeDown:
+	case RoundModeNearest:
+		if r.Lsh(r, 1).Cmp(den) >= 0 {
+			q.Add(q, big.NewInt(1))
+		}
+	default:
+		if r.Sign() > 0 {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	q.Mul(q, big.NewInt(int64(step)))
+	return satMass(q), exact
+}
+
+func satMass(v *big.Int) fulfill.Mass {
+	if v.IsInt64() {
+		return fulfill.Mass(v.Int64())
+	}
+	return fulfill.MaxMass
+}
+
+func roundLength(l, step fulfill.Length, mode RoundMode) fulfill.Length {
+	switch {
+	case step <= 0:
+		return l
+	case mode == RoundModeNearest:
+		return l.Round(step)
+	case mode == RoundModeDown:
+		return l.Floor(step)
+	}
+	return l.Ceil(step)
+}
+
+func roundMass(m, step fulfill.Mass, mode RoundMode) fulfill.Mass {
+	switch {
+	case step <= 0:
+		return m
+	case mode == RoundModeNearest:
+		return m.Round(step)
+	case mode == RoundModeDown:
+		return m.Floor(step)
+	}
+	return m.Ceil(step)
+}
+
+func modeWord(m RoundMode) string {
+	if m == "" {
+		return string(RoundModeUp)
+	}
+	if m == RoundModeNearest {
+		return "to the nearest"
+	}
+	return string(m)
+}
+
+// money returns d in the card's currency; the currency was validated when
+// the card was compiled.
+func (c *compiledCard) money(d decimal.Decimal) fulfill.Money {
+	m, err := fulfill.NewMoney(d, c.currency)
+	if err != nil {
+		return fulfill.Money{}
+	}
+	return m
+}
+
+// quote prices req with every service.
+func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
+	var quotes []Quote
+	var inel []*IneligibleError
+	zone, zr, ok := c.zones.Zone(req.Origin, req.Destination)
+	var dv decimal.Decimal
+	dvErr := ""
+	if !req.Options.DeclaredValue.IsZero() {
+		if cur := req.Options.DeclaredValue.Currency(); cur != c.currency {
+			dvErr = fmt.Sprintf("declared value in %s, card in %s", cur, c.currency)
+		}
+		dv = req.Options.DeclaredValue.Amount()
+	}
+	for i := range c.services {
+		s := &c.services[i]
+		fail := func(pkg int, rule, limit, actual, reason string) {
+			inel = append(inel, &IneligibleError{Carrier: c.carrier, Service: s.svc.Code, Package: pkg, Rule: rule, Limit: limit, Actual: actual, Reason: reason})
+		}
+		switch {
+		case !ok:
+			fail(0, "zone", "", req.Origin.PostalCode+" -> "+req.Destination.PostalCode,
+				fmt.Sprintf("no zone from %s %q to %s %q", req.Origin.Country, req.Origin.PostalCode, req.Destination.Country, req.Destination.PostalCode))
+			continue
+		case s.prices[zone] == nil:
+			fail(0, "zone", "", zone, "zone "+zone+" not served")
+			continue
+		case dvErr != "":
+			fail(0, "declared_value", "", "", dvErr)
+			continue
+		}
+		q, e := c.quoteService(s, req, zone, zr, dv)
+		if e != nil {
+			inel = append(inel, e)
+			continue
+		}
+		quotes = append(quotes, q)
+	}
+	return quotes, inel
+}
+
+// applied is a surcharge that applies to a package and why.
+type applied struct {
+	idx       int
+	threshold string
+	why       string
+}
+
+func (c *compiledCard) quoteService(s *compiledService, req Request, zone string, zr ZoneRange, dv decimal.Decimal) (Quote, *IneligibleError) {
+	u := c.units
+	fail := func(pkg int, rule, limit, actual, reason string) (Quote, *IneligibleError) {
+		return Quote{}, &IneligibleError{Carrier: c.carrier, Service: s.svc.Code, Package: pkg, Rule: rule, Limit: limit, Actual: actual, Reason: reason}
+	}
+	steps := make(Explanation, 0, 2+7*len(req.Packages)+3)
+	steps = append(steps, Step{Kind: StepZone, Rule: zr.String(), Value: zone,
+		Text: "zone " + zone + ": origin " + req.Origin.PostalCode + ", destination " + req.Destination.PostalCode + " (" + zr.Origin.String() + " -> " + zr.Destination.String() + ")"})
+	row := s.prices[zone]
+	var subtotal decimal.Decimal
+	var found [8]applied
+	for i, p := range req.Packages {
+		n := i + 1
+		d := fulfill.Dimensions{
+			Length: roundLength(p.Dimensions.Length, s.round.Length, s.round.LengthMode),
+			Width:  roundLength(p.Dimensions.Width, s.round.Length, s.round.LengthMode),
+			Height: roundLength(p.Dimensions.Height, s.round.Length, s.round.LengthMode),
+		}
+		sorted := d.Sorted()
+		lpg := d.LengthPlusGirth()
+		text := "dimensions " + fmtDims(p.Dimensions, u)
+		if s.round.Length > 0 {
+			text += " rounded " + modeWord(s.round.LengthMode) + " to " + fmtLength(s.round.Length, u) + ": " + fmtDims(d, u)
+		}
+		steps = append(steps, Step{Kind: StepDimensions, Package: n, Rule: "rounding", Value: fmtDims(d, u), Text: text})
+		switch l := s.limits; {
+		case l.MaxWeight > 0 && p.Mass > l.MaxWeight:
+			return fail(n, "max_weight", fmtMass(l.MaxWeight, u), fmtMass(p.Mass, u), "weight "+fmtMass(p.Mass, u)+" over the maximum "+fmtMass(l.MaxWeight, u))
+		case l.MaxLength > 0 && sorted.Length > l.MaxLength:
+			return fail(n, "max_length", fmtLength(l.MaxLength, u), fmtLength(sorted.Length, u), "length "+fmtLength(sorted.Length, u)+" over the maximum "+fmtLength(l.MaxLength, u))
+		case l.MaxLengthPlusGirth > 0 && lpg > l.MaxLengthPlusGirth:
+			return fail(n, "max_length_plus_girth", fmtLength(l.MaxLengthPlusGirth, u), fmtLength(lpg, u), "length plus girth "+fmtLength(lpg, u)+" over the maximum "+fmtLength(l.MaxLengthPlusGirth, u))
+		}
+		actual := roundMass(p.Mass, s.round.Weight, s.round.WeightMode)
+		text = "actual weight " + fmtMass(p.Mass, u)
+		if s.round.Weight > 0 {
+			text += " rounded " + modeWord(s.round.WeightMode) + " to " + fmtMass(s.round.Weight, u) + ": " + fmtMass(actual, u)
+		}
+		steps = append(steps, Step{Kind: StepActual, Package: n, Value: fmtMass(actual, u), Text: text})
+		billable, basis := actual, "actual weight"
+		if s.dim != nil {
+			vol, err := d.Volume()
+			if err != nil {
+				return fail(n, "volume", "", fmtDims(d, u), "volume of "+fmtDims(d, u)+" out of range")
+			}
+			du := s.dim.units
+			if s.dim.aboveActive && vol <= s.dim.above {
+				steps = append(steps, Step{Kind: StepDimWeight, Package: n, Rule: "dim_threshold", Threshold: s.dim.aboveText,
+					Value: fmtVolume(vol, du), Text: "volume " + fmtVolume(vol, du) + " not above " + s.dim.aboveText + ": no dimensional weight"})
+			} else {
+				dw, exact := s.dim.weight(vol, s.round.Weight, s.round.WeightMode)
+				text := "dimensional weight " + fmtVolume(vol, du) + " / " + s.dim.divisor.String() + " = " + fmtMass(exact, du)
+				if s.round.Weight > 0 {
+					text += ", rounded " + modeWord(s.round.WeightMode) + ": " + fmtMass(dw, du)
+				}
+				st := Step{Kind: StepDimWeight, Package: n, Rule: "dim_divisor", Value: fmtMass(dw, du), Text: text}
+				if s.dim.aboveActive {
+					st.Threshold = s.dim.aboveText
+				}
+				steps = append(steps, st)
+				if dw > billable {
+					billable, basis = dw, "dimensional weight"
+				}
+			}
+		}
+		// Which per-package surcharges apply, before any supersedes another.
+		hits := found[:0]
+		for _, idx := range s.surcharges {
+			sc := &c.surcharges[idx]
+			if a, ok := sc.applies(idx, req, p.Mass, sorted, lpg, u); ok {
+				hits = append(hits, a)
+			}
+		}
+		kept := hits[:0:0]
+		if len(hits) > 0 {
+			kept = make([]applied, 0, len(hits))
+			for _, a := range hits {
+				superseded := false
+				for _, b := range hits {
+					if c.surcharges[b.idx].superseded[c.surcharges[a.idx].Name] {
+						superseded = true
+					}
+				}
+				if !superseded {
+					kept = append(kept, a)
+				}
+			}
+		}
+		for _, a := range kept {
+			sc := &c.surcharges[a.idx]
+			if sc.Kind == SurchargeLargePackage && sc.MinBillable > billable {
+				billable, basis = sc.MinBillable, sc.Name+" minimum"
+				steps = append(steps, Step{Kind: StepMinimum, Package: n, Rule: sc.Name, Threshold: fmtMass(sc.MinBillable, u),
+					Value: fmtMass(billable, u), Text: "large package minimum billable weight " + fmtMass(sc.MinBillable, u)})
+			}
+		}
+		if s.minBillable > billable {
+			billable, basis = s.minBillable, "service minimum"
+			steps = append(steps, Step{Kind: StepMinimum, Package: n, Rule: "min_billable", Threshold: fmtMass(s.minBillable, u),
+				Value: fmtMass(billable, u), Text: "minimum billable weight " + fmtMass(s.minBillable, u)})
+		}
+		steps = append(steps, Step{Kind: StepBillable, Package: n, Rule: basis, Value: fmtMass(billable, u),
+			Text: "billable weight " + fmtMass(billable, u) + " (" + basis + ")"})
+		k, _ := slices.BinarySearch(s.weights, billable)
+		if k == len(s.weights) {
+			last := s.weights[len(s.weights)-1]
+			return fail(n, "max_billable", fmtMass(last, u), fmtMass(billable, u), "billable weight "+fmtMass(billable, u)+" over the heaviest price break "+fmtMass(last, u))
+		}
+		base := row[k]
+		subtotal = subtotal.Add(base)
+		bm := c.money(base)
+		steps = append(steps, Step{Kind: StepBasePrice, Package: n, Rule: "zone " + zone, Threshold: fmtMass(s.weights[k], u), Amount: bm,
+			Text: "base price zone " + zone + ", up to " + fmtMass(s.weights[k], u) + ": " + bm.String()})
+		for _, a := range kept {
+			sc := &c.surcharges[a.idx]
+			amt := sc.Amount
+			if z, ok := sc.ByZone[zone]; ok {
+				amt = z
+			}
+			subtotal = subtotal.Add(amt)
+			am := c.money(amt)
+			steps = append(steps, Step{Kind: StepSurcharge, Package: n, Rule: sc.Name, Threshold: a.threshold, Amount: am,
+				Text: sc.Name + " (" + a.why + "): " + am.String()})
+		}
+	}
+	for _, sc := range c.surcharges {
+		if sc.Kind != SurchargeDeclaredValue || dv.Sign() <= 0 || (len(sc.Services) > 0 && !slices.Contains(sc.Services, s.svc.Code)) {
+			continue
+		}
+		over := dv.Sub(sc.Free)
+		if over.Sign() <= 0 {
+			continue
+		}
+		units := over.Div(sc.Per).Ceil()
+		amt := units.Mul(sc.Amount)
+		subtotal = subtotal.Add(amt)
+		am := c.money(amt)
+		steps = append(steps, Step{Kind: StepSurcharge, Rule: sc.Name, Threshold: sc.Free.String(), Amount: am,
+			Text: sc.Name + " (declared value " + c.money(dv).String() + ", " + units.String() + " x " + c.money(sc.Amount).String() + " per " + sc.Per.String() + " above " + sc.Free.String() + "): " + am.String()})
+	}
+	total := subtotal
+	if c.fuel.Sign() > 0 {
+		fuel := c.money(subtotal.Mul(c.fuel)).Round(fulfill.RoundHalfUp)
+		total = total.Add(fuel.Amount())
+		steps = append(steps, Step{Kind: StepFuel, Rule: "fuel", Threshold: c.fuelPct.String() + "%", Amount: fuel,
+			Text: "fuel " + c.fuelPct.String() + "% of " + c.money(subtotal).String() + ": " + fuel.String()})
+	}
+	q := Quote{Service: s.svc, Source: c.source}
+	if days, ok := s.transit[zone]; ok {
+		q.TransitDays = days
+		q.EstimatedDelivery = addBusinessDays(req.ShipTime, days)
+		steps = append(steps, Step{Kind: StepTransit, Rule: "zone " + zone, Value: q.EstimatedDelivery.Format(time.DateOnly),
+			Text: fmt.Sprintf("%d business days in zone %s: delivery expected %s", days, zone, q.EstimatedDelivery.Format("Mon 2006-01-02"))})
+	}
+	q.Price = c.money(total)
+	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: "total " + q.Price.String()})
+	q.Explanation = steps
+	return q, nil
+}
+
+// applies reports whether a per-package surcharge applies to a package,
+// with the threshold hit and a phrase saying why.
+func (sc *compiledSurcharge) applies(idx int, req Request, mass fulfill.Mass, sorted fulfill.Dimensions, lpg fulfill.Length, u Units) (applied, bool) {
+	a := applied{idx: idx}
+	switch sc.Kind {
+	case SurchargeResidential:
+		a.why = "residential destination"
+		return a, req.Destination.Residential
+	case SurchargeSignature:
+		a.why = "signature requested"
+		return a, req.Options.Signature
+	case SurchargeSaturday:
+		a.why = "Saturday delivery"
+		return a, req.Options.SaturdayDelivery
+	case SurchargeDeliveryArea:
+		z, ok := zip5(req.Destination)
+		if !ok {
+			return a, false
+		}
+		for _, p := range sc.ZIPs {
+			if strings.HasPrefix(z, p) {
+				a.threshold, a.why = p, "destination "+z+" in delivery area "+p
+				return a, true
+			}
+		}
+	case SurchargeHandling, SurchargeLargePackage:
+		switch {
+		case sc.LongestOver > 0 && sorted.Length > sc.LongestOver:
+			a.threshold, a.why = fmtLength(sc.LongestOver, u), "longest side "+fmtLength(sorted.Length, u)+" over "+fmtLength(sc.LongestOver, u)
+		case sc.SecondOver > 0 && sorted.Width > sc.SecondOver:
+			a.threshold, a.why = fmtLength(sc.SecondOver, u), "second side "+fmtLength(sorted.Width, u)+" over "+fmtLength(sc.SecondOver, u)
+		case sc.LengthPlusGirthOver > 0 && lpg > sc.LengthPlusGirthOver:
+			a.threshold, a.why = fmtLength(sc.LengthPlusGirthOver, u), "length plus girth "+fmtLength(lpg, u)+" over "+fmtLength(sc.LengthPlusGirthOver, u)
+		case sc.WeightOver > 0 && mass > sc.WeightOver:
+			a.threshold, a.why = fmtMass(sc.WeightOver, u), "weight "+fmtMass(mass, u)+" over "+fmtMass(sc.WeightOver, u)
+		default:
+			return a, false
+		}
+		return a, true
+	}
+	return a, false
+}
+
+// addBusinessDays returns the date n business days (Monday to Friday) after
+// t's date, at midnight in t's location. Holidays are the ship package's
+// concern.
+func addBusinessDays(t time.Time, n int) time.Time {
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return d
+}
