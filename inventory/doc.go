@@ -1,0 +1,57 @@
+// Package inventory keeps stock that never oversells and never drifts: levels
+// per owner, SKU, location and lot, split into buckets; reservations with
+// idempotency keys and optional TTLs; allocation across locations as a pure
+// planner; and an append-only ledger that explains every unit.
+//
+// # Levels and buckets
+//
+// A [Level] is the stock of one [Key] (owner x SKU x location x lot) in
+// integer units: on hand, reserved, committed, damaged, quarantine, safety,
+// incoming and in transit. Available is computed:
+//
+//	Available = OnHand - Reserved - Committed - Damaged - Quarantine - Safety
+//
+// No bucket is ever negative and Available never is: an operation that
+// would break this fails with an *[InsufficientStockError] and changes
+// nothing. One owner's stock never mixes with another's.
+//
+// # Operations
+//
+// Every change is an [Operation] applied by [Inventory.Apply]: [Expect],
+// [Receive], [Adjust] (with an optional compare-and-set), [Move] between
+// buckets, [Transfer] and [ReceiveTransfer] through an in-transit state,
+// [Count], [Reserve] (all lines or none, optionally with a TTL),
+// [Release], [Commit], [Consume], [Unreserve] and [Recall]. Each carries a
+// reason, a reference and an idempotency key in its [Meta]. Each becomes
+// one [Txn] that a [Store] applies atomically, with its ledger entries.
+//
+// # Stores
+//
+// A [Store] is four methods; the contract (atomicity, lock order, time,
+// idempotency, errors) is in its documentation. [MemStore] keeps everything
+// in memory with one lock per level. [Compute] is the pure decision every
+// store reuses; the conformance suite in
+// [github.com/fulfillkit/fulfill/inventory/inventorytest] checks any store.
+//
+// # Allocation
+//
+// [Plan] decides, purely and deterministically, which locations serve an
+// order's lines under a [Strategy] ([Priority], [FewestShipments],
+// [Closest], [HighestStock], [StoreFirst]), drawing lots first-expired or
+// first-in first-out and never from an expired lot, with explicit
+// backorders. [Allocation.Reserve] applies a plan with compare-and-set, so a
+// stale plan fails with [ErrConflict] and is planned again
+// ([Inventory.Allocate] does both).
+//
+// # Ledger
+//
+// Every change appends [Entry] values to the owner's ledger. [Replay]
+// rebuilds every level from it, and [Reconcile] reports any difference
+// between levels, live reservations and the ledger.
+//
+// # Channels
+//
+// A [Channel] publishes a share of available stock to a sales channel,
+// keeping a buffer back; [AvailabilityChanged] events report each change of
+// available stock.
+package inventory
