@@ -1,0 +1,417 @@
+package pack
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/fulfillkit/fulfill"
+)
+
+// vec is a position or a size in micrometres along x, y, z.
+type vec [3]int64
+
+// orient is one allowed orientation of a kind.
+type orient struct {
+	s   vec
+	rot fulfill.Rotation
+}
+
+// kind is a class of interchangeable units: same size, mass, rotation rule
+// and constraints. Work is done per kind, not per item.
+type kind struct {
+	dims    vec
+	oris    []orient
+	weight  int64
+	vol     float64
+	fragile bool
+	floor   bool
+	alone   bool
+	hazmat  int32 // 0: none
+	group   int32 // 0: none
+}
+
+// btype is a usable box type.
+type btype struct {
+	idx    int // index in Request.Boxes
+	dims   vec
+	maxW   int64 // math.MaxInt64 when unlimited
+	tare   int64
+	cost   int64 // 10^-9 currency units
+	supply int   // 0: unlimited
+	vol    float64
+}
+
+// plc is a placed unit.
+type plc struct {
+	k   int32
+	p   vec
+	s   vec
+	rot fulfill.Rotation
+}
+
+// bin is an open box.
+type bin struct {
+	t      int
+	pl     []plc
+	eps    []vec
+	w      int64
+	vol    float64
+	hazmat int32
+	group  int32
+	alone  bool
+	failed []uint64 // kinds known not to fit any more
+}
+
+// merit selects how candidate positions are scored.
+type merit uint8
+
+const (
+	meritGap merit = iota // snuggest fit: least free space around the unit
+	meritLow              // lowest, then deepest, then leftmost position
+	meritCount
+)
+
+// engine holds one packing problem and the search state.
+type engine struct {
+	ctx     context.Context
+	kinds   []kind
+	types   []btype
+	fits    [][]bool // kind x type: fits by size, rotation and weight
+	obj     Objective
+	mode    Mode
+	rng     *rand.Rand
+	work    int64
+	maxWork int64
+	stopped bool
+	ship    ShippingFunc
+	shipMem map[[2]int64]int64
+	shipErr error
+	shipCur fulfill.Currency // the currency of the shipping estimates
+	req     *Request
+}
+
+// spend counts work and reports whether the search must stop.
+func (e *engine) spend(n int64) bool {
+	e.work += n
+	if e.stopped {
+		return true
+	}
+	if e.work > e.maxWork {
+		e.stopped = true
+	} else if e.work&0x3fff < n || n > 0x3fff {
+		if e.ctx.Err() != nil {
+			e.stopped = true
+		}
+	}
+	return e.stopped
+}
+
+func (e *engine) newBin(t int) *bin {
+	return &bin{t: t, eps: []vec{{0, 0, 0}}}
+}
+
+func (b *bin) clone() *bin {
+	c := *b
+	c.pl = slices.Clone(b.pl)
+	c.eps = slices.Clone(b.eps)
+	c.failed = slices.Clone(b.failed)
+	return &c
+}
+
+func (b *bin) hasFailed(k int32) bool {
+	i := int(k) >> 6
+	return i < len(b.failed) && b.failed[i]&(1<<(uint(k)&63)) != 0
+}
+
+func (b *bin) setFailed(k int32) {
+	i := int(k) >> 6
+	for len(b.failed) <= i {
+		b.failed = append(b.failed, 0)
+	}
+	b.failed[i] |= 1 << (uint(k) & 63)
+}
+
+// admits checks the cheap conditions for putting a unit of kind k in b.
+func (e *engine) admits(b *bin, k int32) bool {
+	kd := &e.kinds[k]
+	t := &e.types[b.t]
+	if !e.fits[k][b.t] || b.alone || (kd.alone && len(b.pl) > 0) {
+		return false
+	}
+	if b.w+kd.weight > t.maxW || b.vol+kd.vol > t.vol*(1+1e-9) {
+		return false
+	}
+	if kd.hazmat != 0 && b.hazmat != 0 && kd.hazmat != b.hazmat {
+		return false
+	}
+	return !b.hasFailed(k)
+}
+
+// score is a candidate's merit; lower is better.
+type score [2]int64
+
+func (a score) less(b score) bool { return a[0] < b[0] || a[0] == b[0] && a[1] < b[1] }
+
+// place finds the best position and orientation for a unit of kind k in b.
+func (e *engine) place(b *bin, k int32, m merit) (plc, bool) {
+	if !e.admits(b, k) {
+		return plc{}, false
+	}
+	kd := &e.kinds[k]
+	dims := e.types[b.t].dims
+	best := score{math.MaxInt64, math.MaxInt64}
+	var out plc
+	found := false
+	if e.spend(int64(len(b.eps)*len(kd.oris)) * int64(1+len(b.pl))) {
+		return plc{}, false
+	}
+	for _, p := range b.eps {
+		if kd.floor && p[2] != 0 {
+			continue
+		}
+		for _, o := range kd.oris {
+			s := o.s
+			if p[0]+s[0] > dims[0] || p[1]+s[1] > dims[1] || p[2]+s[2] > dims[2] {
+				continue
+			}
+			gx, gy, gz, ok := e.clear(b, p, s, kd.fragile, dims)
+			if !ok {
+				continue
+			}
+			var sc score
+			switch m {
+			case meritLow:
+				sc = score{p[2], p[1] + p[0] + gx + gy}
+			default:
+				sc = score{gx + gy + gz, p[2]*4 + p[1]*2 + p[0]}
+			}
+			if !found || sc.less(best) {
+				best, out, found = sc, plc{k: k, p: p, s: s, rot: o.rot}, true
+			}
+		}
+	}
+	if !found {
+		b.setFailed(k)
+	}
+	return out, found
+}
+
+// clear reports whether a unit of size s at p overlaps nothing in b and
+// respects fragile units, and returns the free distance from the unit to
+// the nearest obstacle along +x, +y and +z.
+func (e *engine) clear(b *bin, p, s vec, fragile bool, dims vec) (gx, gy, gz int64, ok bool) {
+	gx, gy, gz = dims[0]-p[0]-s[0], dims[1]-p[1]-s[1], dims[2]-p[2]-s[2]
+	ex, ey, ez := p[0]+s[0], p[1]+s[1], p[2]+s[2]
+	for i := range b.pl {
+		q := &b.pl[i]
+		qx, qy, qz := q.p[0]+q.s[0], q.p[1]+q.s[1], q.p[2]+q.s[2]
+		ox := p[0] < qx && q.p[0] < ex
+		oy := p[1] < qy && q.p[1] < ey
+		oz := p[2] < qz && q.p[2] < ez
+		if ox && oy {
+			if oz {
+				return 0, 0, 0, false
+			}
+			if q.p[2] >= ez {
+				if fragile {
+					return 0, 0, 0, false
+				}
+				gz = min(gz, q.p[2]-ez)
+			} else if e.kinds[q.k].fragile {
+				return 0, 0, 0, false // p[2] >= qz: resting above a fragile unit
+			}
+		}
+		if oy && oz && q.p[0] >= ex {
+			gx = min(gx, q.p[0]-ex)
+		}
+		if ox && oz && q.p[1] >= ey {
+			gy = min(gy, q.p[1]-ey)
+		}
+	}
+	return gx, gy, gz, true
+}
+
+// commit puts c into b and updates its extreme points.
+func (e *engine) commit(b *bin, c plc) {
+	kd := &e.kinds[c.k]
+	b.pl = append(b.pl, c)
+	b.w += kd.weight
+	b.vol += kd.vol
+	if kd.hazmat != 0 {
+		b.hazmat = kd.hazmat
+	}
+	if kd.alone {
+		b.alone = true
+	}
+	if kd.group != 0 {
+		b.group = kd.group
+	}
+	dims := e.types[b.t].dims
+	p, s := c.p, c.s
+	cands := [6]vec{
+		e.project(b, vec{p[0] + s[0], p[1], p[2]}, 1),
+		e.project(b, vec{p[0] + s[0], p[1], p[2]}, 2),
+		e.project(b, vec{p[0], p[1] + s[1], p[2]}, 0),
+		e.project(b, vec{p[0], p[1] + s[1], p[2]}, 2),
+		e.project(b, vec{p[0], p[1], p[2] + s[2]}, 0),
+		e.project(b, vec{p[0], p[1], p[2] + s[2]}, 1),
+	}
+	eps := b.eps[:0]
+	for _, q := range b.eps {
+		if !inside(q, p, s) {
+			eps = append(eps, q)
+		}
+	}
+	for _, q := range cands {
+		if q[0] < dims[0] && q[1] < dims[1] && q[2] < dims[2] && !slices.Contains(eps, q) {
+			eps = append(eps, q)
+		}
+	}
+	slices.SortFunc(eps, func(a, b vec) int {
+		for _, i := range [3]int{2, 1, 0} {
+			if a[i] != b[i] {
+				if a[i] < b[i] {
+					return -1
+				}
+				return 1
+			}
+		}
+		return 0
+	})
+	b.eps = eps
+}
+
+// inside reports whether point q lies in the box at p of size s.
+func inside(q, p, s vec) bool {
+	return q[0] >= p[0] && q[0] < p[0]+s[0] && q[1] >= p[1] && q[1] < p[1]+s[1] && q[2] >= p[2] && q[2] < p[2]+s[2]
+}
+
+// project moves q along -axis until it meets a placed unit or the wall.
+func (e *engine) project(b *bin, q vec, axis int) vec {
+	a1, a2 := (axis+1)%3, (axis+2)%3
+	to := int64(0)
+	for i := range b.pl {
+		u := &b.pl[i]
+		end := u.p[axis] + u.s[axis]
+		if end <= q[axis] && end > to &&
+			u.p[a1] <= q[a1] && q[a1] < u.p[a1]+u.s[a1] &&
+			u.p[a2] <= q[a2] && q[a2] < u.p[a2]+u.s[a2] {
+			to = end
+		}
+	}
+	q[axis] = to
+	return q
+}
+
+// fillOne packs as many of units as it can into a fresh box of type t, in
+// order, and returns the box and the units left over.
+func (e *engine) fillOne(t int, units []int32, m merit) (*bin, []int32) {
+	b := e.newBin(t)
+	var left []int32
+	for _, k := range units {
+		if c, ok := e.place(b, k, m); ok {
+			e.commit(b, c)
+		} else {
+			left = append(left, k)
+		}
+	}
+	return b, left
+}
+
+// repack tries to pack all units into one fresh box of type t, trying
+// several orders; it returns nil if it finds no way.
+func (e *engine) repack(t int, units []int32) *bin {
+	var w int64
+	var v float64
+	for _, k := range units {
+		if !e.fits[k][t] {
+			return nil
+		}
+		w += e.kinds[k].weight
+		v += e.kinds[k].vol
+	}
+	tt := &e.types[t]
+	if w > tt.maxW || v > tt.vol*(1+1e-9) {
+		return nil
+	}
+	tries := 4
+	if e.mode == ModeThorough {
+		tries = 10
+	}
+	order := slices.Clone(units)
+	for i := 0; i < tries && !e.stopped; i++ {
+		e.sortUnits(order, i)
+		for m := merit(0); m < meritCount; m++ {
+			if b, left := e.fillOne(t, order, m); len(left) == 0 {
+				return b
+			}
+			if e.stopped {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// sortUnits orders units by the i-th ordering rule; rules beyond the fixed
+// ones shuffle a volume ordering with the engine's random source.
+func (e *engine) sortUnits(units []int32, rule int) {
+	key := func(k int32) [3]int64 {
+		d := e.kinds[k].dims
+		s := sortedVec(d)
+		switch rule {
+		case 0:
+			return [3]int64{int64(e.kinds[k].vol), s[0], s[1]}
+		case 1:
+			return [3]int64{d[2], d[0] * d[1], 0}
+		case 2:
+			return [3]int64{d[0] * d[1], d[2], 0}
+		case 3:
+			return [3]int64{s[0], s[1], s[2]}
+		case 4:
+			return [3]int64{s[2], s[1], s[0]}
+		case 5:
+			return [3]int64{d[0], d[1], d[2]}
+		}
+		return [3]int64{int64(e.kinds[k].vol * (0.6 + 0.8*e.rng.Float64())), 0, 0}
+	}
+	if rule >= 6 {
+		keys := make(map[int32][3]int64)
+		for _, k := range units {
+			if _, ok := keys[k]; !ok {
+				keys[k] = key(k)
+			}
+		}
+		slices.SortStableFunc(units, func(a, b int32) int { return cmpKey(keys[b], keys[a], a, b) })
+		return
+	}
+	slices.SortStableFunc(units, func(a, b int32) int { return cmpKey(key(b), key(a), a, b) })
+}
+
+func cmpKey(x, y [3]int64, a, b int32) int {
+	for i := range x {
+		if x[i] != y[i] {
+			if x[i] < y[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return int(a) - int(b)
+}
+
+func sortedVec(d vec) vec {
+	s := d
+	slices.SortFunc(s[:], func(a, b int64) int {
+		switch {
+		case a > b:
+			return -1
+		case a < b:
+			return 1
+		}
+		return 0
+	})
+	return s
+}

@@ -1,0 +1,433 @@
+package pack
+
+import (
+	"math"
+	"slices"
+)
+
+// sol is a packing in progress: the boxes and the units no box could take
+// because supplies ran out.
+type sol struct {
+	bins   []*bin
+	noBox  []int32
+	failed []int32 // group units whose group fits in no box
+}
+
+func (s *sol) clone() *sol {
+	c := &sol{bins: make([]*bin, len(s.bins)), noBox: slices.Clone(s.noBox), failed: slices.Clone(s.failed)}
+	for i, b := range s.bins {
+		c.bins[i] = b.clone()
+	}
+	return c
+}
+
+// value is a solution's objective, compared lexicographically.
+type value [3]int64
+
+func (a value) less(b value) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+// cost returns the cost of a box of type t holding content w, including the
+// shipping estimate under ObjectiveTotalCost.
+func (e *engine) cost(t int, w int64) int64 {
+	c := e.types[t].cost
+	if e.obj == ObjectiveTotalCost {
+		c += e.shipCost(t, w)
+	}
+	return c
+}
+
+// eval returns the objective value of s.
+func (e *engine) eval(s *sol) value {
+	var c int64
+	for _, b := range s.bins {
+		c += e.cost(b.t, b.w)
+	}
+	n := int64(len(s.bins))
+	miss := int64(len(s.noBox))
+	if e.obj == ObjectiveBoxes {
+		return value{miss, n, c}
+	}
+	return value{miss, c, n}
+}
+
+// used counts the boxes of each type in s.
+func (e *engine) used(s *sol) []int {
+	u := make([]int, len(e.types))
+	for _, b := range s.bins {
+		u[b.t]++
+	}
+	return u
+}
+
+func (e *engine) available(t int, used []int) bool {
+	return e.types[t].supply == 0 || used[t] < e.types[t].supply
+}
+
+// policy selects the box type to open.
+type policy uint8
+
+const (
+	policyLargest   policy = iota // the largest box the unit fits in
+	policyLookahead               // the box that packs the rest best for its cost
+)
+
+// construct packs units in order, first fit over the open boxes, opening a
+// box chosen by pol when none takes a unit. Pinned holds boxes prepared for
+// groups and units that ship alone.
+func (e *engine) construct(pinned *sol, units []int32, pol policy, m merit) *sol {
+	s := pinned.clone()
+	used := e.used(s)
+	for i, k := range units {
+		placed := false
+		for _, b := range s.bins {
+			if c, ok := e.place(b, k, m); ok {
+				e.commit(b, c)
+				placed = true
+				break
+			}
+		}
+		if placed {
+			continue
+		}
+		t := e.chooseType(k, units[i:], used, pol, m)
+		if t < 0 {
+			s.noBox = append(s.noBox, k)
+			continue
+		}
+		b := e.newBin(t)
+		c, ok := e.place(b, k, m)
+		if !ok { // only when the search was stopped
+			s.noBox = append(s.noBox, k)
+			continue
+		}
+		e.commit(b, c)
+		s.bins = append(s.bins, b)
+		used[t]++
+	}
+	return s
+}
+
+// chooseType picks the type of a new box for the unit of kind k, the first
+// of rest, or -1 if no box with supply left can take it.
+func (e *engine) chooseType(k int32, rest []int32, used []int, pol policy, m merit) int {
+	var cands []int
+	for t := range e.types {
+		if e.fits[k][t] && e.available(t, used) {
+			cands = append(cands, t)
+		}
+	}
+	switch {
+	case len(cands) == 0:
+		return -1
+	case len(cands) == 1:
+		return cands[0]
+	}
+	if pol == policyLargest || e.stopped {
+		best := cands[0]
+		for _, t := range cands[1:] {
+			a, b := &e.types[t], &e.types[best]
+			if a.vol > b.vol || a.vol == b.vol && a.cost < b.cost {
+				best = t
+			}
+		}
+		return best
+	}
+	var remVol float64
+	for _, u := range rest {
+		remVol += e.kinds[u].vol
+	}
+	all, part := -1, -1
+	var allCost int64
+	var partVol, partRatio float64
+	for _, t := range cands {
+		b, left := e.fillOne(t, rest, m)
+		c := e.cost(t, b.w)
+		if len(left) == 0 {
+			if all < 0 || c < allCost || c == allCost && e.types[t].vol < e.types[all].vol {
+				all, allCost = t, c
+			}
+			continue
+		}
+		ratio := float64(c) / b.vol
+		better := false
+		if e.obj == ObjectiveBoxes {
+			better = part < 0 || b.vol > partVol || b.vol == partVol && ratio < partRatio
+		} else {
+			better = part < 0 || ratio < partRatio || ratio == partRatio && b.vol > partVol
+		}
+		if better {
+			part, partVol, partRatio = t, b.vol, ratio
+		}
+	}
+	switch {
+	case all >= 0 && part < 0:
+		return all
+	case all < 0:
+		return part
+	case e.obj == ObjectiveBoxes:
+		return all
+	case float64(allCost) <= partRatio*remVol:
+		return all
+	}
+	return part
+}
+
+// improve tries to empty boxes into the others, least filled first, until
+// the lower bound is met, no box can be emptied, or the work runs out.
+func (e *engine) improve(s *sol, lb int) *sol {
+	tried := make(map[int]bool)
+	for !e.stopped && len(s.bins) > lb {
+		victim := -1
+		var vfill float64
+		for i, b := range s.bins {
+			if tried[i] || b.group != 0 || b.alone {
+				continue
+			}
+			f := b.vol / e.types[b.t].vol
+			if e.mode == ModeThorough {
+				f *= 0.85 + 0.3*e.rng.Float64()
+			}
+			if victim < 0 || f < vfill {
+				victim, vfill = i, f
+			}
+		}
+		if victim < 0 {
+			break
+		}
+		if ns := e.eliminate(s, victim); ns != nil && e.eval(ns).less(e.eval(s)) {
+			s = ns
+			clear(tried)
+			continue
+		}
+		tried[victim] = true
+	}
+	return s
+}
+
+// eliminate moves every unit of box v into the other boxes, directly or by
+// repacking a box from scratch, and returns the new solution, or nil.
+func (e *engine) eliminate(s *sol, v int) *sol {
+	ns := &sol{noBox: s.noBox, failed: s.failed}
+	for i, b := range s.bins {
+		if i != v {
+			ns.bins = append(ns.bins, b.clone())
+		}
+	}
+	units := make([]int32, 0, len(s.bins[v].pl))
+	for _, p := range s.bins[v].pl {
+		units = append(units, p.k)
+	}
+	e.sortUnits(units, 0)
+	// Fullest boxes first for direct insertion.
+	order := make([]int, len(ns.bins))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		fa := ns.bins[a].vol / e.types[ns.bins[a].t].vol
+		fb := ns.bins[b].vol / e.types[ns.bins[b].t].vol
+		switch {
+		case fa > fb:
+			return -1
+		case fa < fb:
+			return 1
+		}
+		return 0
+	})
+	for ui, k := range units {
+		placed := false
+		for m := merit(0); m < meritCount && !placed; m++ {
+			for _, i := range order {
+				if c, ok := e.place(ns.bins[i], k, m); ok {
+					e.commit(ns.bins[i], c)
+					placed = true
+					break
+				}
+			}
+		}
+		if placed {
+			continue
+		}
+		// Repack a box with its units plus as many of the remaining ones as
+		// possible, emptiest first.
+		rest := units[ui:]
+		for j := len(order) - 1; j >= 0 && !placed && !e.stopped; j-- {
+			b := ns.bins[order[j]]
+			if b.alone || !e.fits[k][b.t] {
+				continue
+			}
+			content := make([]int32, 0, len(b.pl)+1)
+			for _, p := range b.pl {
+				content = append(content, p.k)
+			}
+			if nb := e.repack(b.t, append(content, k)); nb != nil {
+				nb.group = b.group
+				ns.bins[order[j]] = nb
+				placed = true
+			}
+		}
+		if !placed {
+			return nil
+		}
+		_ = rest
+	}
+	return ns
+}
+
+// downsize moves the content of each box into the cheapest box type it
+// repacks into, when that is cheaper (or, for the same cost, smaller).
+func (e *engine) downsize(s *sol) *sol {
+	used := e.used(s)
+	for i, b := range s.bins {
+		if e.stopped {
+			break
+		}
+		cur := e.cost(b.t, b.w)
+		cands := make([]int, 0, len(e.types))
+		for t := range e.types {
+			if t == b.t || !e.available(t, used) {
+				continue
+			}
+			c := e.cost(t, b.w)
+			if c < cur || c == cur && e.types[t].vol < e.types[b.t].vol {
+				cands = append(cands, t)
+			}
+		}
+		slices.SortStableFunc(cands, func(x, y int) int {
+			cx, cy := e.cost(x, b.w), e.cost(y, b.w)
+			switch {
+			case cx < cy:
+				return -1
+			case cx > cy:
+				return 1
+			}
+			return cmpF(e.types[x].vol, e.types[y].vol)
+		})
+		content := make([]int32, 0, len(b.pl))
+		for _, p := range b.pl {
+			content = append(content, p.k)
+		}
+		for _, t := range cands {
+			if nb := e.repack(t, content); nb != nil {
+				nb.group = b.group
+				used[b.t]--
+				used[t]++
+				s.bins[i] = nb
+				break
+			}
+		}
+	}
+	return s
+}
+
+// merge packs the contents of two boxes into one box when that lowers the
+// objective.
+func (e *engine) merge(s *sol) *sol {
+	if len(s.bins) > 40 {
+		return s
+	}
+	for changed := true; changed && !e.stopped; {
+		changed = false
+		used := e.used(s)
+	pairs:
+		for i := 0; i < len(s.bins); i++ {
+			for j := i + 1; j < len(s.bins); j++ {
+				a, b := s.bins[i], s.bins[j]
+				if a.alone || b.alone || a.group != 0 && b.group != 0 && a.group != b.group {
+					continue
+				}
+				if a.hazmat != 0 && b.hazmat != 0 && a.hazmat != b.hazmat {
+					continue
+				}
+				content := make([]int32, 0, len(a.pl)+len(b.pl))
+				for _, p := range a.pl {
+					content = append(content, p.k)
+				}
+				for _, p := range b.pl {
+					content = append(content, p.k)
+				}
+				before := e.cost(a.t, a.w) + e.cost(b.t, b.w)
+				var cands []int
+				for t := range e.types {
+					u := used[t] - boolInt(a.t == t) - boolInt(b.t == t)
+					if (e.types[t].supply == 0 || u < e.types[t].supply) &&
+						(e.obj == ObjectiveBoxes || e.cost(t, a.w+b.w) < before) {
+						cands = append(cands, t)
+					}
+				}
+				slices.SortStableFunc(cands, func(x, y int) int {
+					if c := cmpI(e.cost(x, a.w+b.w), e.cost(y, a.w+b.w)); c != 0 {
+						return c
+					}
+					return cmpF(e.types[x].vol, e.types[y].vol)
+				})
+				for _, t := range cands {
+					if nb := e.repack(t, content); nb != nil {
+						nb.group = max(a.group, b.group)
+						s.bins[i] = nb
+						s.bins = slices.Delete(s.bins, j, j+1)
+						changed = true
+						break pairs
+					}
+					if e.stopped {
+						return s
+					}
+				}
+			}
+		}
+	}
+	return s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func cmpI(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpF(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// shipCost returns the cached shipping estimate for a box of type t with
+// content w, in 10^-9 currency units.
+func (e *engine) shipCost(t int, w int64) int64 {
+	key := [2]int64{int64(t), w}
+	if c, ok := e.shipMem[key]; ok {
+		return c
+	}
+	c, err := e.callShip(t, w)
+	if err != nil {
+		if e.shipErr == nil {
+			e.shipErr = err
+		}
+		e.stopped = true
+		c = math.MaxInt64 / 4
+	}
+	e.shipMem[key] = c
+	return c
+}
