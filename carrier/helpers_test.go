@@ -1,6 +1,7 @@
 package carrier_test
 
 import (
+	"math/rand/v2"
 	"os"
 	"testing"
 	"time"
@@ -45,3 +46,5 @@ func pkg(t testing.TB, dims, mass string) carrier.Package {
 func request(t testing.TB, to string, residential bool, pkgs ...carrier.Package) carrier.Request {
 	return carrier.Request{Origin: addr("90210", false), Destination: addr(to, residential), Packages: pkgs, ShipTime: shipTime}
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
