@@ -167,10 +167,17 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 	}
 
 	spacing := int64(r.cfg.AisleSpacing)
-	tables := make([]map[uint64]dpEntry, ncol)
+	// The sweep alternates two steps per aisle. Entering aisle t with a state
+	// (how often each cross aisle is walked from aisle t-1 to t, and which of
+	// those walks are joined), it chooses a coverage of every sub-aisle and
+	// records the aisle's nodes: degree parity, whether used, and component.
+	// From there it chooses how often each cross aisle continues to aisle
+	// t+1. Either step keeps only the cheapest way to each state.
+	inter := make([]map[uint64]dpEntry, ncol)  // node states after the sub-aisles of aisle t
+	tables := make([]map[uint64]dpEntry, ncol) // states leaving aisle t to the right
 	cur := map[uint64]dpEntry{0: {cost: 0}}
 	bestCost := int64(math.MaxInt64)
-	bestT, bestPrev, bestCombo := -1, uint64(0), int32(0)
+	bestT, bestI := -1, uint64(0)
 	var parent [2 * maxK]int
 	find := func(x int) int {
 		for parent[x] != x {
@@ -184,7 +191,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 			return nil, 0, err
 		}
 		last := t == ncol-1
-		next := make(map[uint64]dpEntry, len(cur)*2)
+		mid := make(map[uint64]dpEntry, len(cur)*4)
 		for key, e := range cur {
 			var m, lab [maxK]int
 			for c := range k {
@@ -193,20 +200,6 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 			}
 			for ci := range combos[t] {
 				cb := &combos[t][ci]
-				var degIn [maxK]int
-				evenMask := 0
-				ok := true
-				for c := range k {
-					degIn[c] = m[c] + int(cb.deg[c])
-					if degIn[c]%2 == 0 {
-						evenMask |= 1 << c
-					} else if last {
-						ok = false
-					}
-				}
-				if !ok {
-					continue
-				}
 				for x := range 2 * k {
 					parent[x] = x
 				}
@@ -220,82 +213,111 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 						parent[find(c)] = find(c + 1)
 					}
 				}
-				// Enumerate subsets of the even nodes that continue twice to the right.
-				if last {
-					evenMask = 0
+				var ik uint64
+				var names [maxK]int
+				nn := 0
+				for c := range k {
+					deg := m[c] + int(cb.deg[c])
+					if deg == 0 {
+						continue
+					}
+					rt := find(c)
+					l := slices.Index(names[:nn], rt)
+					if l < 0 {
+						names[nn] = rt
+						nn++
+						l = nn - 1
+					}
+					ik |= uint64(deg&1|2|(l+1)<<2) << (5 * c)
 				}
-				for sub := evenMask; ; sub = (sub - 1) & evenMask {
-					var mout [maxK]int
-					var active [maxK]bool
-					valid := true
+				cost := e.cost + cb.cost
+				if old, seen := mid[ik]; !seen || cost < old.cost {
+					mid[ik] = dpEntry{cost: cost, prev: key, combo: int32(ci)}
+				}
+			}
+		}
+		inter[t] = mid
+		next := make(map[uint64]dpEntry, len(mid)*2)
+		for ik, e := range mid {
+			var odd, used [maxK]bool
+			var lab [maxK]int
+			choice := 0 // nodes free to continue twice or not
+			ok := true
+			fresh := k // labels for required nodes not yet used
+			for c := range k {
+				f := int(ik>>(5*c)) & 31
+				odd[c], used[c], lab[c] = f&1 == 1, f&2 != 0, f>>2
+				switch {
+				case odd[c] && last, !used[c] && req[t][c] && last:
+					ok = false
+				case used[c] && !odd[c] && !last:
+					choice |= 1 << c
+				case !used[c] && req[t][c]:
+					fresh++
+					lab[c] = fresh
+				}
+			}
+			if !ok {
+				continue
+			}
+			for sub := choice; ; sub = (sub - 1) & choice {
+				var mout [maxK]int
+				var hasOut, present [2*maxK + 1]bool
+				for c := range k {
+					switch {
+					case odd[c]:
+						mout[c] = 1
+					case sub&(1<<c) != 0:
+						mout[c] = 2
+					case !used[c] && req[t][c]:
+						mout[c] = 2
+					}
+					if lab[c] > 0 {
+						present[lab[c]] = true
+						if mout[c] > 0 {
+							hasOut[lab[c]] = true
+						}
+					}
+				}
+				nroots, closed := 0, false
+				for l := range present {
+					if present[l] {
+						nroots++
+						if !hasOut[l] {
+							closed = true
+						}
+					}
+				}
+				cost := e.cost
+				switch {
+				case nroots == 0:
+				case closed:
+					if nroots == 1 && !need[t] && cost < bestCost {
+						bestCost, bestT, bestI = cost, t, ik
+					}
+				default:
+					var nk uint64
+					var names [maxK]int
+					nn := 0
 					for c := range k {
-						switch {
-						case degIn[c]%2 == 1:
-							mout[c] = 1
-						case sub&(1<<c) != 0:
-							mout[c] = 2
+						if mout[c] == 0 {
+							continue
 						}
-						active[c] = degIn[c] > 0 || mout[c] > 0
-						if req[t][c] && !active[c] {
-							valid = false
+						cost += int64(mout[c]) * spacing
+						l := slices.Index(names[:nn], lab[c])
+						if l < 0 {
+							names[nn] = lab[c]
+							nn++
+							l = nn - 1
 						}
+						nk |= uint64(mout[c]|(l+1)<<2) << (5 * c)
 					}
-					if valid {
-						var roots [maxK]int
-						var hasOut [2 * maxK]bool
-						nroots := 0
-						for c := range k {
-							if !active[c] {
-								continue
-							}
-							rt := find(c)
-							if !slices.Contains(roots[:nroots], rt) {
-								roots[nroots] = rt
-								nroots++
-							}
-							if mout[c] > 0 {
-								hasOut[rt] = true
-							}
-						}
-						closed := false
-						for _, rt := range roots[:nroots] {
-							if !hasOut[rt] {
-								closed = true
-							}
-						}
-						cost := e.cost + cb.cost
-						switch {
-						case nroots == 0:
-						case closed:
-							if nroots == 1 && !need[t] && cost < bestCost {
-								bestCost, bestT, bestPrev, bestCombo = cost, t, key, int32(ci)
-							}
-						default:
-							var nk uint64
-							var names [maxK]int
-							nn := 0
-							for c := range k {
-								if mout[c] == 0 {
-									continue
-								}
-								cost += int64(mout[c]) * spacing
-								rt := find(c)
-								l := slices.Index(names[:nn], rt)
-								if l < 0 {
-									names[nn] = rt
-									nn++
-									l = nn - 1
-								}
-								nk |= uint64(mout[c]|(l+1)<<2) << (5 * c)
-							}
-							if old, seen := next[nk]; !seen || cost < old.cost {
-								next[nk] = dpEntry{cost: cost, prev: key, combo: int32(ci)}
-							}
-						}
+					if old, seen := next[nk]; !seen || cost < old.cost {
+						next[nk] = dpEntry{cost: cost, prev: ik}
 					}
-					if sub == 0 {
-						break
-					}
+				}
+				if sub == 0 {
+					break
 				}
 			}
 		}
@@ -312,10 +334,11 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 	for id, u := range nodeSpot {
 		spotNode[id] = u
 	}
-	t, key, ci := bestT, bestPrev, bestCombo
+	t := bestT
+	ie := inter[t][bestI]
 	var mout [maxK]int
 	for t >= 0 {
-		cb := combos[t][ci]
+		cb := combos[t][ie.combo]
 		for c := range k {
 			if mout[c] > 0 {
 				g.add(t*k+c, (t+1)*k+c, mout[c])
@@ -356,11 +379,11 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 		if t == 0 {
 			break
 		}
+		key := ie.prev
 		for c := range k {
 			mout[c] = int(key>>(5*c)) & 3
 		}
-		e := tables[t-1][key]
-		key, ci = e.prev, e.combo
+		ie = inter[t-1][tables[t-1][key].prev]
 		t--
 	}
 	start := int(depot.X-lo)*k + r.cfg.Depot.CrossAisle

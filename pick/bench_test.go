@@ -1,0 +1,50 @@
+package pick
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/fulfillkit/fulfill"
+)
+
+// benchBlock is the 10-aisle by 30-slot block of the published comparisons:
+// 30 m aisles 3 m apart, depot at the front of aisle 0.
+func benchBlock(tb testing.TB, k int) *Rect {
+	r, err := NewRect(RectConfig{Aisles: 10, SlotsPerAisle: 30, AisleLength: 30 * fulfill.Meter,
+		AisleSpacing: 3 * fulfill.Meter, CrossAisles: k})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+// BenchmarkRoute times each router on 60 random picks, with 2 to 4 cross
+// aisles. Compare Optimal with SShape of the same run: the ratio is the
+// figure, not the absolute time.
+func BenchmarkRoute(b *testing.B) {
+	ctx := context.Background()
+	for _, k := range []int{2, 3, 4} {
+		r := benchBlock(b, k)
+		rng := rand.New(rand.NewPCG(60, uint64(k)))
+		sets := make([][]Bin, 64)
+		for i := range sets {
+			sets[i] = randomBins(rng, r, 60)
+		}
+		for _, rt := range []struct {
+			name string
+			r    Router
+		}{{"sshape", SShape{}}, {"optimal", Optimal{}}, {"local", Local{}}} {
+			b.Run(fmt.Sprintf("k=%d/%s", k, rt.name), func(b *testing.B) {
+				i := 0
+				for b.Loop() {
+					if _, err := rt.r.Route(ctx, r, sets[i%len(sets)]); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,274 @@
+package pick
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// The heuristics below are the routing policies warehouse systems commonly
+// use (Hall 1993; Roodbergen and de Koster 2001), written for the aisles as
+// a whole: the picker enters each aisle from the front or the back cross
+// aisle, whichever side the depot is nearer to counting as the front. They
+// fix the visiting order; between two consecutive picks the picker walks the
+// shortest way, so the stated length is that of [Route] and is never longer
+// than the policy's own walk. They route only a [Rect] and otherwise return
+// an error wrapping [ErrUnsupported]. Their zero values are ready to use.
+
+// SShape is the S-shape (traversal) heuristic: every aisle holding a pick is
+// walked end to end, in alternating directions, from the aisle nearest the
+// depot's side of the building to the farthest.
+type SShape struct{}
+
+// Return is the return heuristic: the picker enters every aisle holding a
+// pick from the front, walks to its farthest pick and comes back.
+type Return struct{}
+
+// Midpoint is the midpoint heuristic: the first and last aisles holding a
+// pick are walked end to end; in every other aisle the picks in the front
+// half are taken from the front cross aisle and those in the back half from
+// the back one.
+type Midpoint struct{}
+
+// LargestGap is the largest-gap heuristic: like [Midpoint], but each middle
+// aisle is split at the largest gap between neighbouring picks (or between a
+// pick and an end of the aisle), which is never walked.
+type LargestGap struct{}
+
+// Combined is the combined heuristic: aisles holding picks are visited in
+// order, and for each a dynamic programme over the side the picker ends on
+// decides whether to walk it end to end or enter and return.
+type Combined struct{}
+
+var (
+	_ Router = SShape{}
+	_ Router = Return{}
+	_ Router = Midpoint{}
+	_ Router = LargestGap{}
+	_ Router = Combined{}
+)
+
+// Route routes bins by the S-shape policy.
+func (SShape) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
+	return heuristicRoute(ctx, l, bins, "SShape", sshapeOrder)
+}
+
+// Route routes bins by the return policy.
+func (Return) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
+	return heuristicRoute(ctx, l, bins, "Return", returnOrder)
+}
+
+// Route routes bins by the midpoint policy.
+func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
+	return heuristicRoute(ctx, l, bins, "Midpoint", func(a []aislePicks, depth int64) []int {
+		return splitOrder(a, func(ys []int64) int {
+			n := 0
+			for n < len(ys) && 2*ys[n] <= depth {
+				n++
+			}
+			return n
+		})
+	})
+}
+
+// Route routes bins by the largest-gap policy.
+func (LargestGap) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
+	return heuristicRoute(ctx, l, bins, "LargestGap", func(a []aislePicks, depth int64) []int {
+		return splitOrder(a, func(ys []int64) int {
+			// Gaps: front..ys[0], ys[i]..ys[i+1], ys[last]..back. The picks
+			// before the largest gap are taken from the front.
+			best, split := ys[0], 0
+			for i := 0; i+1 < len(ys); i++ {
+				if g := ys[i+1] - ys[i]; g > best {
+					best, split = g, i+1
+				}
+			}
+			if g := depth - ys[len(ys)-1]; g > best {
+				split = len(ys)
+			}
+			return split
+		})
+	})
+}
+
+// Route routes bins by the combined policy.
+func (Combined) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
+	return heuristicRoute(ctx, l, bins, "Combined", nil)
+}
+
+// aislePicks holds the spots of one aisle, sorted by distance from the
+// front as the heuristics see it.
+type aislePicks struct {
+	x   int64
+	ys  []int64
+	idx []int // spot indexes, parallel to ys
+}
+
+// heuristicRoute groups spots by aisle, in the order the policy visits the
+// aisles, and turns the order chosen by order into a route. A nil order
+// means the combined policy, which needs the layout's distances.
+func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, order func([]aislePicks, int64) []int) (Route, error) {
+	r, ok := l.(*Rect)
+	if !ok {
+		return Route{}, fmt.Errorf("%w: %s routes only a *Rect, got %T", ErrUnsupported, name, l)
+	}
+	p, err := newProblem(l, bins)
+	if err != nil {
+		return Route{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Route{}, err
+	}
+	depot := r.Depot()
+	depth := int64(r.crossY[r.k-1])
+	mirror := 2*depot.Y > depth
+	byAisle := map[int64]*aislePicks{}
+	for u, s := range p.uniq {
+		y := s.Y
+		if mirror {
+			y = depth - y
+		}
+		a := byAisle[s.X]
+		if a == nil {
+			a = &aislePicks{x: s.X}
+			byAisle[s.X] = a
+		}
+		a.ys = append(a.ys, y)
+		a.idx = append(a.idx, u)
+	}
+	aisles := make([]aislePicks, 0, len(byAisle))
+	for _, a := range byAisle {
+		perm := make([]int, len(a.ys))
+		for i := range perm {
+			perm[i] = i
+		}
+		slices.SortStableFunc(perm, func(i, j int) int { return cmp.Compare(a.ys[i], a.ys[j]) })
+		ys, idx := make([]int64, len(perm)), make([]int, len(perm))
+		for i, q := range perm {
+			ys[i], idx[i] = a.ys[q], a.idx[q]
+		}
+		aisles = append(aisles, aislePicks{x: a.x, ys: ys, idx: idx})
+	}
+	slices.SortFunc(aisles, func(a, b aislePicks) int { return cmp.Compare(a.x, b.x) })
+	// Start with the end of the building nearer the depot.
+	if len(aisles) > 0 && 2*depot.X > aisles[0].x+aisles[len(aisles)-1].x {
+		slices.Reverse(aisles)
+	}
+	var seq []int
+	if order == nil {
+		seq = combinedOrder(aisles, depth, int64(r.cfg.AisleSpacing), depot.X)
+	} else {
+		seq = order(aisles, depth)
+	}
+	return p.route(seq), nil
+}
+
+func sshapeOrder(aisles []aislePicks, _ int64) []int {
+	var seq []int
+	for n, a := range aisles {
+		if n%2 == 0 {
+			seq = append(seq, a.idx...)
+		} else {
+			seq = append(seq, reversed(a.idx)...)
+		}
+	}
+	return seq
+}
+
+func returnOrder(aisles []aislePicks, _ int64) []int {
+	var seq []int
+	for _, a := range aisles {
+		seq = append(seq, a.idx...)
+	}
+	return seq
+}
+
+// splitOrder is the midpoint and largest-gap order: up the first aisle,
+// along the back taking each middle aisle's back part, down the last aisle,
+// and along the front taking each middle aisle's front part. split returns
+// how many of an aisle's picks (sorted from the front) are taken from the
+// front.
+func splitOrder(aisles []aislePicks, split func([]int64) int) []int {
+	if len(aisles) <= 1 {
+		return returnOrder(aisles, 0)
+	}
+	seq := slices.Clone(aisles[0].idx)
+	splits := make([]int, len(aisles))
+	for n := 1; n < len(aisles)-1; n++ {
+		a := aisles[n]
+		splits[n] = split(a.ys)
+		seq = append(seq, reversed(a.idx[splits[n]:])...)
+	}
+	seq = append(seq, reversed(aisles[len(aisles)-1].idx)...)
+	for n := len(aisles) - 2; n >= 1; n-- {
+		seq = append(seq, aisles[n].idx[:splits[n]]...)
+	}
+	return seq
+}
+
+// combinedOrder chooses, aisle by aisle, between walking it through and
+// entering and returning, by dynamic programming over the side (front 0,
+// back 1) the picker stands on after each aisle.
+func combinedOrder(aisles []aislePicks, depth, spacing, depotX int64) []int {
+	n := len(aisles)
+	if n == 0 {
+		return nil
+	}
+	const inf = math.MaxInt64 / 4
+	// cost[i][s]: shortest walk having finished aisle i on side s.
+	cost := make([][2]int64, n)
+	through := make([][2]bool, n) // whether aisle i was walked through to reach side s
+	prevX := depotX
+	startSide := [2]int64{0, inf}
+	for i, a := range aisles {
+		dx := abs64(a.x-prevX) * spacing
+		far := [2]int64{a.ys[len(a.ys)-1], depth - a.ys[0]} // depth reached entering from each side
+		for s := range 2 {
+			cost[i][s] = inf
+			for from := range 2 {
+				base := startSide[from]
+				if i > 0 {
+					base = cost[i-1][from]
+				}
+				if base >= inf {
+					continue
+				}
+				base += dx
+				if from == s { // enter and return
+					if v := base + 2*far[s]; v < cost[i][s] {
+						cost[i][s], through[i][s] = v, false
+					}
+				} else if v := base + depth; v < cost[i][s] { // walk through
+					cost[i][s], through[i][s] = v, true
+				}
+			}
+		}
+		prevX = a.x
+	}
+	back := abs64(aisles[n-1].x-depotX) * spacing
+	side := 0
+	if cost[n-1][1]+back+depth < cost[n-1][0]+back {
+		side = 1
+	}
+	// Walk back through the choices to find each aisle's entry side.
+	entry := make([]int, n)
+	for i := n - 1; i >= 0; i-- {
+		if through[i][side] {
+			entry[i] = 1 - side
+		} else {
+			entry[i] = side
+		}
+		side = entry[i]
+	}
+	var seq []int
+	for i, a := range aisles {
+		if entry[i] == 0 {
+			seq = append(seq, a.idx...)
+		} else {
+			seq = append(seq, reversed(a.idx)...)
+		}
+	}
+	return seq
+}

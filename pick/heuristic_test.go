@@ -1,0 +1,82 @@
+package pick
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// allRouters names every router of the package.
+var allRouters = []struct {
+	name string
+	r    Router
+}{
+	{"optimal", Optimal{}}, {"sshape", SShape{}}, {"return", Return{}}, {"midpoint", Midpoint{}},
+	{"largest-gap", LargestGap{}}, {"combined", Combined{}}, {"local", Local{}}, {"auto", Auto{}},
+}
+
+// TestRoutersValidAndNeverBelowOptimal checks every router's routes with
+// the verifier and against the exact optimum on random instances.
+func TestRoutersValidAndNeverBelowOptimal(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(3, 9))
+	for i := range 300 {
+		r := randomRect(t, rng, 2+i%3)
+		bins := randomBins(rng, r, rng.IntN(25))
+		opt, err := Optimal{}.Route(ctx, r, bins)
+		require.NoError(t, err)
+		for _, rt := range allRouters {
+			got, err := rt.r.Route(ctx, r, bins)
+			require.NoError(t, err, rt.name)
+			require.NoError(t, Verify(r, bins, got), rt.name)
+			assert.GreaterOrEqual(t, got.Length, opt.Length, "%s instance %d", rt.name, i)
+		}
+	}
+}
+
+// TestHeuristicsOnTextbookBlock pins the orders the policies choose on one
+// small block, where their walks are easy to follow by hand.
+func TestHeuristicsOnTextbookBlock(t *testing.T) {
+	// 4 aisles 2 m apart, 10 m long, 10 slots (y = 0.5, 1.5, ... 9.5 m), depot at front of aisle 0.
+	r, err := NewRect(RectConfig{Aisles: 4, SlotsPerAisle: 10, AisleLength: 10 * fulfill.Meter, AisleSpacing: 2 * fulfill.Meter})
+	require.NoError(t, err)
+	bins := []Bin{
+		{Aisle: 0, Slot: 8, Side: SideLeft},  // 0: y 8.5
+		{Aisle: 1, Slot: 1, Side: SideRight}, // 1: y 1.5
+		{Aisle: 1, Slot: 9, Side: SideLeft},  // 2: y 9.5
+		{Aisle: 3, Slot: 2, Side: SideLeft},  // 3: y 2.5
+	}
+	tests := []struct {
+		name   string
+		r      Router
+		stops  []int
+		length fulfill.Length
+	}{
+		// Up aisle 0, down aisle 1 (9.5 then 1.5), up aisle 3 and back by the front.
+		{"sshape", SShape{}, []int{0, 2, 1, 3}, 37 * fulfill.Meter},
+		{"return", Return{}, []int{0, 1, 2, 3}, 49 * fulfill.Meter},
+		{"midpoint", Midpoint{}, []int{0, 2, 3, 1}, 36 * fulfill.Meter},
+		{"largest-gap", LargestGap{}, []int{0, 2, 3, 1}, 36 * fulfill.Meter},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.r.Route(context.Background(), r, bins)
+			require.NoError(t, err)
+			assert.Equal(t, tt.stops, got.Stops)
+			assert.Equal(t, tt.length, got.Length)
+			require.NoError(t, Verify(r, bins, got))
+		})
+	}
+}
+
+func TestHeuristicsRejectGraph(t *testing.T) {
+	g := lineGraph(t)
+	for _, rt := range []Router{Optimal{}, SShape{}, Return{}, Midpoint{}, LargestGap{}, Combined{}} {
+		_, err := rt.Route(context.Background(), g, nil)
+		assert.ErrorIs(t, err, ErrUnsupported)
+	}
+}
