@@ -96,11 +96,15 @@ func (inv *Inventory) Apply(ctx context.Context, op Operation) (*Receipt, error)
 	if op == nil {
 		return nil, invalid("operation", "", "required")
 	}
+	return inv.apply(ctx, op, Fingerprint(op))
+}
+
+// apply applies op with the idempotency fingerprint fp.
+func (inv *Inventory) apply(ctx context.Context, op Operation, fp string) (*Receipt, error) {
 	m := op.meta()
 	if err := m.Owner.Validate(); err != nil {
 		return nil, err
 	}
-	fp := Fingerprint(op)
 	for attempt := 0; ; attempt++ {
 		now := fulfill.Now(inv.clock)
 		b := &builder{
