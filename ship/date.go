@@ -19,11 +19,11 @@ func DateOf(t time.Time) Date {
 	return Date{y, m, d}
 }
 
-// ParseDate parses "2006-01-02". Anything else, or a day that does not
-// exist, returns an error wrapping [ErrInvalidCalendar].
+// ParseDate parses "2006-01-02". Anything else, a day that does not exist
+// or a year outside 1 to 9999 returns an error wrapping [ErrInvalidCalendar].
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+	if err != nil || !DateOf(t).Valid() {
 		return Date{}, fmt.Errorf("%w: date %q is not YYYY-MM-DD", ErrInvalidCalendar, s)
 	}
 	return DateOf(t), nil

@@ -258,3 +258,9 @@ func (l Lane) ShipBy(promised Date, zone string) (time.Time, error) {
 	}
 	return l.cutoffOn(start), nil
 }
+
+// PromiseNow is [Lane.Promise] for an order released now by clock c (nil
+// means the system clock): what a storefront shows at checkout.
+func (l Lane) PromiseNow(c fulfill.Clock, zone string) (Promise, error) {
+	return l.Promise(fulfill.Now(c), zone)
+}
