@@ -88,9 +88,13 @@ func (f *Fake) Calls() int { return int(f.calls.Load()) }
 // an idempotency key).
 func (f *Fake) Purchases() int { return int(f.purchases.Load()) }
 
-// Rate waits Latency (or hangs), then returns f.Err or f's quotes.
+// Rate validates req like a real carrier, waits Latency (or hangs), then
+// returns f.Err or f's quotes.
 func (f *Fake) Rate(ctx context.Context, req carrier.Request) ([]carrier.Quote, error) {
 	n := f.calls.Add(1)
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
 	if f.Hang {
 		<-ctx.Done()
 		return nil, ctx.Err()
