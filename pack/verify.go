@@ -80,9 +80,11 @@ func Verify(req Request, res Result) error {
 			}
 			count[it.ID]++
 			content += it.Weight
-			if !it.Rotation.Allows(pl.Rotation) || it.Dimensions.Rotate(pl.Rotation) != pl.Size {
-				add(pi, it.ID, "size %v is not %v turned by %v, or %v is not allowed by rotation rule %q",
-					pl.Size, it.Dimensions, pl.Rotation, pl.Rotation, it.Rotation)
+			switch {
+			case int(pl.Rotation) >= len(fulfill.Rotations) || it.Dimensions.Rotate(pl.Rotation) != pl.Size:
+				add(pi, it.ID, "size %v is not %v turned by %v", pl.Size, it.Dimensions, pl.Rotation)
+			case !it.Rotation.Allows(pl.Rotation):
+				add(pi, it.ID, "turned %v, which its rotation rule %q forbids", pl.Rotation, it.Rotation)
 			}
 			if box == nil {
 				if !it.OwnContainer {
