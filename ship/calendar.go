@@ -19,6 +19,7 @@ type Calendar struct {
 	name     string
 	set      bool    // built by NewCalendar; the zero Calendar closes on weekends
 	closed   [7]bool // closed[w]: weekday w is not a working day
+	perWeek  int     // working weekdays per week
 	holidays []int64 // day numbers of holidays on working weekdays, sorted, distinct
 	all      []Date  // the holidays as given, sorted, distinct
 }
@@ -51,6 +52,11 @@ func NewCalendar(name string, workdays []time.Weekday, holidays ...Date) (Calend
 		c.all = append(c.all, h)
 		if z := h.days(); !c.closed[weekdayOf(z)] {
 			c.holidays = append(c.holidays, z)
+		}
+	}
+	for _, cl := range c.closed {
+		if !cl {
+			c.perWeek++
 		}
 	}
 	slices.SortFunc(c.all, Date.Compare)
@@ -127,6 +133,22 @@ func (c Calendar) OnOrAfter(d Date) (Date, error) { return c.AddBusinessDays(d.A
 // OnOrBefore returns the last business day on or before d.
 func (c Calendar) OnOrBefore(d Date) (Date, error) { return c.AddBusinessDays(d.AddDays(1), -1) }
 
+// onOrAfter is OnOrAfter on day numbers.
+func (c Calendar) onOrAfter(z int64) (int64, error) {
+	if c.open(z) {
+		return z, nil
+	}
+	return c.add(z, 1)
+}
+
+// onOrBefore is OnOrBefore on day numbers.
+func (c Calendar) onOrBefore(z int64) (int64, error) {
+	if c.open(z) {
+		return z, nil
+	}
+	return c.add(z, -1)
+}
+
 // add steps n business days from day number z. It jumps whole weeks of
 // working weekdays, then counts the holidays it jumped over and steps that
 // many more, until no holiday is left behind.
@@ -138,11 +160,9 @@ func (c Calendar) add(z int64, n int) (int64, error) {
 	if n < 0 {
 		dir, n = -1, -n
 	}
-	perWeek := 0
-	for w := time.Sunday; w <= time.Saturday; w++ {
-		if !c.closedOn(w) {
-			perWeek++
-		}
+	perWeek := c.perWeek
+	if !c.set {
+		perWeek = 5
 	}
 	if perWeek == 0 {
 		return 0, ErrNoBusinessDay

@@ -158,65 +158,65 @@ func (l Lane) Promise(release time.Time, zone string) (Promise, error) {
 	p := Promise{Release: release, Zone: zone, TransitDays: t}
 	wh := l.Origin.Calendar
 	day := DateOf(release.In(l.loc()))
-	if wh.IsBusinessDay(day) && release.Before(l.cutoffOn(day)) {
-		p.Start = day
-	} else if p.Start, err = wh.AddBusinessDays(day, 1); err != nil {
-		return Promise{}, err
+	z := day.days()
+	if !wh.open(z) || !release.Before(l.cutoffOn(day)) {
+		if z, err = wh.add(z, 1); err != nil {
+			return Promise{}, l.noDay(err, day)
+		}
 	}
-	if p.Ready, err = wh.AddBusinessDays(p.Start, l.Origin.HandlingDays); err != nil {
-		return Promise{}, err
+	p.Start = fromDays(z)
+	if z, err = wh.add(z, l.Origin.HandlingDays); err != nil {
+		return Promise{}, l.noDay(err, p.Start)
 	}
-	if p.Ship, err = l.firstShipDay(p.Ready); err != nil {
-		return Promise{}, err
+	p.Ready = fromDays(z)
+	if z, err = l.firstShipDay(z); err != nil {
+		return Promise{}, l.noDay(err, p.Ready)
 	}
+	p.Ship = fromDays(z)
 	p.ShipBy = l.cutoffOn(p.Ship)
-	if p.Delivery, err = l.deliveryCalendar().AddBusinessDays(p.Ship, t); err != nil {
-		return Promise{}, err
+	if z, err = l.deliveryCalendar().add(z, t); err != nil {
+		return Promise{}, l.noDay(err, p.Ship)
 	}
+	p.Delivery = fromDays(z)
 	return p, nil
 }
 
-// firstShipDay returns the first day on or after d open at both the
-// warehouse and the carrier.
-func (l Lane) firstShipDay(d Date) (Date, error) {
-	start := d
-	for d.days()-start.days() <= MaxSearchDays {
-		w, err := l.Origin.Calendar.OnOrAfter(d)
-		if err != nil {
-			return Date{}, err
-		}
-		c, err := l.Service.Calendar.OnOrAfter(w)
-		if err != nil {
-			return Date{}, err
-		}
-		if c == w {
-			return c, nil
-		}
-		d = c
-	}
-	return Date{}, fmt.Errorf("%w: warehouse %q and %s %s share no business day after %s",
-		ErrNoBusinessDay, l.Origin.Location, l.Service.Carrier, l.Service.Service, start)
+// noDay wraps a failed business-day search with the lane and the day.
+func (l Lane) noDay(err error, from Date) error {
+	return fmt.Errorf("%w: warehouse %q, %s %s, from %s", err, l.Origin.Location, l.Service.Carrier, l.Service.Service, from)
 }
 
-// lastShipDay returns the last day on or before d open at both.
-func (l Lane) lastShipDay(d Date) (Date, error) {
-	start := d
-	for start.days()-d.days() <= MaxSearchDays {
-		w, err := l.Origin.Calendar.OnOrBefore(d)
+// firstShipDay returns the first day on or after day number z open at both
+// the warehouse and the carrier.
+func (l Lane) firstShipDay(z int64) (int64, error) {
+	return l.bothOpen(z, l.Origin.Calendar.onOrAfter, l.Service.Calendar.onOrAfter)
+}
+
+// lastShipDay returns the last day on or before z open at both.
+func (l Lane) lastShipDay(z int64) (int64, error) {
+	return l.bothOpen(z, l.Origin.Calendar.onOrBefore, l.Service.Calendar.onOrBefore)
+}
+
+// bothOpen alternates two searches until they agree on a day.
+func (l Lane) bothOpen(z int64, a, b func(int64) (int64, error)) (int64, error) {
+	start := z
+	for {
+		w, err := a(z)
 		if err != nil {
-			return Date{}, err
+			return 0, err
 		}
-		c, err := l.Service.Calendar.OnOrBefore(w)
+		c, err := b(w)
 		if err != nil {
-			return Date{}, err
+			return 0, err
 		}
 		if c == w {
 			return c, nil
 		}
-		d = c
+		if d := c - start; d > MaxSearchDays || d < -MaxSearchDays {
+			return 0, ErrNoBusinessDay
+		}
+		z = c
 	}
-	return Date{}, fmt.Errorf("%w: warehouse %q and %s %s share no business day before %s",
-		ErrNoBusinessDay, l.Origin.Location, l.Service.Carrier, l.Service.Service, start)
 }
 
 // ShipBy returns the latest release time that still meets promised: an
@@ -238,25 +238,25 @@ func (l Lane) ShipBy(promised Date, zone string) (time.Time, error) {
 	// Delivery after t days is on or before promised exactly when at least
 	// t delivery days lie in (ship day, promised]: when the ship day is
 	// before x, the t-th delivery day counting back from promised itself.
-	last := promised
+	last := promised.days()
 	if t > 0 {
-		x, err := l.deliveryCalendar().AddBusinessDays(promised.AddDays(1), -t)
+		x, err := l.deliveryCalendar().add(last+1, -t)
 		if err != nil {
-			return time.Time{}, err
+			return time.Time{}, l.noDay(err, promised)
 		}
-		last = x.AddDays(-1)
+		last = x - 1
 	}
 	s, err := l.lastShipDay(last)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, l.noDay(err, promised)
 	}
 	// The latest start day whose handling is done by s: s is a warehouse
 	// business day, so step back the handling days.
-	start, err := l.Origin.Calendar.AddBusinessDays(s, -l.Origin.HandlingDays)
+	start, err := l.Origin.Calendar.add(s, -l.Origin.HandlingDays)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, l.noDay(err, promised)
 	}
-	return l.cutoffOn(start), nil
+	return l.cutoffOn(fromDays(start)), nil
 }
 
 // PromiseNow is [Lane.Promise] for an order released now by clock c (nil

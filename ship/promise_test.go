@@ -154,11 +154,22 @@ func TestPromiseNowCrossesCutoff(t *testing.T) {
 
 var zones = []string{"UTC", "America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo"}
 
+// twins are the reference calendars of a random lane.
+type twins struct{ wh, pick, del naiveCalendar }
+
 // randomLane returns a lane over random calendars, time zone, cut-off,
 // handling and transit times.
 func randomLane(t testing.TB, r *rand.Rand) Lane {
-	wh, _ := randomCalendar(r, "wh")
-	pick, _ := randomCalendar(r, "pick")
+	l, _ := randomLaneTwins(t, r)
+	return l
+}
+
+func randomLaneTwins(t testing.TB, r *rand.Rand) (Lane, twins) {
+	var tw twins
+	var wh, pick Calendar
+	wh, tw.wh = randomCalendar(r, "wh")
+	pick, tw.pick = randomCalendar(r, "pick")
+	tw.del = tw.pick
 	l := Lane{
 		Origin:  Origin{Location: "WH", TimeZone: loadLoc(t, zones[r.IntN(len(zones))]), Calendar: wh, HandlingDays: r.IntN(4)},
 		Service: Service{Carrier: "c", Service: "s", Calendar: pick, TransitDays: map[string]int{"z": r.IntN(7)}},
@@ -167,10 +178,64 @@ func randomLane(t testing.TB, r *rand.Rand) Lane {
 		l.Service.Cutoff = time.Duration(r.IntN(24*60)) * time.Minute
 	}
 	if r.IntN(2) == 0 {
-		del, _ := randomCalendar(r, "del")
+		var del Calendar
+		del, tw.del = randomCalendar(r, "del")
 		l.Service.DeliveryCalendar = &del
 	}
-	return l
+	return l, tw
+}
+
+// naivePromise is the reference for Lane.Promise: the same rules, one day
+// at a time, over the reference calendars.
+func naivePromise(l Lane, tw twins, release time.Time, zone string) (ship, delivery Date) {
+	day := DateOf(release.In(l.loc()))
+	start := day
+	if !tw.wh.open(day) || !release.Before(l.cutoffOn(day)) {
+		start = tw.wh.add(day, 1)
+	}
+	ready := start
+	if h := l.Origin.HandlingDays; h > 0 {
+		ready = tw.wh.add(start, h)
+	}
+	ship = ready
+	for !tw.wh.open(ship) || !tw.pick.open(ship) {
+		ship = DateOf(time.Date(ship.Year, ship.Month, ship.Day+1, 12, 0, 0, 0, time.UTC))
+	}
+	delivery = ship
+	if n := l.Service.TransitDays[zone]; n > 0 {
+		delivery = tw.del.add(ship, n)
+	}
+	return ship, delivery
+}
+
+// naiveShipBy is the reference for Lane.ShipBy: try each day's cut-off,
+// latest first, until one delivers in time.
+func naiveShipBy(l Lane, tw twins, promised Date, zone string) time.Time {
+	for d := promised; ; d = d.AddDays(-1) {
+		c := l.cutoffOn(d)
+		if _, del := naivePromise(l, tw, c.Add(-time.Nanosecond), zone); !del.After(promised) {
+			return c
+		}
+	}
+}
+
+func TestPromiseAgainstNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 300 {
+		lane, tw := randomLaneTwins(t, r)
+		release := ts("2026-01-01T00:00:00Z").Add(time.Duration(r.Int64N(int64(500 * 24 * time.Hour))))
+		p, err := lane.Promise(release, "z")
+		if errors.Is(err, ErrNoBusinessDay) {
+			continue
+		}
+		require.NoError(t, err)
+		ship, delivery := naivePromise(lane, tw, release, "z")
+		require.Equal(t, ship, p.Ship)
+		require.Equal(t, delivery, p.Delivery)
+		last, err := lane.ShipBy(p.Delivery, "z")
+		require.NoError(t, err)
+		require.True(t, naiveShipBy(lane, tw, p.Delivery, "z").Equal(last))
+	}
 }
 
 // TestPromiseShipByAgree: for random lanes and times, ShipBy is the exact
