@@ -303,3 +303,15 @@ func sub(a, b int64) (int64, bool) {
 
 // itoa formats an int64.
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// UnmarshalText accepts the name of a bucket, or the empty text (the
+// default bucket of an operation), and rejects anything else with a
+// *[fulfill.FieldError] wrapping [ErrInvalid].
+func (b *Bucket) UnmarshalText(text []byte) error {
+	v := Bucket(text)
+	if v != "" && !v.Valid() {
+		return invalid("bucket", string(text), "unknown bucket")
+	}
+	*b = v
+	return nil
+}

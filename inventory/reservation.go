@@ -171,3 +171,24 @@ func (r Reservation) apply(k Kind, qty int64, at time.Time) (Reservation, Bucket
 	r.Version++
 	return r, d, nil
 }
+
+// Valid reports whether k is one of the kinds of this package.
+func (k Kind) Valid() bool {
+	switch k {
+	case KindExpect, KindReceive, KindAdjust, KindMove, KindTransferOut, KindTransferIn, KindCount,
+		KindReserve, KindRelease, KindCommit, KindConsume, KindUnreserve, KindExpire:
+		return true
+	}
+	return false
+}
+
+// UnmarshalText accepts the name of a kind, or the empty text, and rejects
+// anything else with a *[fulfill.FieldError] wrapping [ErrInvalid].
+func (k *Kind) UnmarshalText(text []byte) error {
+	v := Kind(text)
+	if v != "" && !v.Valid() {
+		return invalid("kind", string(text), "unknown kind")
+	}
+	*k = v
+	return nil
+}

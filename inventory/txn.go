@@ -125,6 +125,9 @@ func (t *Txn) Validate() error {
 	if t.At.IsZero() {
 		return invalid("at", "", "required")
 	}
+	if !t.Kind.Valid() {
+		return invalid("kind", string(t.Kind), "unknown kind")
+	}
 	if len(t.Changes)+len(t.Holds)+len(t.Steps)+len(t.Touch) == 0 {
 		return invalid("changes", "", "empty transaction")
 	}

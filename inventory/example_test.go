@@ -1,0 +1,175 @@
+package inventory_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/fulfillkit/fulfill/inventory"
+)
+
+// newInventory returns an Inventory over a MemStore with a clock pinned at
+// 2026-03-01 09:00 UTC and seeded reservation IDs.
+func newInventory() (*inventory.Inventory, *fulfill.FakeClock) {
+	clk := fulfill.NewFakeClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	return inventory.New(new(inventory.MemStore), &inventory.Options{Clock: clk, Rand: rand.NewChaCha8([32]byte{})}), clk
+}
+
+func Example() {
+	ctx := context.Background()
+	inv, _ := newInventory()
+	acme := inventory.Meta{Owner: "acme"}
+	tee := inventory.Key{Owner: "acme", SKU: "TEE-RED-M", Location: "WH-EAST"}
+
+	_, _ = inv.Apply(ctx, &inventory.Receive{Meta: acme, Key: tee, Quantity: 10})
+	order := fulfill.MustOrderID("018f2b6e-0000-7000-8000-000000000001")
+	r, err := inv.Apply(ctx, &inventory.Reserve{
+		Meta:  inventory.Meta{Owner: "acme", Ref: inventory.OrderRef(order), IdempotencyKey: "order-1"},
+		Lines: []inventory.ReserveLine{{Key: tee, Quantity: 3, Line: "1"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	id := r.Reservations[0].ID
+	_, _ = inv.Apply(ctx, &inventory.Commit{Meta: acme, Parts: []inventory.Part{{Reservation: id}}})
+	_, _ = inv.Apply(ctx, &inventory.Consume{Meta: acme, Parts: []inventory.Part{{Reservation: id}}})
+
+	l, _ := inv.Level(ctx, tee)
+	fmt.Printf("on hand %d, available %d\n", l.OnHand, l.Available())
+	entries, _ := inv.Ledger(ctx, inventory.LedgerQuery{Owner: "acme"})
+	for _, e := range entries {
+		fmt.Printf("%d %-8s on_hand %+d reserved %+d committed %+d\n", e.Seq, e.Kind, e.Delta.OnHand, e.Delta.Reserved, e.Delta.Committed)
+	}
+	d, _ := inv.Reconcile(ctx, "acme")
+	fmt.Println("discrepancies:", len(d))
+	// Output:
+	// on hand 7, available 7
+	// 1 receive  on_hand +10 reserved +0 committed +0
+	// 2 reserve  on_hand +0 reserved +3 committed +0
+	// 3 commit   on_hand +0 reserved -3 committed +3
+	// 4 consume  on_hand -3 reserved +0 committed -3
+	// discrepancies: 0
+}
+
+// A reservation of several lines is all or nothing, and its error lists
+// every short line; lines of the same SKU are summed.
+func ExampleReserve_shortLines() {
+	ctx := context.Background()
+	inv, _ := newInventory()
+	key := func(sku fulfill.SKU) inventory.Key {
+		return inventory.Key{Owner: "acme", SKU: sku, Location: "WH"}
+	}
+	_, _ = inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme"}, Key: key("MUG"), Quantity: 4})
+	_, _ = inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme"}, Key: key("CAP"), Quantity: 1})
+
+	_, err := inv.Apply(ctx, &inventory.Reserve{Meta: inventory.Meta{Owner: "acme"}, Lines: []inventory.ReserveLine{
+		{Key: key("MUG"), Quantity: 3}, {Key: key("CAP"), Quantity: 2}, {Key: key("MUG"), Quantity: 2},
+	}})
+	if e, ok := errors.AsType[*inventory.InsufficientStockError](err); ok {
+		for _, s := range e.Shortages {
+			fmt.Println(s)
+		}
+	}
+	l, _ := inv.Level(ctx, key("MUG"))
+	fmt.Println("MUG reserved:", l.Reserved)
+	// Output:
+	// acme/CAP@WH wanted 2 available 1
+	// acme/MUG@WH wanted 5 available 4
+	// MUG reserved: 0
+}
+
+// A cart hold lapses at its TTL, decided when the stock is read; no sweeper
+// has to run first.
+func ExampleReserve_ttl() {
+	ctx := context.Background()
+	inv, clk := newInventory()
+	k := inventory.Key{Owner: "acme", SKU: "MUG", Location: "WH"}
+	_, _ = inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme"}, Key: k, Quantity: 2})
+	_, _ = inv.Apply(ctx, &inventory.Reserve{Meta: inventory.Meta{Owner: "acme"}, Lines: []inventory.ReserveLine{{Key: k, Quantity: 2}}, TTL: 15 * time.Minute})
+	l, _ := inv.Level(ctx, k)
+	fmt.Println("available while held:", l.Available())
+	clk.Advance(15 * time.Minute)
+	l, _ = inv.Level(ctx, k)
+	fmt.Println("available after the TTL:", l.Available())
+	// Output:
+	// available while held: 0
+	// available after the TTL: 2
+}
+
+// An adjustment with an expected quantity is a compare-and-set: it fails if
+// someone changed the stock since it was read.
+func ExampleAdjust_compareAndSet() {
+	ctx := context.Background()
+	inv, _ := newInventory()
+	k := inventory.Key{Owner: "acme", SKU: "MUG", Location: "WH"}
+	_, _ = inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme"}, Key: k, Quantity: 10})
+	expected := int64(12)
+	_, err := inv.Apply(ctx, &inventory.Adjust{Meta: inventory.Meta{Owner: "acme", Reason: inventory.ReasonShrinkage}, Key: k, Delta: -2, Expected: &expected})
+	fmt.Println(errors.Is(err, inventory.ErrConflict), err)
+	// Output:
+	// true inventory: conflict on acme/MUG@WH: available is 10, expected 12
+}
+
+// Plan decides which locations serve an order; what no location can serve
+// is backordered.
+func ExamplePlan() {
+	lv := func(sku fulfill.SKU, loc fulfill.LocationID, n int64) inventory.Level {
+		return inventory.Level{Key: inventory.Key{Owner: "acme", SKU: sku, Location: loc}, Buckets: inventory.Buckets{OnHand: n}, Version: 1}
+	}
+	levels := []inventory.Level{lv("MUG", "EAST", 5), lv("CAP", "EAST", 1), lv("MUG", "WEST", 2), lv("CAP", "WEST", 3)}
+	req := inventory.Request{Owner: "acme", Lines: []inventory.Line{{SKU: "MUG", Quantity: 2}, {SKU: "CAP", Quantity: 4}}}
+	a, _ := inventory.Plan(req, levels, inventory.FewestShipments{})
+	for _, as := range a.Assignments {
+		fmt.Printf("%s x%d from %s\n", as.Key.SKU, as.Quantity, as.Key.Location)
+	}
+	for _, b := range a.Backorders {
+		fmt.Printf("%s x%d backordered\n", b.SKU, b.Quantity)
+	}
+	fmt.Println("shipments:", a.Shipments())
+	// Output:
+	// MUG x2 from EAST
+	// CAP x1 from EAST
+	// CAP x3 from WEST
+	// shipments: [EAST WEST]
+}
+
+// A sales channel publishes a share of available stock and keeps a buffer.
+func ExampleChannel_Publish() {
+	marketplace := inventory.Channel{Name: "marketplace", Percent: 90, Buffer: 5}
+	fmt.Println(marketplace.Publish(100), marketplace.Publish(6))
+	// Output: 85 0
+}
+
+// countingStore is a worked Store implementation: it wraps another store
+// and counts the transactions applied, the way a host adds metrics or
+// tracing around its store.
+type countingStore struct {
+	inventory.Store
+	applied atomic.Int64
+}
+
+func (s *countingStore) Apply(ctx context.Context, t *inventory.Txn) (*inventory.Receipt, error) {
+	r, err := s.Store.Apply(ctx, t)
+	if err == nil && !r.Replayed {
+		s.applied.Add(1)
+	}
+	return r, err
+}
+
+func ExampleStore() {
+	ctx := context.Background()
+	store := &countingStore{Store: new(inventory.MemStore)}
+	inv := inventory.New(store, &inventory.Options{Clock: fulfill.NewFakeClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))})
+	k := inventory.Key{Owner: "acme", SKU: "MUG", Location: "WH"}
+	for range 3 { // a retried request applies once
+		_, _ = inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme", IdempotencyKey: "po-77"}, Key: k, Quantity: 5})
+	}
+	l, _ := inv.Level(ctx, k)
+	fmt.Println(store.applied.Load(), l.OnHand)
+	// Output: 1 5
+}
