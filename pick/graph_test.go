@@ -56,7 +56,9 @@ func TestGraphConfigErrors(t *testing.T) {
 		{"negative edge", func(c *GraphConfig) { c.Edges = []Edge{{From: "d", To: "x", Length: -1}} }, "edges[0].length"},
 		{"unknown depot", func(c *GraphConfig) { c.Depot = "q" }, "depot"},
 		{"unreachable bin", func(c *GraphConfig) { c.Edges = nil }, "edges"},
-		{"bin placed twice", func(c *GraphConfig) { c.Bins = append(c.Bins, Placement{Bin: Bin{Level: 2, Side: SideLeft}, Node: "d"}) }, "bins[1].bin"},
+		{"bin placed twice", func(c *GraphConfig) {
+			c.Bins = append(c.Bins, Placement{Bin: Bin{Level: 2, Side: SideLeft}, Node: "d"})
+		}, "bins[1].bin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

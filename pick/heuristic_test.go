@@ -80,3 +80,23 @@ func TestHeuristicsRejectGraph(t *testing.T) {
 		assert.ErrorIs(t, err, ErrUnsupported)
 	}
 }
+
+// TestRoutersDeterministic routes the same instances repeatedly: the stops,
+// not only the length, must come out the same every time.
+func TestRoutersDeterministic(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(8, 8))
+	for i := range 40 {
+		r := randomRect(t, rng, 2+i%3)
+		bins := randomBins(rng, r, 5+rng.IntN(30))
+		for _, rt := range allRouters {
+			first, err := rt.r.Route(ctx, r, bins)
+			require.NoError(t, err)
+			for range 3 {
+				again, err := rt.r.Route(ctx, r, bins)
+				require.NoError(t, err)
+				require.Equal(t, first, again, rt.name)
+			}
+		}
+	}
+}

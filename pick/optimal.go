@@ -231,8 +231,8 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 					ik |= uint64(deg&1|2|(l+1)<<2) << (5 * c)
 				}
 				cost := e.cost + cb.cost
-				if old, seen := mid[ik]; !seen || cost < old.cost {
-					mid[ik] = dpEntry{cost: cost, prev: key, combo: int32(ci)}
+				if n := (dpEntry{cost: cost, prev: key, combo: int32(ci)}); better(n, mid, ik) {
+					mid[ik] = n
 				}
 			}
 		}
@@ -292,7 +292,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 				switch {
 				case nroots == 0:
 				case closed:
-					if nroots == 1 && !need[t] && cost < bestCost {
+					if nroots == 1 && !need[t] && (cost < bestCost || cost == bestCost && t == bestT && ik < bestI) {
 						bestCost, bestT, bestI = cost, t, ik
 					}
 				default:
@@ -312,8 +312,8 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 						}
 						nk |= uint64(mout[c]|(l+1)<<2) << (5 * c)
 					}
-					if old, seen := next[nk]; !seen || cost < old.cost {
-						next[nk] = dpEntry{cost: cost, prev: ik}
+					if n := (dpEntry{cost: cost, prev: ik}); better(n, next, nk) {
+						next[nk] = n
 					}
 				}
 				if sub == 0 {
@@ -399,6 +399,22 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 		return nil, 0, fmt.Errorf("pick: internal error: tour visits %d of %d spots", len(order), len(uniq))
 	}
 	return order, fulfill.Length(bestCost), nil
+}
+
+// better reports whether n should replace the entry of key in m: it is
+// cheaper, or as cheap and first in a fixed order, so that the result does
+// not depend on the order maps are walked in.
+func better(n dpEntry, m map[uint64]dpEntry, key uint64) bool {
+	old, seen := m[key]
+	switch {
+	case !seen || n.cost < old.cost:
+		return true
+	case n.cost > old.cost:
+		return false
+	case n.prev != old.prev:
+		return n.prev < old.prev
+	}
+	return n.combo < old.combo
 }
 
 func reversed(s []int) []int {

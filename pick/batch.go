@@ -1,0 +1,423 @@
+package pick
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fulfillkit/fulfill"
+)
+
+// Line is one line of an order to pick: a quantity of an SKU from a bin.
+type Line struct {
+	// Bin is where the line is picked.
+	Bin Bin `json:"bin"`
+	// SKU is the host's stock-keeping unit, carried through untouched; it may
+	// be empty.
+	SKU fulfill.SKU `json:"sku,omitempty"`
+	// Quantity is the number of units, at least 1.
+	Quantity int64 `json:"quantity"`
+	// Volume and Weight are the line's total volume and mass (all its
+	// units), counted against a cart's [Capacity]; zero when unknown.
+	Volume fulfill.Volume `json:"volume,omitempty"`
+	Weight fulfill.Mass   `json:"weight,omitempty"`
+}
+
+// Order is what batching groups: an order's lines that one cart picks
+// together, and what decides its wave.
+type Order struct {
+	// ID is the host's reference for the order, such as an
+	// [fulfill.OrderID]'s String(); unique and non-empty in one call.
+	ID string `json:"id"`
+	// Lines lists the lines to pick, at least one.
+	Lines []Line `json:"lines"`
+	// Totes is how many totes the order fills on a cart; 0 means 1.
+	Totes int `json:"totes,omitempty"`
+	// Priority orders waves: higher goes first. The zero value is normal.
+	Priority int `json:"priority,omitempty"`
+	// CutOff is the carrier cut-off the order must be picked before; the
+	// zero time means none.
+	CutOff time.Time `json:"cut_off,omitzero"`
+}
+
+// Capacity is what one pick cart holds. A zero field means no limit, so the
+// zero Capacity puts everything on one cart.
+type Capacity struct {
+	Lines  int            `json:"lines,omitempty"`
+	Units  int64          `json:"units,omitempty"`
+	Volume fulfill.Volume `json:"volume,omitempty"`
+	Weight fulfill.Mass   `json:"weight,omitempty"`
+	Totes  int            `json:"totes,omitempty"`
+}
+
+// load is what some orders take up on a cart.
+type load struct {
+	lines  int
+	units  int64
+	volume fulfill.Volume
+	weight fulfill.Mass
+	totes  int
+}
+
+// plus adds two loads, saturating instead of overflowing so that a huge
+// load never looks small.
+func (a load) plus(b load) load {
+	return load{a.lines + b.lines, satAdd(a.units, b.units), fulfill.Volume(satAdd(int64(a.volume), int64(b.volume))),
+		fulfill.Mass(satAdd(int64(a.weight), int64(b.weight))), a.totes + b.totes}
+}
+
+// satAdd adds two non-negative numbers, saturating at math.MaxInt64.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// fits reports whether a is within c.
+func (a load) fits(c Capacity) bool {
+	return (c.Lines == 0 || a.lines <= c.Lines) && (c.Units == 0 || a.units <= c.Units) &&
+		(c.Volume == 0 || a.volume <= c.Volume) && (c.Weight == 0 || a.weight <= c.Weight) &&
+		(c.Totes == 0 || a.totes <= c.Totes)
+}
+
+// Batch is one cart tour: the orders on the cart, their lines' bins and
+// the route through them.
+type Batch struct {
+	// Orders holds the indexes of the orders given to the batcher, ascending.
+	Orders []int `json:"orders"`
+	// Bins holds the bins of every line of the batch's orders, order by
+	// order and line by line; Route indexes into it.
+	Bins []Bin `json:"bins"`
+	// Route is the walk through Bins.
+	Route Route `json:"route"`
+}
+
+// Batching is a batcher's result: every order in exactly one batch.
+type Batching struct {
+	Batches []Batch        `json:"batches"`
+	Length  fulfill.Length `json:"length"` // the sum of the batches' route lengths
+}
+
+// Batcher groups orders into cart tours and routes each one.
+//
+// Batch puts every order in exactly one batch whose load is within c,
+// routed through l. An order with no lines, a quantity below 1, a negative
+// size, a duplicate or empty ID, or a load beyond c even on an empty cart
+// returns an *[OrderError] wrapping [ErrInvalidOrder]; a bin the layout does
+// not have returns an error wrapping [ErrInvalidBin]; nothing is batched
+// then. The batchers of this package are deterministic and safe for
+// concurrent use.
+type Batcher interface {
+	Batch(ctx context.Context, l Layout, orders []Order, c Capacity) (Batching, error)
+}
+
+// BatcherFunc adapts a function to [Batcher].
+type BatcherFunc func(ctx context.Context, l Layout, orders []Order, c Capacity) (Batching, error)
+
+// Batch calls f.
+func (f BatcherFunc) Batch(ctx context.Context, l Layout, orders []Order, c Capacity) (Batching, error) {
+	return f(ctx, l, orders, c)
+}
+
+// batchProblem is a validated batching instance with a memo of tour lengths.
+type batchProblem struct {
+	ctx    context.Context
+	l      Layout
+	router Router
+	orders []Order
+	c      Capacity
+	loads  []load
+	bins   [][]Bin
+	memo   map[string]fulfill.Length
+	err    error // the first routing error
+}
+
+func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Order, c Capacity) (*batchProblem, error) {
+	if router == nil {
+		router = Auto{}
+	}
+	p := &batchProblem{ctx: ctx, l: l, router: router, orders: orders, c: c,
+		loads: make([]load, len(orders)), bins: make([][]Bin, len(orders)), memo: map[string]fulfill.Length{}}
+	ids := make(map[string]bool, len(orders))
+	for i, o := range orders {
+		bad := func(reason string) error { return &OrderError{Order: o.ID, Reason: reason} }
+		switch {
+		case o.ID == "":
+			return nil, &OrderError{Order: "", Reason: fmt.Sprintf("order %d has no id", i)}
+		case ids[o.ID]:
+			return nil, bad("duplicate id")
+		case len(o.Lines) == 0:
+			return nil, bad("no lines")
+		case o.Totes < 0 || o.Totes > 1<<20:
+			return nil, bad(fmt.Sprintf("totes %d out of range", o.Totes))
+		}
+		ids[o.ID] = true
+		ld := load{totes: max(o.Totes, 1)}
+		for j, ln := range o.Lines {
+			switch {
+			case ln.Quantity < 1:
+				return nil, bad(fmt.Sprintf("line %d: quantity %d is below 1", j, ln.Quantity))
+			case ln.Volume < 0 || ln.Weight < 0:
+				return nil, bad(fmt.Sprintf("line %d: negative volume or weight", j))
+			case ln.Quantity > 1<<40:
+				return nil, bad(fmt.Sprintf("line %d: quantity beyond any cart", j))
+			}
+			if _, err := l.Spot(ln.Bin); err != nil {
+				return nil, fmt.Errorf("order %q line %d: %w", o.ID, j, err)
+			}
+			ld = ld.plus(load{lines: 1, units: ln.Quantity, volume: ln.Volume, weight: ln.Weight})
+			p.bins[i] = append(p.bins[i], ln.Bin)
+		}
+		if !ld.fits(c) {
+			return nil, bad("does not fit an empty cart")
+		}
+		p.loads[i] = ld
+	}
+	return p, nil
+}
+
+// cost returns the route length of a set of orders (ascending indexes).
+func (p *batchProblem) cost(set []int) fulfill.Length {
+	if len(set) == 0 {
+		return 0
+	}
+	var kb strings.Builder
+	for _, o := range set {
+		kb.WriteString(strconv.Itoa(o))
+		kb.WriteByte(',')
+	}
+	key := kb.String()
+	if v, ok := p.memo[key]; ok {
+		return v
+	}
+	r, err := p.router.Route(p.ctx, p.l, p.binsOf(set))
+	if err != nil && p.err == nil {
+		p.err = err
+	}
+	p.memo[key] = r.Length
+	return r.Length
+}
+
+func (p *batchProblem) binsOf(set []int) []Bin {
+	var bins []Bin
+	for _, o := range set {
+		bins = append(bins, p.bins[o]...)
+	}
+	return bins
+}
+
+func (p *batchProblem) loadOf(set []int) load {
+	var ld load
+	for _, o := range set {
+		ld = ld.plus(p.loads[o])
+	}
+	return ld
+}
+
+// result routes every batch and assembles the Batching.
+func (p *batchProblem) result(sets [][]int) (Batching, error) {
+	var out Batching
+	for _, s := range sets {
+		if len(s) == 0 {
+			continue
+		}
+		s = slices.Clone(s)
+		slices.Sort(s)
+		bins := p.binsOf(s)
+		r, err := p.router.Route(p.ctx, p.l, bins)
+		if err != nil {
+			return Batching{}, err
+		}
+		out.Batches = append(out.Batches, Batch{Orders: s, Bins: bins, Route: r})
+		out.Length += r.Length
+	}
+	slices.SortStableFunc(out.Batches, func(a, b Batch) int { return cmp.Compare(a.Orders[0], b.Orders[0]) })
+	return out, nil
+}
+
+// FCFS is first-come-first-served batching: orders in the given order fill
+// a cart until the next one does not fit, then a new cart starts. Router
+// routes each batch; nil means [Auto].
+type FCFS struct {
+	Router Router
+}
+
+// Batch batches orders first come, first served.
+func (f FCFS) Batch(ctx context.Context, l Layout, orders []Order, c Capacity) (Batching, error) {
+	p, err := newBatchProblem(ctx, l, f.Router, orders, c)
+	if err != nil {
+		return Batching{}, err
+	}
+	return p.result(fcfsSets(p))
+}
+
+func fcfsSets(p *batchProblem) [][]int {
+	var sets [][]int
+	var cur []int
+	var ld load
+	for i := range p.orders {
+		if n := ld.plus(p.loads[i]); len(cur) > 0 && !n.fits(p.c) {
+			sets = append(sets, cur)
+			cur, ld = nil, load{}
+		}
+		cur = append(cur, i)
+		ld = ld.plus(p.loads[i])
+	}
+	if len(cur) > 0 {
+		sets = append(sets, cur)
+	}
+	return sets
+}
+
+// SeedBatcher is seed batching: each cart starts from the first order not
+// yet batched (the seed) and repeatedly adds the order that lengthens its
+// route least, until no further order fits. Router routes each batch; nil
+// means [Auto].
+type SeedBatcher struct {
+	Router Router
+}
+
+// Batch batches orders around seeds.
+func (s SeedBatcher) Batch(ctx context.Context, l Layout, orders []Order, c Capacity) (Batching, error) {
+	p, err := newBatchProblem(ctx, l, s.Router, orders, c)
+	if err != nil {
+		return Batching{}, err
+	}
+	sets, err := seedSets(p)
+	if err != nil {
+		return Batching{}, err
+	}
+	return p.result(sets)
+}
+
+func seedSets(p *batchProblem) ([][]int, error) {
+	done := make([]bool, len(p.orders))
+	var sets [][]int
+	for seed := range p.orders {
+		if done[seed] {
+			continue
+		}
+		cur := []int{seed}
+		done[seed] = true
+		ld := p.loads[seed]
+		for {
+			if err := p.ctx.Err(); err != nil {
+				return nil, err
+			}
+			base := p.cost(cur)
+			best, bestAdd := -1, fulfill.Length(0)
+			for o := range p.orders {
+				if done[o] || !ld.plus(p.loads[o]).fits(p.c) {
+					continue
+				}
+				add := p.cost(sortedWith(cur, o)) - base
+				if best < 0 || add < bestAdd {
+					best, bestAdd = o, add
+				}
+			}
+			if best < 0 {
+				break
+			}
+			cur = sortedWith(cur, best)
+			done[best] = true
+			ld = ld.plus(p.loads[best])
+		}
+		sets = append(sets, cur)
+	}
+	return sets, p.err
+}
+
+// sortedWith returns a sorted copy of the ascending set with o added.
+func sortedWith(set []int, o int) []int {
+	out := make([]int, 0, len(set)+1)
+	i := 0
+	for i < len(set) && set[i] < o {
+		i++
+	}
+	out = append(out, set[:i]...)
+	out = append(out, o)
+	return append(out, set[i:]...)
+}
+
+// without returns a copy of the ascending set without o.
+func without(set []int, o int) []int {
+	out := make([]int, 0, len(set))
+	for _, v := range set {
+		if v != o {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Savings is Clarke and Wright's savings batching: the saving of two orders
+// is the walk of picking each alone minus the walk of picking both together;
+// pairs are taken in decreasing order of saving, and the carts holding the
+// two orders are merged whenever the result fits. Router routes each batch;
+// nil means [Auto].
+type Savings struct {
+	Router Router
+}
+
+// Batch batches orders by savings.
+func (s Savings) Batch(ctx context.Context, l Layout, orders []Order, c Capacity) (Batching, error) {
+	p, err := newBatchProblem(ctx, l, s.Router, orders, c)
+	if err != nil {
+		return Batching{}, err
+	}
+	sets, err := savingsSets(p)
+	if err != nil {
+		return Batching{}, err
+	}
+	return p.result(sets)
+}
+
+func savingsSets(p *batchProblem) ([][]int, error) {
+	n := len(p.orders)
+	type pair struct {
+		i, j int
+		s    fulfill.Length
+	}
+	var pairs []pair
+	for i := range n {
+		if err := p.ctx.Err(); err != nil {
+			return nil, err
+		}
+		for j := i + 1; j < n; j++ {
+			if !p.loads[i].plus(p.loads[j]).fits(p.c) {
+				continue
+			}
+			s := p.cost([]int{i}) + p.cost([]int{j}) - p.cost([]int{i, j})
+			if s > 0 {
+				pairs = append(pairs, pair{i, j, s})
+			}
+		}
+	}
+	slices.SortStableFunc(pairs, func(a, b pair) int { return cmp.Compare(b.s, a.s) })
+	of := make([]int, n) // order -> batch
+	sets := make([][]int, n)
+	loads := make([]load, n)
+	for i := range n {
+		of[i], sets[i], loads[i] = i, []int{i}, p.loads[i]
+	}
+	for _, pr := range pairs {
+		a, b := of[pr.i], of[pr.j]
+		if a == b || !loads[a].plus(loads[b]).fits(p.c) {
+			continue
+		}
+		for _, o := range sets[b] {
+			of[o] = a
+		}
+		sets[a] = append(sets[a], sets[b]...)
+		slices.Sort(sets[a])
+		loads[a] = loads[a].plus(loads[b])
+		sets[b], loads[b] = nil, load{}
+	}
+	return sets, p.err
+}
