@@ -1,0 +1,2 @@
+// Package order is the order aggregate.
+package order
