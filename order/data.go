@@ -440,9 +440,13 @@ func (o *Order) applyStep(id FulfillmentID, steps []StepLine, to Bucket) error {
 	return nil
 }
 
-func (d Picked) apply(o *Order, _ *Event) error { return o.applyStep(d.Fulfillment, d.Lines, BucketPicked) }
+func (d Picked) apply(o *Order, _ *Event) error {
+	return o.applyStep(d.Fulfillment, d.Lines, BucketPicked)
+}
 
-func (d Packed) apply(o *Order, _ *Event) error { return o.applyStep(d.Fulfillment, d.Lines, BucketPacked) }
+func (d Packed) apply(o *Order, _ *Event) error {
+	return o.applyStep(d.Fulfillment, d.Lines, BucketPacked)
+}
 
 func (d Shipped) apply(o *Order, e *Event) error {
 	if d.Shipment == "" {

@@ -67,7 +67,9 @@ var fixtures = []struct {
 		must(t, o, AllocateRequest{Location: "WH2", Lines: []LineQuantity{{2, 2}}})
 		return must(t, o, SplitRequest{Fulfillment: 1, Lines: []LineQuantity{{1, 2}}})
 	}},
-	{"in_progress", StatusInProgress, func(t testing.TB) *Order { return must(t, allocated(t), PickRequest{Fulfillment: 1, Lines: []LineQuantity{{1, 1}}}) }},
+	{"in_progress", StatusInProgress, func(t testing.TB) *Order {
+		return must(t, allocated(t), PickRequest{Fulfillment: 1, Lines: []LineQuantity{{1, 1}}})
+	}},
 	{"partially_shipped", StatusPartiallyShipped, partiallyShipped},
 	{"shipped", StatusShipped, shipped},
 	{"partially_delivered", StatusPartiallyDelivered, func(t testing.TB) *Order { return must(t, partiallyShipped(t), DeliverRequest{Shipment: "S1"}) }},

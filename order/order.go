@@ -80,12 +80,12 @@ func (k HoldKind) Valid() bool {
 // Hold is one active reason to stop an order. Several holds may be active
 // at once; each is released by its ID.
 type Hold struct {
-	ID     string    `json:"id"`              // chosen by the host, unique among the order's active holds
-	Kind   HoldKind  `json:"kind"`            // why
-	Source string    `json:"source"`          // who placed it: "payments", "fraud-service", an agent's name
-	Note   string    `json:"note,omitempty"`  // free text
-	Until  time.Time `json:"until,omitzero"`  // for HoldScheduled: when it may be released
-	Since  time.Time `json:"since,omitzero"`  // when it was placed
+	ID     string    `json:"id"`             // chosen by the host, unique among the order's active holds
+	Kind   HoldKind  `json:"kind"`           // why
+	Source string    `json:"source"`         // who placed it: "payments", "fraud-service", an agent's name
+	Note   string    `json:"note,omitempty"` // free text
+	Until  time.Time `json:"until,omitzero"` // for HoldScheduled: when it may be released
+	Since  time.Time `json:"since,omitzero"` // when it was placed
 }
 
 // FulfillmentID identifies a fulfillment order within its order, assigned
