@@ -58,6 +58,9 @@ type Table struct {
 	// TransitDays is the promised business days in transit; zero means
 	// unknown.
 	TransitDays int `json:"transit_days,omitempty"`
+	// Units is the system weights are written in in explanations; empty
+	// means imperial.
+	Units Units `json:"units,omitempty"`
 }
 
 // Validate reports every problem with t as *[CardError] values joined with
@@ -108,6 +111,9 @@ func (t Table) Validate() error {
 	}
 	if t.FreeAbove.Sign() < 0 {
 		bad("free_above", t.FreeAbove.String(), "must not be negative")
+	}
+	if t.Units != "" && t.Units != UnitsImperial && t.Units != UnitsMetric {
+		bad("units", string(t.Units), `want "imperial" or "metric"`)
 	}
 	if t.TransitDays < 0 || t.TransitDays > 365 {
 		bad("transit_days", fmt.Sprint(t.TransitDays), "want 0 to 365")
@@ -213,11 +219,12 @@ func (t Table) quote(carrierName string, req Request) (Quote, *IneligibleError) 
 		}
 		if i == len(t.WeightTiers) {
 			last := t.WeightTiers[len(t.WeightTiers)-1].UpTo
-			return fail("max_weight", last.String(), total.String(), "total weight "+total.String()+" over the heaviest tier "+last.String())
+			return fail("max_weight", fmtMass(last, t.Units), fmtMass(total, t.Units), "total weight "+fmtMass(total, t.Units)+" over the heaviest tier "+fmtMass(last, t.Units))
 		}
 		price = t.WeightTiers[i].Price
-		steps = append(steps, Step{Kind: StepTable, Rule: "weight", Threshold: t.WeightTiers[i].UpTo.String(), Value: total.String(), Amount: money(price),
-			Text: "total weight " + total.String() + ", tier up to " + t.WeightTiers[i].UpTo.String() + ": " + money(price).String()})
+		up := fmtMass(t.WeightTiers[i].UpTo, t.Units)
+		steps = append(steps, Step{Kind: StepTable, Rule: "weight", Threshold: up, Value: fmtMass(total, t.Units), Amount: money(price),
+			Text: "total weight " + fmtMass(total, t.Units) + ", tier up to " + up + ": " + money(price).String()})
 	case TableValue:
 		v := value.Amount()
 		i := -1

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,6 +135,7 @@ type compiledCard struct {
 	services                 []compiledService
 	surcharges               []compiledSurcharge
 	fuelPct                  decimal.Decimal // as written, such as 12.5
+	fuelText                 string          // "12.5%"
 	fuel                     decimal.Decimal // as a fraction, such as 0.125
 }
 
@@ -143,7 +145,7 @@ type compiledService struct {
 	dim         *compiledDim
 	minBillable fulfill.Mass
 	weights     []fulfill.Mass
-	prices      map[string][]decimal.Decimal
+	prices      map[string][]priced
 	transit     map[string]int
 	limits      Limits
 	surcharges  []int // indices of the card's surcharges that apply to this service
@@ -154,6 +156,7 @@ type compiledService struct {
 type compiledDim struct {
 	units       Units
 	divisor     decimal.Decimal
+	divisorText string
 	num, den    *big.Int
 	above       fulfill.Volume // volumes at or below it have no dim weight
 	aboveActive bool
@@ -162,7 +165,21 @@ type compiledDim struct {
 
 type compiledSurcharge struct {
 	Surcharge
-	superseded map[string]bool // names this one supersedes
+	superseded map[string]bool   // names this one supersedes
+	amount     priced            // Amount
+	byZone     map[string]priced // ByZone
+}
+
+// priced is an amount with its Money and text computed once.
+type priced struct {
+	d    decimal.Decimal
+	m    fulfill.Money
+	text string
+}
+
+func (c *compiledCard) priced(d decimal.Decimal) priced {
+	m := c.money(d)
+	return priced{d: d, m: m, text: m.String()}
 }
 
 func compileCard(c *RateCard) *compiledCard {
@@ -174,7 +191,7 @@ func compileCard(c *RateCard) *compiledCard {
 		carrier: c.Carrier, version: c.Version, source: c.name(), effective: c.Effective,
 		currency: c.Currency, units: units,
 		zones:   ZoneChart{Ranges: slices.Clone(c.Zones.Ranges), Exceptions: slices.Clone(c.Zones.Exceptions)},
-		fuelPct: c.FuelPercent, fuel: c.FuelPercent.Shift(-2),
+		fuelPct: c.FuelPercent, fuel: c.FuelPercent.Shift(-2), fuelText: c.FuelPercent.String() + "%",
 	}
 	for _, s := range c.Surcharges {
 		cs := compiledSurcharge{Surcharge: s}
@@ -189,6 +206,11 @@ func compileCard(c *RateCard) *compiledCard {
 		if cs.Per.IsZero() {
 			cs.Per = decimal.NewFromInt(100)
 		}
+		cs.amount = cc.priced(s.Amount)
+		cs.byZone = make(map[string]priced, len(s.ByZone))
+		for z, a := range s.ByZone {
+			cs.byZone[z] = cc.priced(a)
+		}
 		cc.surcharges = append(cc.surcharges, cs)
 	}
 	for _, s := range c.Services {
@@ -200,11 +222,15 @@ func compileCard(c *RateCard) *compiledCard {
 			svc:   Service{Carrier: c.Carrier, Code: s.Code, Name: s.Name},
 			round: r, minBillable: s.MinBillable, limits: s.Limits,
 			weights: slices.Clone(s.Prices.Weights),
-			prices:  make(map[string][]decimal.Decimal, len(s.Prices.Zones)),
+			prices:  make(map[string][]priced, len(s.Prices.Zones)),
 			transit: cloneMap(s.Transit),
 		}
 		for z, row := range s.Prices.Zones {
-			cs.prices[z] = slices.Clone(row)
+			cells := make([]priced, len(row))
+			for i, d := range row {
+				cells[i] = cc.priced(d)
+			}
+			cs.prices[z] = cells
 		}
 		if s.Dim != nil {
 			cs.dim = compileDim(*s.Dim, units)
@@ -252,7 +278,7 @@ func compileDim(d DimRule, cardUnits Units) *compiledDim {
 	} else if e > 0 {
 		den.Mul(den, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil))
 	}
-	cd := &compiledDim{units: u, divisor: d.Divisor, num: num, den: den}
+	cd := &compiledDim{units: u, divisor: d.Divisor, divisorText: d.Divisor.String(), num: num, den: den}
 	if d.Above.Sign() > 0 {
 		cd.aboveActive = true
 		cd.aboveText = d.Above.String() + cubicSuffix(u)
@@ -264,6 +290,11 @@ func compileDim(d DimRule, cardUnits Units) *compiledDim {
 		}
 	}
 	return cd
+}
+
+// same reports whether d and o compute the same weights.
+func (d *compiledDim) same(o *compiledDim) bool {
+	return d.units == o.units && d.divisor.Equal(o.divisor) && d.aboveActive == o.aboveActive && d.above == o.above
 }
 
 // weight returns the dimensional weight of vol rounded by step and mode,
@@ -345,6 +376,108 @@ func (c *compiledCard) money(d decimal.Decimal) fulfill.Money {
 	return m
 }
 
+// measured is a package measured under one rounding rule, shared by the
+// services that use that rule.
+type measured struct {
+	round    Rounding
+	dims     fulfill.Dimensions // rounded
+	sorted   fulfill.Dimensions
+	lpg      fulfill.Length
+	actual   fulfill.Mass // rounded
+	vol      fulfill.Volume
+	volErr   bool
+	dimsStep Step
+	massStep Step
+}
+
+// dimMemo is a dimensional weight computed for one package under one
+// rule, shared by the services with the same rule.
+type dimMemo struct {
+	pkg   int
+	dim   *compiledDim
+	round Rounding
+	step  Step
+	w     fulfill.Mass
+}
+
+// quoteState is what one request shares across the services of a card.
+type quoteState struct {
+	req      Request
+	zone     string
+	zoneStep Step
+	measured [][]measured // by package, one per rounding rule met
+	dims     []dimMemo
+}
+
+func (st *quoteState) measure(c *compiledCard, i int, r Rounding) *measured {
+	for k := range st.measured[i] {
+		if st.measured[i][k].round == r {
+			return &st.measured[i][k]
+		}
+	}
+	u := c.units
+	p := st.req.Packages[i]
+	n := i + 1
+	m := measured{round: r}
+	m.dims = fulfill.Dimensions{
+		Length: roundLength(p.Dimensions.Length, r.Length, r.LengthMode),
+		Width:  roundLength(p.Dimensions.Width, r.Length, r.LengthMode),
+		Height: roundLength(p.Dimensions.Height, r.Length, r.LengthMode),
+	}
+	m.sorted = m.dims.Sorted()
+	m.lpg = m.dims.LengthPlusGirth()
+	vol, err := m.dims.Volume()
+	m.vol, m.volErr = vol, err != nil
+	rounded := fmtDims(m.dims, u)
+	text := "dimensions " + fmtDims(p.Dimensions, u)
+	if r.Length > 0 {
+		text += " rounded " + modeWord(r.LengthMode) + " to " + fmtLength(r.Length, u) + ": " + rounded
+	}
+	m.dimsStep = Step{Kind: StepDimensions, Package: n, Rule: "rounding", Value: rounded, Text: text}
+	m.actual = roundMass(p.Mass, r.Weight, r.WeightMode)
+	text = "actual weight " + fmtMass(p.Mass, u)
+	if r.Weight > 0 {
+		text += " rounded " + modeWord(r.WeightMode) + " to " + fmtMass(r.Weight, u) + ": " + fmtMass(m.actual, u)
+	}
+	m.massStep = Step{Kind: StepActual, Package: n, Value: fmtMass(m.actual, u), Text: text}
+	st.measured[i] = append(st.measured[i], m)
+	return &st.measured[i][len(st.measured[i])-1]
+}
+
+// dimWeight returns the dimensional-weight step of package i, or ok false
+// if the volume is out of range.
+func (st *quoteState) dimWeight(i int, d *compiledDim, m *measured) (Step, fulfill.Mass, bool) {
+	if m.volErr {
+		return Step{}, 0, false
+	}
+	for _, x := range st.dims {
+		if x.pkg == i && x.round == m.round && (x.dim == d || x.dim.same(d)) {
+			return x.step, x.w, true
+		}
+	}
+	n := i + 1
+	du := d.units
+	var st1 Step
+	var w fulfill.Mass
+	if d.aboveActive && m.vol <= d.above {
+		st1 = Step{Kind: StepDimWeight, Package: n, Rule: "dim_threshold", Threshold: d.aboveText,
+			Value: fmtVolume(m.vol, du), Text: "volume " + fmtVolume(m.vol, du) + " not above " + d.aboveText + ": no dimensional weight"}
+	} else {
+		dw, exact := d.weight(m.vol, m.round.Weight, m.round.WeightMode)
+		text := "dimensional weight " + fmtVolume(m.vol, du) + " / " + d.divisorText + " = " + fmtMass(exact, du)
+		if m.round.Weight > 0 {
+			text += ", rounded " + modeWord(m.round.WeightMode) + ": " + fmtMass(dw, du)
+		}
+		st1 = Step{Kind: StepDimWeight, Package: n, Rule: "dim_divisor", Value: fmtMass(dw, du), Text: text}
+		if d.aboveActive {
+			st1.Threshold = d.aboveText
+		}
+		w = dw
+	}
+	st.dims = append(st.dims, dimMemo{pkg: i, dim: d, round: m.round, step: st1, w: w})
+	return st1, w, true
+}
+
 // quote prices req with every service.
 func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 	var quotes []Quote
@@ -357,6 +490,11 @@ func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 			dvErr = fmt.Sprintf("declared value in %s, card in %s", cur, c.currency)
 		}
 		dv = req.Options.DeclaredValue.Amount()
+	}
+	st := &quoteState{req: req, zone: zone, measured: make([][]measured, len(req.Packages))}
+	if ok {
+		st.zoneStep = Step{Kind: StepZone, Rule: zr.String(), Value: zone,
+			Text: "zone " + zone + ": origin " + req.Origin.PostalCode + ", destination " + req.Destination.PostalCode + " (" + zr.Origin.String() + " -> " + zr.Destination.String() + ")"}
 	}
 	for i := range c.services {
 		s := &c.services[i]
@@ -375,7 +513,7 @@ func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 			fail(0, "declared_value", "", "", dvErr)
 			continue
 		}
-		q, e := c.quoteService(s, req, zone, zr, dv)
+		q, e := c.quoteService(s, st, dv)
 		if e != nil {
 			inel = append(inel, e)
 			continue
@@ -392,92 +530,56 @@ type applied struct {
 	why       string
 }
 
-func (c *compiledCard) quoteService(s *compiledService, req Request, zone string, zr ZoneRange, dv decimal.Decimal) (Quote, *IneligibleError) {
+func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decimal.Decimal) (Quote, *IneligibleError) {
 	u := c.units
+	req, zone := st.req, st.zone
 	fail := func(pkg int, rule, limit, actual, reason string) (Quote, *IneligibleError) {
 		return Quote{}, &IneligibleError{Carrier: c.carrier, Service: s.svc.Code, Package: pkg, Rule: rule, Limit: limit, Actual: actual, Reason: reason}
 	}
 	steps := make(Explanation, 0, 2+7*len(req.Packages)+3)
-	steps = append(steps, Step{Kind: StepZone, Rule: zr.String(), Value: zone,
-		Text: "zone " + zone + ": origin " + req.Origin.PostalCode + ", destination " + req.Destination.PostalCode + " (" + zr.Origin.String() + " -> " + zr.Destination.String() + ")"})
+	steps = append(steps, st.zoneStep)
 	row := s.prices[zone]
 	var subtotal decimal.Decimal
-	var found [8]applied
+	var buf [8]applied
 	for i, p := range req.Packages {
 		n := i + 1
-		d := fulfill.Dimensions{
-			Length: roundLength(p.Dimensions.Length, s.round.Length, s.round.LengthMode),
-			Width:  roundLength(p.Dimensions.Width, s.round.Length, s.round.LengthMode),
-			Height: roundLength(p.Dimensions.Height, s.round.Length, s.round.LengthMode),
-		}
-		sorted := d.Sorted()
-		lpg := d.LengthPlusGirth()
-		text := "dimensions " + fmtDims(p.Dimensions, u)
-		if s.round.Length > 0 {
-			text += " rounded " + modeWord(s.round.LengthMode) + " to " + fmtLength(s.round.Length, u) + ": " + fmtDims(d, u)
-		}
-		steps = append(steps, Step{Kind: StepDimensions, Package: n, Rule: "rounding", Value: fmtDims(d, u), Text: text})
+		m := st.measure(c, i, s.round)
+		steps = append(steps, m.dimsStep)
 		switch l := s.limits; {
 		case l.MaxWeight > 0 && p.Mass > l.MaxWeight:
 			return fail(n, "max_weight", fmtMass(l.MaxWeight, u), fmtMass(p.Mass, u), "weight "+fmtMass(p.Mass, u)+" over the maximum "+fmtMass(l.MaxWeight, u))
-		case l.MaxLength > 0 && sorted.Length > l.MaxLength:
-			return fail(n, "max_length", fmtLength(l.MaxLength, u), fmtLength(sorted.Length, u), "length "+fmtLength(sorted.Length, u)+" over the maximum "+fmtLength(l.MaxLength, u))
-		case l.MaxLengthPlusGirth > 0 && lpg > l.MaxLengthPlusGirth:
-			return fail(n, "max_length_plus_girth", fmtLength(l.MaxLengthPlusGirth, u), fmtLength(lpg, u), "length plus girth "+fmtLength(lpg, u)+" over the maximum "+fmtLength(l.MaxLengthPlusGirth, u))
+		case l.MaxLength > 0 && m.sorted.Length > l.MaxLength:
+			return fail(n, "max_length", fmtLength(l.MaxLength, u), fmtLength(m.sorted.Length, u), "length "+fmtLength(m.sorted.Length, u)+" over the maximum "+fmtLength(l.MaxLength, u))
+		case l.MaxLengthPlusGirth > 0 && m.lpg > l.MaxLengthPlusGirth:
+			return fail(n, "max_length_plus_girth", fmtLength(l.MaxLengthPlusGirth, u), fmtLength(m.lpg, u), "length plus girth "+fmtLength(m.lpg, u)+" over the maximum "+fmtLength(l.MaxLengthPlusGirth, u))
 		}
-		actual := roundMass(p.Mass, s.round.Weight, s.round.WeightMode)
-		text = "actual weight " + fmtMass(p.Mass, u)
-		if s.round.Weight > 0 {
-			text += " rounded " + modeWord(s.round.WeightMode) + " to " + fmtMass(s.round.Weight, u) + ": " + fmtMass(actual, u)
-		}
-		steps = append(steps, Step{Kind: StepActual, Package: n, Value: fmtMass(actual, u), Text: text})
-		billable, basis := actual, "actual weight"
+		steps = append(steps, m.massStep)
+		billable, basis := m.actual, "actual weight"
 		if s.dim != nil {
-			vol, err := d.Volume()
-			if err != nil {
-				return fail(n, "volume", "", fmtDims(d, u), "volume of "+fmtDims(d, u)+" out of range")
+			step, dw, ok := st.dimWeight(i, s.dim, m)
+			if !ok {
+				return fail(n, "volume", "", fmtDims(m.dims, u), "volume of "+fmtDims(m.dims, u)+" out of range")
 			}
-			du := s.dim.units
-			if s.dim.aboveActive && vol <= s.dim.above {
-				steps = append(steps, Step{Kind: StepDimWeight, Package: n, Rule: "dim_threshold", Threshold: s.dim.aboveText,
-					Value: fmtVolume(vol, du), Text: "volume " + fmtVolume(vol, du) + " not above " + s.dim.aboveText + ": no dimensional weight"})
-			} else {
-				dw, exact := s.dim.weight(vol, s.round.Weight, s.round.WeightMode)
-				text := "dimensional weight " + fmtVolume(vol, du) + " / " + s.dim.divisor.String() + " = " + fmtMass(exact, du)
-				if s.round.Weight > 0 {
-					text += ", rounded " + modeWord(s.round.WeightMode) + ": " + fmtMass(dw, du)
-				}
-				st := Step{Kind: StepDimWeight, Package: n, Rule: "dim_divisor", Value: fmtMass(dw, du), Text: text}
-				if s.dim.aboveActive {
-					st.Threshold = s.dim.aboveText
-				}
-				steps = append(steps, st)
-				if dw > billable {
-					billable, basis = dw, "dimensional weight"
-				}
+			steps = append(steps, step)
+			if dw > billable {
+				billable, basis = dw, "dimensional weight"
 			}
 		}
 		// Which per-package surcharges apply, before any supersedes another.
-		hits := found[:0]
+		hits := buf[:0]
 		for _, idx := range s.surcharges {
-			sc := &c.surcharges[idx]
-			if a, ok := sc.applies(idx, req, p.Mass, sorted, lpg, u); ok {
+			if a, ok := c.surcharges[idx].applies(idx, req, p.Mass, m.sorted, m.lpg, u); ok {
 				hits = append(hits, a)
 			}
 		}
-		kept := hits[:0:0]
-		if len(hits) > 0 {
-			kept = make([]applied, 0, len(hits))
-			for _, a := range hits {
-				superseded := false
-				for _, b := range hits {
-					if c.surcharges[b.idx].superseded[c.surcharges[a.idx].Name] {
-						superseded = true
-					}
-				}
-				if !superseded {
-					kept = append(kept, a)
-				}
+		kept := hits[:0]
+		for _, a := range hits {
+			superseded := false
+			for _, b := range hits {
+				superseded = superseded || c.surcharges[b.idx].superseded[c.surcharges[a.idx].Name]
+			}
+			if !superseded {
+				kept = append(kept, a)
 			}
 		}
 		for _, a := range kept {
@@ -493,28 +595,27 @@ func (c *compiledCard) quoteService(s *compiledService, req Request, zone string
 			steps = append(steps, Step{Kind: StepMinimum, Package: n, Rule: "min_billable", Threshold: fmtMass(s.minBillable, u),
 				Value: fmtMass(billable, u), Text: "minimum billable weight " + fmtMass(s.minBillable, u)})
 		}
-		steps = append(steps, Step{Kind: StepBillable, Package: n, Rule: basis, Value: fmtMass(billable, u),
-			Text: "billable weight " + fmtMass(billable, u) + " (" + basis + ")"})
+		bt := fmtMass(billable, u)
+		steps = append(steps, Step{Kind: StepBillable, Package: n, Rule: basis, Value: bt, Text: "billable weight " + bt + " (" + basis + ")"})
 		k, _ := slices.BinarySearch(s.weights, billable)
 		if k == len(s.weights) {
 			last := s.weights[len(s.weights)-1]
-			return fail(n, "max_billable", fmtMass(last, u), fmtMass(billable, u), "billable weight "+fmtMass(billable, u)+" over the heaviest price break "+fmtMass(last, u))
+			return fail(n, "max_billable", fmtMass(last, u), bt, "billable weight "+bt+" over the heaviest price break "+fmtMass(last, u))
 		}
 		base := row[k]
-		subtotal = subtotal.Add(base)
-		bm := c.money(base)
-		steps = append(steps, Step{Kind: StepBasePrice, Package: n, Rule: "zone " + zone, Threshold: fmtMass(s.weights[k], u), Amount: bm,
-			Text: "base price zone " + zone + ", up to " + fmtMass(s.weights[k], u) + ": " + bm.String()})
+		subtotal = subtotal.Add(base.d)
+		upTo := fmtMass(s.weights[k], u)
+		steps = append(steps, Step{Kind: StepBasePrice, Package: n, Rule: "zone " + zone, Threshold: upTo, Amount: base.m,
+			Text: "base price zone " + zone + ", up to " + upTo + ": " + base.text})
 		for _, a := range kept {
 			sc := &c.surcharges[a.idx]
-			amt := sc.Amount
-			if z, ok := sc.ByZone[zone]; ok {
+			amt := sc.amount
+			if z, ok := sc.byZone[zone]; ok {
 				amt = z
 			}
-			subtotal = subtotal.Add(amt)
-			am := c.money(amt)
-			steps = append(steps, Step{Kind: StepSurcharge, Package: n, Rule: sc.Name, Threshold: a.threshold, Amount: am,
-				Text: sc.Name + " (" + a.why + "): " + am.String()})
+			subtotal = subtotal.Add(amt.d)
+			steps = append(steps, Step{Kind: StepSurcharge, Package: n, Rule: sc.Name, Threshold: a.threshold, Amount: amt.m,
+				Text: sc.Name + " (" + a.why + "): " + amt.text})
 		}
 	}
 	for _, sc := range c.surcharges {
@@ -530,21 +631,21 @@ func (c *compiledCard) quoteService(s *compiledService, req Request, zone string
 		subtotal = subtotal.Add(amt)
 		am := c.money(amt)
 		steps = append(steps, Step{Kind: StepSurcharge, Rule: sc.Name, Threshold: sc.Free.String(), Amount: am,
-			Text: sc.Name + " (declared value " + c.money(dv).String() + ", " + units.String() + " x " + c.money(sc.Amount).String() + " per " + sc.Per.String() + " above " + sc.Free.String() + "): " + am.String()})
+			Text: sc.Name + " (declared value " + c.money(dv).String() + ", " + units.String() + " x " + sc.amount.text + " per " + sc.Per.String() + " above " + sc.Free.String() + "): " + am.String()})
 	}
 	total := subtotal
 	if c.fuel.Sign() > 0 {
 		fuel := c.money(subtotal.Mul(c.fuel)).Round(fulfill.RoundHalfUp)
 		total = total.Add(fuel.Amount())
-		steps = append(steps, Step{Kind: StepFuel, Rule: "fuel", Threshold: c.fuelPct.String() + "%", Amount: fuel,
-			Text: "fuel " + c.fuelPct.String() + "% of " + c.money(subtotal).String() + ": " + fuel.String()})
+		steps = append(steps, Step{Kind: StepFuel, Rule: "fuel", Threshold: c.fuelText, Amount: fuel,
+			Text: "fuel " + c.fuelText + " of " + c.money(subtotal).String() + ": " + fuel.String()})
 	}
 	q := Quote{Service: s.svc, Source: c.source}
 	if days, ok := s.transit[zone]; ok {
 		q.TransitDays = days
 		q.EstimatedDelivery = addBusinessDays(req.ShipTime, days)
 		steps = append(steps, Step{Kind: StepTransit, Rule: "zone " + zone, Value: q.EstimatedDelivery.Format(time.DateOnly),
-			Text: fmt.Sprintf("%d business days in zone %s: delivery expected %s", days, zone, q.EstimatedDelivery.Format("Mon 2006-01-02"))})
+			Text: strconv.Itoa(days) + " business days in zone " + zone + ": delivery expected " + q.EstimatedDelivery.Format("Mon 2006-01-02")})
 	}
 	q.Price = c.money(total)
 	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: "total " + q.Price.String()})
