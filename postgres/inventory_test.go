@@ -1,0 +1,15 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/fulfillkit/fulfill/inventory"
+	"github.com/fulfillkit/fulfill/inventory/inventorytest"
+)
+
+func TestInventoryConformance(t *testing.T) {
+	testURL(t)
+	inventorytest.Run(t, func(t *testing.T) inventory.Store {
+		return NewInventoryStore(testDB(t))
+	})
+}
