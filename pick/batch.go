@@ -196,12 +196,33 @@ func (p *batchProblem) cost(set []int) fulfill.Length {
 	if v, ok := p.memo[key]; ok {
 		return v
 	}
-	r, err := p.router.Route(p.ctx, p.l, p.binsOf(set))
+	v, err := p.length(set)
 	if err != nil && p.err == nil {
 		p.err = err
 	}
-	p.memo[key] = r.Length
-	return r.Length
+	p.memo[key] = v
+	return v
+}
+
+// length routes a set of orders. With the default router on a rectangle
+// it runs the exact sweep for the length alone, which is what [Optimal]
+// would report, without rebuilding the tour.
+func (p *batchProblem) length(set []int) (fulfill.Length, error) {
+	bins := p.binsOf(set)
+	if r, ok := p.l.(*Rect); ok && r.k <= MaxOptimalCrossAisles {
+		switch p.router.(type) {
+		case Auto, Optimal, *Auto, *Optimal:
+			ss, err := spots(p.l, bins)
+			if err != nil {
+				return 0, err
+			}
+			uniq, _ := distinct(ss)
+			_, v, err := r.optimalOrder(p.ctx, uniq, true)
+			return v, err
+		}
+	}
+	rt, err := p.router.Route(p.ctx, p.l, bins)
+	return rt.Length, err
 }
 
 func (p *batchProblem) binsOf(set []int) []Bin {

@@ -48,3 +48,23 @@ func BenchmarkRoute(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBatch times the batchers on 150 orders of 1 to 5 lines with
+// 15-line carts; FCFS is the baseline of the same run.
+func BenchmarkBatch(b *testing.B) {
+	r := benchBlock(b, 2)
+	orders := randomOrders(rand.New(rand.NewPCG(150, 5)), r, 150, 5)
+	c := Capacity{Lines: 15}
+	for _, bt := range []struct {
+		name string
+		b    Batcher
+	}{{"fcfs", FCFS{}}, {"seed", SeedBatcher{}}, {"savings", Savings{}}, {"local-5-rounds", LocalSearch{Rounds: 5}}} {
+		b.Run(bt.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := bt.b.Batch(context.Background(), r, orders, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -43,7 +43,7 @@ func (Optimal) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	if err != nil {
 		return Route{}, err
 	}
-	order, _, err := r.optimalOrder(ctx, p.uniq)
+	order, _, err := r.optimalOrder(ctx, p.uniq, false)
 	if err != nil {
 		return Route{}, err
 	}
@@ -89,7 +89,7 @@ type dpEntry struct {
 
 // optimalOrder solves the instance and returns the visiting order of the
 // distinct spots and the optimal tour length.
-func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Length, error) {
+func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) ([]int, fulfill.Length, error) {
 	depot := r.Depot()
 	trivial := true
 	for _, s := range uniq {
@@ -148,9 +148,31 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 	}
 	opts := make([][maxK][]vopt, ncol)
 	combos := make([][]combo, ncol)
+	var emptyOpts [maxK][]vopt // every aisle without picks shares these
+	var emptyCombos []combo
 	for t := range ncol {
+		empty := true
+		for c := 0; c < k-1; c++ {
+			if len(subs[t][c].ys) > 0 {
+				empty = false
+			}
+		}
+		if empty {
+			if emptyCombos == nil {
+				for c := 0; c < k-1; c++ {
+					emptyOpts[c] = subOptions(nil, Y[c], Y[c+1])
+				}
+				emptyCombos = buildCombos(emptyOpts[:k-1], k)
+			}
+			opts[t], combos[t] = emptyOpts, emptyCombos
+			continue
+		}
 		for c := 0; c < k-1; c++ {
 			s := &subs[t][c]
+			if len(s.ys) <= 1 {
+				opts[t][c] = subOptions(s.ys, Y[c], Y[c+1])
+				continue
+			}
 			order := make([]int, len(s.ys))
 			for i := range order {
 				order[i] = i
@@ -173,9 +195,13 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 	// records the aisle's nodes: degree parity, whether used, and component.
 	// From there it chooses how often each cross aisle continues to aisle
 	// t+1. Either step keeps only the cheapest way to each state.
-	inter := make([]map[uint64]dpEntry, ncol)  // node states after the sub-aisles of aisle t
-	tables := make([]map[uint64]dpEntry, ncol) // states leaving aisle t to the right
-	cur := map[uint64]dpEntry{0: {cost: 0}}
+	var inter, tables []stateList // per aisle, kept to rebuild the tour
+	if !lengthOnly {
+		inter = make([]stateList, ncol)  // node states after the sub-aisles of aisle t
+		tables = make([]stateList, ncol) // states leaving aisle t to the right
+	}
+	var mid, next stateTable
+	cur := stateList{keys: []uint64{0}, ents: []dpEntry{{}}}
 	bestCost := int64(math.MaxInt64)
 	bestT, bestI := -1, uint64(0)
 	var parent [2 * maxK]int
@@ -191,8 +217,9 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 			return nil, 0, err
 		}
 		last := t == ncol-1
-		mid := make(map[uint64]dpEntry, len(cur)*4)
-		for key, e := range cur {
+		mid.reset(len(cur.keys) * len(combos[t]))
+		for n, key := range cur.keys {
+			e := cur.ents[n]
 			var m, lab [maxK]int
 			for c := range k {
 				m[c] = int(key>>(5*c)) & 3
@@ -231,14 +258,16 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 					ik |= uint64(deg&1|2|(l+1)<<2) << (5 * c)
 				}
 				cost := e.cost + cb.cost
-				if n := (dpEntry{cost: cost, prev: key, combo: int32(ci)}); better(n, mid, ik) {
-					mid[ik] = n
-				}
+				mid.relax(ik, dpEntry{cost: cost, prev: key, combo: int32(ci)})
 			}
 		}
-		inter[t] = mid
-		next := make(map[uint64]dpEntry, len(mid)*2)
-		for ik, e := range mid {
+		midList := mid.list(!lengthOnly)
+		if !lengthOnly {
+			inter[t] = midList
+		}
+		next.reset(len(midList.keys) * 4)
+		for n, ik := range midList.keys {
+			e := midList.ents[n]
 			var odd, used [maxK]bool
 			var lab [maxK]int
 			choice := 0 // nodes free to continue twice or not
@@ -312,20 +341,23 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 						}
 						nk |= uint64(mout[c]|(l+1)<<2) << (5 * c)
 					}
-					if n := (dpEntry{cost: cost, prev: ik}); better(n, next, nk) {
-						next[nk] = n
-					}
+					next.relax(nk, dpEntry{cost: cost, prev: ik})
 				}
 				if sub == 0 {
 					break
 				}
 			}
 		}
-		tables[t] = next
-		cur = next
+		cur = next.list(true)
+		if !lengthOnly {
+			tables[t] = cur
+		}
 	}
 	if bestT < 0 {
 		return nil, 0, fmt.Errorf("pick: internal error: no tour found for %d spots", len(uniq))
+	}
+	if lengthOnly {
+		return nil, fulfill.Length(bestCost), nil
 	}
 
 	// Rebuild the tour's multigraph from the choices made.
@@ -335,7 +367,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 		spotNode[id] = u
 	}
 	t := bestT
-	ie := inter[t][bestI]
+	ie := inter[t].find(bestI)
 	var mout [maxK]int
 	for t >= 0 {
 		cb := combos[t][ie.combo]
@@ -383,7 +415,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 		for c := range k {
 			mout[c] = int(key>>(5*c)) & 3
 		}
-		ie = inter[t-1][tables[t-1][key].prev]
+		ie = inter[t-1].find(tables[t-1].find(key).prev)
 		t--
 	}
 	start := int(depot.X-lo)*k + r.cfg.Depot.CrossAisle
@@ -401,20 +433,89 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot) ([]int, fulfill.Le
 	return order, fulfill.Length(bestCost), nil
 }
 
-// better reports whether n should replace the entry of key in m: it is
-// cheaper, or as cheap and first in a fixed order, so that the result does
-// not depend on the order maps are walked in.
-func better(n dpEntry, m map[uint64]dpEntry, key uint64) bool {
-	old, seen := m[key]
-	switch {
-	case !seen || n.cost < old.cost:
-		return true
-	case n.cost > old.cost:
-		return false
-	case n.prev != old.prev:
-		return n.prev < old.prev
+// stateTable is an open-addressing hash table of sweep states, reused from
+// aisle to aisle; it keeps insertion order so that walking it is
+// deterministic.
+type stateTable struct {
+	slots []int32 // 1 + index into keys, 0 when empty
+	keys  []uint64
+	ents  []dpEntry
+	mask  uint64
+}
+
+// reset empties the table, sized for about n keys.
+func (h *stateTable) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
 	}
-	return n.combo < old.combo
+	if cap(h.slots) >= size {
+		h.slots = h.slots[:size]
+		clear(h.slots)
+	} else {
+		h.slots = make([]int32, size)
+	}
+	h.mask = uint64(size - 1)
+	h.keys, h.ents = h.keys[:0], h.ents[:0]
+}
+
+// relax stores e for key if key is new or e is better than what it holds:
+// cheaper, or as cheap and first in a fixed order, so that the result does
+// not depend on the order states are visited in.
+func (h *stateTable) relax(key uint64, e dpEntry) {
+	if 2*len(h.keys) >= len(h.slots) {
+		h.grow()
+	}
+	i := (key * 0x9e3779b97f4a7c15 >> 17) & h.mask
+	for {
+		s := h.slots[i]
+		if s == 0 {
+			h.slots[i] = int32(len(h.keys) + 1)
+			h.keys = append(h.keys, key)
+			h.ents = append(h.ents, e)
+			return
+		}
+		if h.keys[s-1] == key {
+			old := &h.ents[s-1]
+			if e.cost < old.cost || e.cost == old.cost && (e.prev < old.prev || e.prev == old.prev && e.combo < old.combo) {
+				*old = e
+			}
+			return
+		}
+		i = (i + 1) & h.mask
+	}
+}
+
+// grow doubles the slots and reinserts the keys.
+func (h *stateTable) grow() {
+	h.slots = make([]int32, 2*len(h.slots))
+	h.mask = uint64(len(h.slots) - 1)
+	for n, key := range h.keys {
+		i := (key * 0x9e3779b97f4a7c15 >> 17) & h.mask
+		for h.slots[i] != 0 {
+			i = (i + 1) & h.mask
+		}
+		h.slots[i] = int32(n + 1)
+	}
+}
+
+// list returns the table's states, copied if keep is set.
+func (h *stateTable) list(keep bool) stateList {
+	if !keep {
+		return stateList{keys: h.keys, ents: h.ents}
+	}
+	return stateList{keys: slices.Clone(h.keys), ents: slices.Clone(h.ents)}
+}
+
+// stateList is a frozen set of sweep states.
+type stateList struct {
+	keys []uint64
+	ents []dpEntry
+}
+
+// find returns the entry of key; the key is known to be there.
+func (l stateList) find(key uint64) dpEntry {
+	return l.ents[slices.Index(l.keys, key)]
 }
 
 func reversed(s []int) []int {

@@ -83,7 +83,7 @@ func TestOptimalTourMatchesSweep(t *testing.T) {
 		bins := randomBins(rng, r, rng.IntN(40))
 		p, err := newProblem(r, bins)
 		require.NoError(t, err)
-		order, cost, err := r.optimalOrder(context.Background(), p.uniq)
+		order, cost, err := r.optimalOrder(context.Background(), p.uniq, false)
 		require.NoError(t, err)
 		require.Equal(t, cost, p.route(order).Length, "instance %d", i)
 	}

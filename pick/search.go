@@ -20,7 +20,7 @@ import (
 // deterministic whenever it completes its rounds before the deadline.
 type LocalSearch struct {
 	// Start makes the batching to improve; nil means [Savings] with the
-	// same Router.
+	// same Router. The start is completed even if ctx ends first.
 	Start Batcher
 	// Router routes each batch; nil means [Auto].
 	Router Router
@@ -35,22 +35,25 @@ type LocalSearch struct {
 
 // Batch batches orders and improves the result.
 func (s LocalSearch) Batch(ctx context.Context, l Layout, orders []Order, c Capacity) (Batching, error) {
-	start := s.Start
-	if start == nil {
-		start = Savings{Router: s.Router}
-	}
-	first, err := start.Batch(ctx, l, orders, c)
-	if err != nil {
-		return Batching{}, err
-	}
-	// Search without cancelling the routes; ctx only ends the search.
+	// The start is always completed and the routes never cancelled; ctx
+	// only ends the search.
 	p, err := newBatchProblem(context.WithoutCancel(ctx), l, s.Router, orders, c)
 	if err != nil {
 		return Batching{}, err
 	}
-	sets := make([][]int, len(first.Batches))
-	for i, b := range first.Batches {
-		sets[i] = slices.Clone(b.Orders)
+	var sets [][]int
+	if s.Start == nil {
+		if sets, err = savingsSets(p); err != nil {
+			return Batching{}, err
+		}
+	} else {
+		first, err := s.Start.Batch(context.WithoutCancel(ctx), l, orders, c)
+		if err != nil {
+			return Batching{}, err
+		}
+		for _, b := range first.Batches {
+			sets = append(sets, slices.Clone(b.Orders))
+		}
 	}
 	ls := &searcher{p: p, ctx: ctx, rng: rand.New(rand.NewPCG(s.Seed, 0x9e3779b97f4a7c15)), near: s.Neighbours}
 	if ls.near <= 0 {
