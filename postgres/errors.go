@@ -46,6 +46,7 @@ const (
 	codeSerialization   = "40001"
 	codeDeadlock        = "40P01"
 	codeUniqueViolation = "23505"
+	codeCheckViolation  = "23514"
 	codeDuplicateTable  = "42P07"
 	codeDuplicateObject = "42710"
 	codeUndefinedTable  = "42P01"

@@ -30,7 +30,8 @@ import (
 // order, then the owner's ledger sequence, and applies [inventory.Compute]'s
 // outcome.
 type InventoryStore struct {
-	db *DB
+	db     *DB
+	shards func(inventory.Key) int
 
 	// split remembers the levels known to have several sub-rows
 	// (inventory.Key -> true), to try free sub-rows first.
@@ -42,10 +43,24 @@ var (
 	_ inventory.Sweeper = (*InventoryStore)(nil)
 )
 
+// InventoryOptions configure an [InventoryStore]. The zero
+// InventoryOptions (or nil) means the defaults below.
+type InventoryOptions struct {
+	// Shards, if not nil, gives the number of sub-rows a level is created
+	// with (see [InventoryStore.Split]), for SKUs known to be hot; results
+	// below 2 mean one row, results above [MaxShards] mean MaxShards. If
+	// nil, every level is created as one row.
+	Shards func(inventory.Key) int
+}
+
 // NewInventoryStore returns the inventory store over db. Run [DB.Migrate]
-// once before using it.
-func NewInventoryStore(db *DB) *InventoryStore {
-	return &InventoryStore{db: db}
+// once before using it. If opts is nil, defaults apply.
+func NewInventoryStore(db *DB, opts *InventoryOptions) *InventoryStore {
+	s := &InventoryStore{db: db}
+	if opts != nil {
+		s.shards = opts.Shards
+	}
+	return s
 }
 
 // MaxShards is the most sub-rows [InventoryStore.Split] spreads a level over.
@@ -63,6 +78,7 @@ type levelRow struct {
 	expires  *int64
 	received *int64
 	updated  *int64
+	fresh    bool // not stored yet
 }
 
 // scanTargets returns the scan targets of levelCols.
@@ -207,13 +223,14 @@ func (s *InventoryStore) fastReserve(ctx context.Context, t *inventory.Txn) (*in
 		Levels:       []inventory.Level{{Key: k, Updated: t.At}},
 		Reservations: []inventory.Reservation{h},
 	}
-	tmpl := ""
+	var tmpl *string
 	if t.IdempotencyKey != "" {
 		b, err := json.Marshal(r)
 		if err != nil {
 			return nil, err
 		}
-		tmpl = string(b)
+		v := string(b)
+		tmpl = &v
 	}
 	hf := fnv.New32a()
 	hf.Write([]byte(h.ID))
@@ -240,7 +257,7 @@ func (s *InventoryStore) fastReserve(ctx context.Context, t *inventory.Txn) (*in
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			continue
-		case sqlState(err) != "" && !retryable(err):
+		case sqlState(err) == codeUniqueViolation || sqlState(err) == codeCheckViolation:
 			// A duplicate reservation ID or idempotency key, or a
 			// constraint: the general path reports it exactly.
 			return nil, nil
@@ -507,7 +524,16 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 	// then the idempotency record.
 	b = &pgx.Batch{}
 	for _, l := range out.Levels {
-		if err := queueLevel(b, l, rowsByKey[l.Key], *at); err != nil {
+		rows := rowsByKey[l.Key]
+		if len(rows) == 0 && s.shards != nil {
+			if n := min(s.shards(l.Key), MaxShards); n > 1 {
+				for i := range n {
+					rows = append(rows, levelRow{key: l.Key, shard: i, fresh: true})
+				}
+				s.split.Store(l.Key, true)
+			}
+		}
+		if err := queueLevel(b, l, rows, *at); err != nil {
 			return nil, err
 		}
 	}
@@ -618,6 +644,13 @@ func queueLevel(b *pgx.Batch, l inventory.Level, rows []levelRow, at int64) erro
 		u := &at
 		if p.shard != rows[0].shard {
 			u = p.updated
+		}
+		if rows[0].fresh {
+			b.Queue(`INSERT INTO inventory_levels (owner, sku, location, lot, shard, `+levelCols+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+				owner, sku, loc, lot, p.shard, p.b.OnHand, p.b.Reserved, p.b.Committed, p.b.Damaged,
+				p.b.Quarantine, p.b.Safety, p.b.Incoming, p.b.InTransit, p.version, exp, rec, u)
+			continue
 		}
 		b.Queue(`UPDATE inventory_levels SET on_hand = $6, reserved = $7, committed = $8, damaged = $9,
 			quarantine = $10, safety = $11, incoming = $12, in_transit = $13, version = $14,

@@ -10,6 +10,15 @@ import (
 func TestInventoryConformance(t *testing.T) {
 	testURL(t)
 	inventorytest.Run(t, func(t *testing.T) inventory.Store {
-		return NewInventoryStore(testDB(t))
+		return NewInventoryStore(testDB(t), nil)
+	})
+}
+
+// TestInventoryConformanceSplit runs the suite with every level spread
+// over three sub-rows.
+func TestInventoryConformanceSplit(t *testing.T) {
+	testURL(t)
+	inventorytest.Run(t, func(t *testing.T) inventory.Store {
+		return NewInventoryStore(testDB(t), &InventoryOptions{Shards: func(inventory.Key) int { return 3 }})
 	})
 }
