@@ -36,6 +36,14 @@
 // an order released at a given time, and [Lane.ShipBy] the reverse: the
 // latest release time that still meets a promised date.
 //
+// # Storage
+//
+// A host keeps shipments in a [Store]: load-modify-save through
+// [Store.Update], with [MemStore] as the in-memory implementation and
+// [github.com/fulfillkit/fulfill/ship/shiptest] as the contract test for
+// others. [IngestEvent] is a webhook handler's whole job: find the
+// shipment by tracking number and apply the event in one update.
+//
 // # Manifests
 //
 // [BuildManifests] groups the day's labels by carrier, account, origin and

@@ -39,6 +39,12 @@ var (
 	// ErrInvalidManifest reports a label set or manifest that breaks the
 	// manifest rules.
 	ErrInvalidManifest = errors.New("ship: invalid manifest")
+	// ErrNotFound reports a shipment or tracking number a [Store] does not
+	// have.
+	ErrNotFound = errors.New("ship: not found")
+	// ErrConflict reports a write a [Store] refuses: a shipment ID or
+	// tracking number already taken, or a stale version.
+	ErrConflict = errors.New("ship: conflict")
 )
 
 // TransitionError reports a status change the tracking state machine

@@ -1,6 +1,7 @@
 package ship_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -157,4 +158,39 @@ func ExampleBuildManifests() {
 	// usps/P2/WH-EAST/2026-11-23 1 labels 4.50 USD
 	// skipped: ship: label "4": voided
 	// valid: true
+}
+
+// A webhook handler: decode, route by tracking number, apply in one update.
+func ExampleIngestEvent() {
+	ctx := context.Background()
+	var store ship.MemStore
+	s, err := ship.New(ship.Spec{
+		ID: "SHP-7", Order: fulfill.MustOrderID("01936d3e-8c2a-7b1e-9f4d-2a6c8e0b1d3f"),
+		Owner: "acme", Origin: "WH-EAST", CreatedAt: at("2026-11-23T14:00:00Z"),
+		Packages: []ship.Package{{Ref: "box-1", Dimensions: fulfill.Dims(30*fulfill.Centimeter, 20*fulfill.Centimeter, 10*fulfill.Centimeter),
+			Mass: fulfill.Kilogram, Label: ship.Label{Ref: "lbl-1", TrackingNumber: "9400100", Carrier: "usps", CreatedAt: at("2026-11-23T14:00:00Z")},
+			Lines: []ship.Line{{LineID: "L1", SKU: "MUG", Quantity: 1}}}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	if err := store.Create(ctx, s); err != nil {
+		panic(err)
+	}
+	for _, body := range []string{
+		`{"id":"wh_1","tracking_number":"9400100","source":"easypost","status":"in_transit","occurred_at":"2026-11-23T23:00:00Z"}`,
+		`{"id":"wh_1","tracking_number":"9400100","source":"easypost","status":"in_transit","occurred_at":"2026-11-23T23:00:00Z"}`,
+		`{"id":"wh_2","tracking_number":"9400999","source":"easypost","status":"delivered","occurred_at":"2026-11-24T23:00:00Z"}`,
+	} {
+		e, err := ship.DecodeEvent([]byte(body))
+		if err != nil {
+			panic(err)
+		}
+		id, c, err := ship.IngestEvent(ctx, &store, e)
+		fmt.Println(id, c.To, c.Duplicate, errors.Is(err, ship.ErrNotFound))
+	}
+	// Output:
+	// SHP-7 in_transit false false
+	// SHP-7 in_transit true false
+	//   false true
 }
