@@ -2,7 +2,6 @@ package carrier
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -10,6 +9,13 @@ import (
 // fmtScaled formats v/unit with at most three decimals, halves up, and no
 // trailing zeros, followed by suffix. It is for explanation texts only.
 func fmtScaled(v, unit int64, suffix string) string {
+	var buf [48]byte
+	b := appendScaled(buf[:0], v, unit)
+	b = append(b, suffix...)
+	return string(b)
+}
+
+func appendScaled(b []byte, v, unit int64) []byte {
 	neg := v < 0
 	if neg {
 		v = -v
@@ -19,18 +25,20 @@ func fmtScaled(v, unit int64, suffix string) string {
 	if frac == 1000 {
 		whole, frac = whole+1, 0
 	}
-	var b strings.Builder
 	if neg {
-		b.WriteByte('-')
+		b = append(b, '-')
 	}
-	b.WriteString(strconv.FormatInt(whole, 10))
+	b = strconv.AppendInt(b, whole, 10)
 	if frac != 0 {
-		f := strconv.FormatInt(frac+1000, 10)[1:]
-		b.WriteByte('.')
-		b.WriteString(strings.TrimRight(f, "0"))
+		d := [3]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+		n := 3
+		for n > 0 && d[n-1] == '0' {
+			n--
+		}
+		b = append(b, '.')
+		b = append(b, d[:n]...)
 	}
-	b.WriteString(suffix)
-	return b.String()
+	return b
 }
 
 func fmtMass(m fulfill.Mass, u Units) string {
@@ -52,7 +60,13 @@ func fmtDims(d fulfill.Dimensions, u Units) string {
 	if u == UnitsMetric {
 		unit, suffix = int64(fulfill.Centimeter), "cm"
 	}
-	return fmtScaled(int64(d.Length), unit, "") + "x" + fmtScaled(int64(d.Width), unit, "") + "x" + fmtScaled(int64(d.Height), unit, suffix)
+	var buf [96]byte
+	b := appendScaled(buf[:0], int64(d.Length), unit)
+	b = append(b, 'x')
+	b = appendScaled(b, int64(d.Width), unit)
+	b = append(b, 'x')
+	b = appendScaled(b, int64(d.Height), unit)
+	return string(append(b, suffix...))
 }
 
 func cubicSuffix(u Units) string {

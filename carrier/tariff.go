@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -158,9 +159,13 @@ type compiledDim struct {
 	divisor     decimal.Decimal
 	divisorText string
 	num, den    *big.Int
-	above       fulfill.Volume // volumes at or below it have no dim weight
-	aboveActive bool
-	aboveText   string
+	// num64 and den64 are num and den when both fit in a uint64, for the
+	// allocation-free path; fast says they do.
+	num64, den64 uint64
+	fast         bool
+	above        fulfill.Volume // volumes at or below it have no dim weight
+	aboveActive  bool
+	aboveText    string
 }
 
 type compiledSurcharge struct {
@@ -279,6 +284,9 @@ func compileDim(d DimRule, cardUnits Units) *compiledDim {
 		den.Mul(den, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil))
 	}
 	cd := &compiledDim{units: u, divisor: d.Divisor, divisorText: d.Divisor.String(), num: num, den: den}
+	if num.IsUint64() && den.IsUint64() && den.Sign() > 0 {
+		cd.num64, cd.den64, cd.fast = num.Uint64(), den.Uint64(), true
+	}
 	if d.Above.Sign() > 0 {
 		cd.aboveActive = true
 		cd.aboveText = d.Above.String() + cubicSuffix(u)
@@ -300,6 +308,11 @@ func (d *compiledDim) same(o *compiledDim) bool {
 // weight returns the dimensional weight of vol rounded by step and mode,
 // and the exact weight truncated to a nanogram, for the explanation.
 func (d *compiledDim) weight(vol fulfill.Volume, step fulfill.Mass, mode RoundMode) (rounded, exact fulfill.Mass) {
+	if d.fast && vol >= 0 {
+		if r, e, ok := d.weight64(uint64(vol), step, mode); ok {
+			return r, e
+		}
+	}
 	n := new(big.Int).Mul(big.NewInt(int64(vol)), d.num)
 	q := new(big.Int).Quo(n, d.den)
 	exact = satMass(q)
@@ -323,6 +336,44 @@ func (d *compiledDim) weight(vol fulfill.Volume, step fulfill.Mass, mode RoundMo
 	}
 	q.Mul(q, big.NewInt(int64(step)))
 	return satMass(q), exact
+}
+
+// weight64 is weight in 64- and 128-bit arithmetic: a = vol*num, b = den,
+// and a/(b*step) is rounded through q = floor(a/b), using
+// ceil(a/(bc)) = ceil(ceil(a/b)/c) and the like. ok is false if a/b does
+// not fit in 64 bits.
+func (d *compiledDim) weight64(vol uint64, step fulfill.Mass, mode RoundMode) (rounded, exact fulfill.Mass, ok bool) {
+	hi, lo := bits.Mul64(vol, d.num64)
+	if hi >= d.den64 {
+		return 0, 0, false
+	}
+	q, r := bits.Div64(hi, lo, d.den64) // a/b = q + r/b
+	if q > math.MaxInt64 {
+		return 0, 0, false
+	}
+	exact = fulfill.Mass(q)
+	if step <= 0 {
+		step, mode = fulfill.Nanogram, RoundModeUp
+	}
+	c := uint64(step)
+	q2, r2 := q/c, q%c // a/(bc) = q2 + (r2 + r/b)/c
+	switch mode {
+	case RoundModeDown:
+	case RoundModeNearest:
+		// round half up: (r2 + r/b)/c >= 1/2
+		if 2*r2 > c || 2*r2 == c || (c%2 == 1 && 2*r2+1 == c && r >= d.den64-r) {
+			q2++
+		}
+	default:
+		if r2 > 0 || r > 0 {
+			q2++
+		}
+	}
+	hi, lo = bits.Mul64(q2, c)
+	if hi != 0 || lo > math.MaxInt64 {
+		return fulfill.MaxMass, exact, true
+	}
+	return fulfill.Mass(lo), exact, true
 }
 
 func satMass(v *big.Int) fulfill.Mass {
@@ -404,6 +455,8 @@ type dimMemo struct {
 type quoteState struct {
 	req      Request
 	zone     string
+	zoneRule string // "zone 5"
+	transit  []transitMemo
 	zoneStep Step
 	measured [][]measured // by package, one per rounding rule met
 	dims     []dimMemo
@@ -478,6 +531,26 @@ func (st *quoteState) dimWeight(i int, d *compiledDim, m *measured) (Step, fulfi
 	return st1, w, true
 }
 
+// transitMemo is an estimated delivery and its step for a number of days.
+type transitMemo struct {
+	days int
+	at   time.Time
+	step Step
+}
+
+func (st *quoteState) transitStep(days int) (time.Time, Step) {
+	for _, t := range st.transit {
+		if t.days == days {
+			return t.at, t.step
+		}
+	}
+	at := addBusinessDays(st.req.ShipTime, days)
+	step := Step{Kind: StepTransit, Rule: st.zoneRule, Value: at.Format(time.DateOnly),
+		Text: strconv.Itoa(days) + " business days in zone " + st.zone + ": delivery expected " + at.Format("Mon 2006-01-02")}
+	st.transit = append(st.transit, transitMemo{days: days, at: at, step: step})
+	return at, step
+}
+
 // quote prices req with every service.
 func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 	var quotes []Quote
@@ -491,7 +564,7 @@ func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 		}
 		dv = req.Options.DeclaredValue.Amount()
 	}
-	st := &quoteState{req: req, zone: zone, measured: make([][]measured, len(req.Packages))}
+	st := &quoteState{req: req, zone: zone, zoneRule: "zone " + zone, measured: make([][]measured, len(req.Packages))}
 	if ok {
 		st.zoneStep = Step{Kind: StepZone, Rule: zr.String(), Value: zone,
 			Text: "zone " + zone + ": origin " + req.Origin.PostalCode + ", destination " + req.Destination.PostalCode + " (" + zr.Origin.String() + " -> " + zr.Destination.String() + ")"}
@@ -605,7 +678,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		base := row[k]
 		subtotal = subtotal.Add(base.d)
 		upTo := fmtMass(s.weights[k], u)
-		steps = append(steps, Step{Kind: StepBasePrice, Package: n, Rule: "zone " + zone, Threshold: upTo, Amount: base.m,
+		steps = append(steps, Step{Kind: StepBasePrice, Package: n, Rule: st.zoneRule, Threshold: upTo, Amount: base.m,
 			Text: "base price zone " + zone + ", up to " + upTo + ": " + base.text})
 		for _, a := range kept {
 			sc := &c.surcharges[a.idx]
@@ -642,10 +715,9 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 	}
 	q := Quote{Service: s.svc, Source: c.source}
 	if days, ok := s.transit[zone]; ok {
-		q.TransitDays = days
-		q.EstimatedDelivery = addBusinessDays(req.ShipTime, days)
-		steps = append(steps, Step{Kind: StepTransit, Rule: "zone " + zone, Value: q.EstimatedDelivery.Format(time.DateOnly),
-			Text: strconv.Itoa(days) + " business days in zone " + zone + ": delivery expected " + q.EstimatedDelivery.Format("Mon 2006-01-02")})
+		at, step := st.transitStep(days)
+		q.TransitDays, q.EstimatedDelivery = days, at
+		steps = append(steps, step)
 	}
 	q.Price = c.money(total)
 	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: "total " + q.Price.String()})
