@@ -22,7 +22,8 @@ type Options struct {
 	// the system clock.
 	Clock fulfill.Clock
 	// Rand is the source of new reservation IDs (random UUIDs). If nil,
-	// crypto/rand. It need not be safe for concurrent use.
+	// crypto/rand. It need not be safe for concurrent use: reads from it
+	// are serialised.
 	Rand io.Reader
 	// Retries is how many times an operation built from a read (a count, a
 	// recall, an allocation) is rebuilt after ErrConflict. If 0, 3.
@@ -42,8 +43,8 @@ type Inventory struct {
 	retries int
 	notify  func(AvailabilityChanged)
 
-	randMu sync.Mutex // guards rand
-	rand   io.Reader
+	randMu sync.Mutex // guards reads from rand
+	rand   io.Reader  // nil means crypto/rand
 }
 
 // New returns an Inventory over store. If opts is nil, defaults apply.
@@ -55,9 +56,6 @@ func New(store Store, opts *Options) *Inventory {
 	if inv.retries <= 0 {
 		inv.retries = 3
 	}
-	if inv.rand == nil {
-		inv.rand = rand.Reader
-	}
 	return inv
 }
 
@@ -66,6 +64,10 @@ func (inv *Inventory) Store() Store { return inv.store }
 
 // newID returns a random reservation ID.
 func (inv *Inventory) newID() (string, error) {
+	if inv.rand == nil { // crypto/rand is safe for concurrent use
+		u, err := uuid.NewRandomFromReader(rand.Reader)
+		return u.String(), err
+	}
 	inv.randMu.Lock()
 	defer inv.randMu.Unlock()
 	u, err := uuid.NewRandomFromReader(inv.rand)
