@@ -77,10 +77,18 @@ func TestOptimalMatchesHeldKarp(t *testing.T) {
 // sweep walks exactly the length the sweep computed.
 func TestOptimalTourMatchesSweep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	for i := range 500 {
+	n := 300
+	if *long {
+		n = 3000
+	}
+	for i := range n {
 		k := 2 + i%4
+		picks := 40
+		if k == 5 && !*long {
+			picks = 15
+		}
 		r := randomRect(t, rng, k)
-		bins := randomBins(rng, r, rng.IntN(40))
+		bins := randomBins(rng, r, rng.IntN(picks))
 		p, err := newProblem(r, bins)
 		require.NoError(t, err)
 		order, cost, err := r.optimalOrder(context.Background(), p.uniq, false)
