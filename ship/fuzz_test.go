@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -49,6 +50,19 @@ func FuzzTrackingIngest(f *testing.F) {
 	})
 }
 
+// zoneLocations loads the test time zones once.
+var zoneLocations = sync.OnceValue(func() []*time.Location {
+	out := make([]*time.Location, len(zones))
+	for i, z := range zones {
+		loc, err := time.LoadLocation(z)
+		if err != nil {
+			panic(err)
+		}
+		out[i] = loc
+	}
+	return out
+})
+
 // FuzzPromise builds a lane from fuzzed parameters and checks that
 // Promise and ShipBy never panic and agree on the boundary.
 func FuzzPromise(f *testing.F) {
@@ -77,7 +91,7 @@ func FuzzPromise(f *testing.F) {
 		if err != nil {
 			return
 		}
-		loc, _ := time.LoadLocation(zones[int(tz)%len(zones)])
+		loc := zoneLocations()[int(tz)%len(zones)]
 		lane := Lane{
 			Origin:  Origin{Location: "WH", TimeZone: loc, Calendar: wh, HandlingDays: int(handling)},
 			Service: Service{Carrier: "c", Calendar: cc, Cutoff: time.Duration(cutoffMin) * time.Minute, TransitDays: map[string]int{"z": int(transit)}},

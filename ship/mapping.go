@@ -25,8 +25,8 @@ const (
 	SourceShipEngine Source = "shipengine"
 )
 
-// Sources lists the vocabularies [MapStatus] knows.
-var Sources = [...]Source{SourceEasyPost, SourceShippo, SourceShipEngine}
+// Sources returns the vocabularies [MapStatus] knows.
+func Sources() []Source { return []Source{SourceEasyPost, SourceShippo, SourceShipEngine} }
 
 // vocabulary is one source's mapping: its status codes, and refinements of a
 // status by a detail code, keyed "STATUS/detail". Codes are stored in the

@@ -75,7 +75,7 @@ func TestMapStatus(t *testing.T) {
 }
 
 func TestVocabulary(t *testing.T) {
-	for _, src := range Sources {
+	for _, src := range Sources() {
 		rows := Vocabulary(src)
 		require.NotEmpty(t, rows, src)
 		covered := map[Status]bool{}

@@ -386,6 +386,8 @@ func (s *Shipment) Status() Status {
 // Ingest applies a tracking event to the package with the event's tracking
 // number, as [Tracking.Ingest] does: duplicates are recognised and change
 // nothing, events are ordered by carrier time whatever their arrival order.
+// A cancellation reported by the carrier changes the status only; the
+// label is marked voided by [Shipment.Void].
 // An event for a tracking number the shipment does not have returns an
 // error wrapping [ErrUnknownTrackingNumber]. Each new event adds one to the
 // version.
@@ -409,7 +411,9 @@ func (s *Shipment) Ingest(e Event) (Change, error) {
 // Only a package the carrier has not scanned (pre-transit or unknown) can be
 // voided, and not once it is on a manifest; otherwise the error is a
 // *[TransitionError] or wraps [ErrInvalidShipment]. Voiding twice returns a
-// duplicate Change.
+// duplicate Change. If a carrier scan dated before the void arrives later
+// (the voided label was used after all), the package's status follows the
+// scan, the void shows in [Tracking.Anomalies], and the label stays voided.
 func (s *Shipment) Void(tn string, at time.Time) (Change, error) {
 	i, ok := s.byNumber[tn]
 	if !ok {

@@ -50,8 +50,11 @@ const (
 	StatusUnknown Status = "unknown"
 )
 
-// Statuses lists every [Status] in the order of a package's progress.
-var Statuses = [...]Status{
+// Statuses returns every [Status] in the order of a package's progress.
+func Statuses() []Status { return slices.Clone(statuses[:]) }
+
+// statuses lists every status in the order of progress.
+var statuses = [...]Status{
 	StatusPreTransit, StatusUnknown, StatusInTransit, StatusDeliveryException, StatusOutForDelivery,
 	StatusAvailableForPickup, StatusDelivered, StatusReturnedToSender, StatusCancelled,
 }
@@ -78,7 +81,7 @@ var transitions = map[Status][]Status{
 
 // rank orders statuses by progress, for ties between events with the same
 // timestamp and for a shipment's overall status.
-func (s Status) rank() int { return slices.Index(Statuses[:], s) }
+func (s Status) rank() int { return slices.Index(statuses[:], s) }
 
 // Valid reports whether s is one of the declared statuses.
 func (s Status) Valid() bool {
@@ -102,7 +105,7 @@ func (s Status) Can(to Status) bool {
 // Next returns the statuses s may move to, in the order of [Statuses].
 func (s Status) Next() iter.Seq[Status] {
 	return func(yield func(Status) bool) {
-		for _, t := range Statuses {
+		for _, t := range statuses {
 			if t != s && slices.Contains(transitions[s], t) && !yield(t) {
 				return
 			}
@@ -161,12 +164,12 @@ func Mermaid() string {
 	var b strings.Builder
 	b.WriteString("stateDiagram-v2\n")
 	fmt.Fprintf(&b, "    [*] --> %s\n", StatusPreTransit)
-	for _, s := range Statuses {
+	for _, s := range statuses {
 		for t := range s.Next() {
 			fmt.Fprintf(&b, "    %s --> %s\n", s, t)
 		}
 	}
-	for _, s := range Statuses {
+	for _, s := range statuses {
 		if s.Terminal() {
 			fmt.Fprintf(&b, "    %s --> [*]\n", s)
 		}

@@ -64,7 +64,7 @@ func TestStatusCan(t *testing.T) {
 }
 
 func TestStatusTable(t *testing.T) {
-	for _, s := range Statuses {
+	for _, s := range Statuses() {
 		assert.True(t, s.Valid(), s)
 		next := slices.Collect(s.Next())
 		assert.Equal(t, s.Terminal(), len(next) == 0, s)
@@ -75,7 +75,7 @@ func TestStatusTable(t *testing.T) {
 		}
 	}
 	var terminal []Status
-	for _, s := range Statuses {
+	for _, s := range Statuses() {
 		if s.Terminal() {
 			terminal = append(terminal, s)
 		}
@@ -94,12 +94,12 @@ func TestStatusTable(t *testing.T) {
 			}
 		}
 	}
-	assert.Len(t, seen, len(Statuses))
-	assert.Len(t, transitions, len(Statuses))
+	assert.Len(t, seen, len(statuses))
+	assert.Len(t, transitions, len(statuses))
 }
 
 func TestStatusText(t *testing.T) {
-	for _, s := range Statuses {
+	for _, s := range Statuses() {
 		b, err := s.MarshalText()
 		require.NoError(t, err)
 		var got Status
@@ -125,7 +125,7 @@ func TestMermaidGolden(t *testing.T) {
 	assert.Equal(t, string(want), got)
 	// The diagram has exactly one edge per table entry plus start and ends.
 	edges := 0
-	for _, s := range Statuses {
+	for _, s := range Statuses() {
 		edges += len(transitions[s])
 	}
 	assert.Equal(t, 1+edges+3+1, len(strings.Split(strings.TrimSpace(got), "\n")))

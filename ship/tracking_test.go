@@ -146,7 +146,7 @@ func randomEvents(r *rand.Rand, n int) []Event {
 	base := ts("2026-11-20T00:00:00Z")
 	out := make([]Event, n)
 	for i := range out {
-		out[i] = Event{TrackingNumber: "1Z1", Status: Statuses[r.IntN(len(Statuses))],
+		out[i] = Event{TrackingNumber: "1Z1", Status: statuses[r.IntN(len(statuses))],
 			At: base.Add(time.Duration(r.IntN(3*n)) * time.Hour)}
 		if r.IntN(3) > 0 {
 			out[i].ID = fmt.Sprintf("e%d", i)
