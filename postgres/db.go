@@ -204,6 +204,11 @@ func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		}
 		if err := fn(tx); err != nil {
 			_ = tx.Rollback(context.WithoutCancel(ctx))
+			if c.IsClosed() && ctx.Err() == nil {
+				// The connection broke before COMMIT was sent: the server
+				// rolled the transaction back, so it may run again.
+				return &retryConnError{err: err}
+			}
 			return err
 		}
 		return tx.Commit(ctx)
@@ -219,11 +224,17 @@ func begin(ctx context.Context, c *pgx.Conn) (pgx.Tx, error) {
 	return tx, nil
 }
 
-// retryConnError marks a failure to start a transaction: nothing was done,
-// so the transaction may run again on another connection.
+// retryConnError marks a transaction that failed because its connection
+// broke before COMMIT was sent: nothing was applied, so the transaction may
+// run again on another connection.
 type retryConnError struct{ err error }
 
-func (e *retryConnError) Error() string { return "postgres: begin: " + e.err.Error() }
+// Error describes the broken connection.
+func (e *retryConnError) Error() string {
+	return "postgres: connection lost before commit: " + e.err.Error()
+}
+
+// Unwrap returns the connection's error.
 func (e *retryConnError) Unwrap() error { return e.err }
 
 // backoff sleeps before retry attempt+1: a random pause of up to

@@ -150,7 +150,6 @@ const fastSQL = `WITH target AS (
 	WHERE owner = $1 AND sku = $2 AND location = $3 AND lot = $4
 		AND shard = (SELECT shard FROM target)
 		AND on_hand - reserved - committed - damaged - quarantine - safety >= $5
-		AND version > 0
 		AND (expires_ns IS NULL OR expires_ns > $6)
 		AND NOT EXISTS (SELECT 1 FROM inventory_reservations r
 			WHERE r.owner = $1 AND r.sku = $2 AND r.location = $3 AND r.lot = $4

@@ -3,6 +3,7 @@ package postgres
 import (
 	"testing"
 
+	"github.com/fulfillkit/fulfill"
 	"github.com/fulfillkit/fulfill/inventory"
 	"github.com/fulfillkit/fulfill/inventory/inventorytest"
 )
@@ -21,4 +22,8 @@ func TestInventoryConformanceSplit(t *testing.T) {
 	inventorytest.Run(t, func(t *testing.T) inventory.Store {
 		return NewInventoryStore(testDB(t), &InventoryOptions{Shards: func(inventory.Key) int { return 3 }})
 	})
+}
+
+func inventoryLedgerQuery(owner fulfill.OwnerID) inventory.LedgerQuery {
+	return inventory.LedgerQuery{Owner: owner}
 }
