@@ -43,7 +43,7 @@ func Example() {
 	}
 	// Output:
 	// ACME/GROUND 170.50 USD
-	// zone 5: origin 90210, destination 60601 (900-961 -> 000-799)
+	// zone 5: origin 90210, destination 60601 (900-961 to 000-799)
 	// package 1: dimensions 50x20x10in rounded up to 1in: 50x20x10in
 	// package 1: actual weight 30lb rounded up to 1lb: 30lb
 	// package 1: dimensional weight 10000in³ / 139 = 71.942lb, rounded up: 72lb

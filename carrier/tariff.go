@@ -567,7 +567,7 @@ func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 	st := &quoteState{req: req, zone: zone, zoneRule: "zone " + zone, measured: make([][]measured, len(req.Packages))}
 	if ok {
 		st.zoneStep = Step{Kind: StepZone, Rule: zr.String(), Value: zone,
-			Text: "zone " + zone + ": origin " + req.Origin.PostalCode + ", destination " + req.Destination.PostalCode + " (" + zr.Origin.String() + " -> " + zr.Destination.String() + ")"}
+			Text: "zone " + zone + ": origin " + req.Origin.PostalCode + ", destination " + req.Destination.PostalCode + " (" + zr.Origin.String() + " to " + zr.Destination.String() + ")"}
 	}
 	for i := range c.services {
 		s := &c.services[i]
@@ -576,7 +576,7 @@ func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 		}
 		switch {
 		case !ok:
-			fail(0, "zone", "", req.Origin.PostalCode+" -> "+req.Destination.PostalCode,
+			fail(0, "zone", "", req.Origin.PostalCode+" to "+req.Destination.PostalCode,
 				fmt.Sprintf("no zone from %s %q to %s %q", req.Origin.Country, req.Origin.PostalCode, req.Destination.Country, req.Destination.PostalCode))
 			continue
 		case s.prices[zone] == nil:

@@ -116,7 +116,7 @@ func (z ZoneChart) Zone(origin, destination fulfill.Address) (zone string, rule 
 	return "", ZoneRange{}, false
 }
 
-// String describes the range as "900-961 -> 100-119: zone 5".
+// String describes the range as "900-961 to 100-119: zone 5".
 func (r ZoneRange) String() string {
-	return fmt.Sprintf("%s -> %s: zone %s", r.Origin, r.Destination, r.Zone)
+	return fmt.Sprintf("%s to %s: zone %s", r.Origin, r.Destination, r.Zone)
 }
