@@ -29,11 +29,13 @@ const MaxBinIndex = 999_999
 // aisle), the shelf level (0 is the floor) and the side. Bin is a comparable
 // value usable as a map key. Its printed form is "AA-SSS-L-S", for example
 // "03-012-1-L" for aisle 3, slot 12, level 1, left side.
+//
+// In JSON and other text encodings a Bin is its printed form.
 type Bin struct {
-	Aisle int  `json:"aisle"`
-	Slot  int  `json:"slot"`
-	Level int  `json:"level,omitempty"`
-	Side  Side `json:"side"`
+	Aisle int
+	Slot  int
+	Level int
+	Side  Side
 }
 
 // String prints b as "03-012-1-L"; [ParseBin] reads it back.
