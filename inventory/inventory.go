@@ -124,6 +124,9 @@ func (inv *Inventory) apply(ctx context.Context, op Operation, fp string) (*Rece
 			return nil, err
 		}
 		t.Fingerprint = fp
+		if _, ok := inv.store.(SerialStore); !ok && t.hasSerials() {
+			return nil, invalid("serials", "", "the store does not track serial numbers")
+		}
 		r, err := inv.store.Apply(ctx, t)
 		if err != nil {
 			if rebuilt(op) && errors.Is(err, ErrConflict) && attempt < inv.retries {
@@ -202,4 +205,14 @@ func (inv *Inventory) Sweep(ctx context.Context, owner fulfill.OwnerID) (int, er
 		return s.Sweep(ctx, owner, fulfill.Now(inv.clock))
 	}
 	return 0, nil
+}
+
+// Serials returns the owner's serial numbers of sku in stock, if the store
+// is a [SerialStore]; otherwise it fails with [ErrInvalid].
+func (inv *Inventory) Serials(ctx context.Context, owner fulfill.OwnerID, sku fulfill.SKU) ([]Serial, error) {
+	s, ok := inv.store.(SerialStore)
+	if !ok {
+		return nil, invalid("serials", "", "the store does not track serial numbers")
+	}
+	return s.Serials(ctx, owner, sku)
 }

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,12 +21,29 @@ type MemStore struct {
 	owners  sync.Map // fulfill.OwnerID -> *ownerData
 	resKeys sync.Map // resKey -> Key: the level of each reservation
 	idem    sync.Map // idemKey -> *idemRecord
+	serials sync.Map // skuKey -> *serialSet
 }
 
 var (
-	_ Store   = (*MemStore)(nil)
-	_ Sweeper = (*MemStore)(nil)
+	_ Store       = (*MemStore)(nil)
+	_ Sweeper     = (*MemStore)(nil)
+	_ SerialStore = (*MemStore)(nil)
 )
+
+// serialSet holds the serial numbers in stock of one owner's SKU.
+type serialSet struct {
+	mu sync.Mutex        // guards m
+	m  map[string]Serial // by serial number
+}
+
+// serialSet returns the set of k, creating it if needed.
+func (s *MemStore) serialSet(k skuKey) *serialSet {
+	if v, ok := s.serials.Load(k); ok {
+		return v.(*serialSet)
+	}
+	v, _ := s.serials.LoadOrStore(k, &serialSet{m: map[string]Serial{}})
+	return v.(*serialSet)
+}
 
 // cell is one level and the reservations on it.
 type cell struct {
@@ -200,10 +218,44 @@ func (s *MemStore) apply(t *Txn) (*Receipt, error) {
 			}
 		}
 	}
+	// Lock the serial numbers' SKUs after the levels, in order.
+	sets := map[skuKey]*serialSet{}
+	if ids := t.SerialIDs(keyOf); len(ids) > 0 {
+		var sks []skuKey
+		for _, id := range ids {
+			sk := skuKey{id.Owner, id.SKU}
+			if _, ok := sets[sk]; !ok {
+				sets[sk] = s.serialSet(sk)
+				sks = append(sks, sk)
+			}
+		}
+		slices.SortFunc(sks, func(a, b skuKey) int {
+			return Key{Owner: a.owner, SKU: a.sku}.Compare(Key{Owner: b.owner, SKU: b.sku})
+		})
+		for _, sk := range sks {
+			set := sets[sk]
+			set.mu.Lock()
+			defer set.mu.Unlock()
+		}
+		st.Serials = map[SerialID]Key{}
+		for _, id := range ids {
+			if r, ok := sets[skuKey{id.Owner, id.SKU}].m[id.Serial]; ok {
+				st.Serials[id] = r.Key
+			}
+		}
+	}
 	out, err := Compute(t, st)
 	if err != nil {
 		release()
 		return nil, err
+	}
+	for _, sr := range out.Serials {
+		set := sets[skuKey{sr.Owner, sr.SKU}]
+		if sr.Key == (Key{}) {
+			delete(set.m, sr.Serial)
+		} else {
+			set.m[sr.Serial] = sr
+		}
 	}
 	for _, l := range out.Levels {
 		cells[l.Key].level = l
@@ -224,7 +276,7 @@ func (s *MemStore) apply(t *Txn) (*Receipt, error) {
 		o.entries = append(o.entries, out.Entries[i])
 	}
 	o.mu.Unlock()
-	return &Receipt{Entries: out.Entries, Levels: out.Levels, Reservations: out.Reservations, Events: out.Events}, nil
+	return &Receipt{Entries: out.Entries, Levels: out.Levels, Reservations: out.Reservations, Events: out.Events, Serials: out.Serials}, nil
 }
 
 // keys returns the keys that may match q.
@@ -375,4 +427,27 @@ func (s *MemStore) Sweep(ctx context.Context, owner fulfill.OwnerID, at time.Tim
 		n += len(r.Entries)
 	}
 	return n, nil
+}
+
+// Serials returns the owner's serial numbers of sku in stock, sorted.
+func (s *MemStore) Serials(ctx context.Context, owner fulfill.OwnerID, sku fulfill.SKU) ([]Serial, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := owner.Validate(); err != nil {
+		return nil, err
+	}
+	v, ok := s.serials.Load(skuKey{owner, sku})
+	if !ok {
+		return nil, nil
+	}
+	set := v.(*serialSet)
+	set.mu.Lock()
+	out := make([]Serial, 0, len(set.m))
+	for _, r := range set.m {
+		out = append(out, r)
+	}
+	set.mu.Unlock()
+	slices.SortFunc(out, func(a, b Serial) int { return strings.Compare(a.Serial, b.Serial) })
+	return out, nil
 }

@@ -99,6 +99,9 @@ type Receive struct {
 	FromIncoming int64    `json:"from_incoming,omitempty"`
 	Into         Bucket   `json:"into,omitempty"`
 	Lot          *LotInfo `json:"lot,omitempty"`
+	// Serials, if any, are the serial numbers of the units, one each; none
+	// may be in stock already.
+	Serials []string `json:"serials,omitempty"`
 }
 
 func (o *Receive) kind() Kind  { return KindReceive }
@@ -117,6 +120,9 @@ func (o *Receive) build(b *builder) (*Txn, error) {
 	d.Incoming = -o.FromIncoming
 	t := b.txn(o)
 	t.Changes = []Change{{Key: o.Key, Delta: d, Lot: o.Lot}}
+	if err := serialMoves(t, o.Serials, o.Quantity, Key{}, o.Key); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -131,6 +137,9 @@ type Adjust struct {
 	Bucket   Bucket `json:"bucket,omitempty"`
 	Delta    int64  `json:"delta"`
 	Expected *int64 `json:"expected,omitempty"`
+	// Serials, if any, number the units found (Delta > 0) or written off
+	// (Delta < 0), one each.
+	Serials []string `json:"serials,omitempty"`
 }
 
 func (o *Adjust) kind() Kind  { return KindAdjust }
@@ -161,6 +170,18 @@ func (o *Adjust) build(b *builder) (*Txn, error) {
 	}
 	t := b.txn(o)
 	t.Changes = []Change{c}
+	if len(o.Serials) > 0 {
+		if bucket == BucketIncoming || bucket == BucketInTransit {
+			return nil, invalid("serials", o.Serials[0], "only on-hand units carry serial numbers")
+		}
+		from, to, n := Key{}, o.Key, o.Delta
+		if o.Delta < 0 {
+			from, to, n = o.Key, Key{}, -o.Delta
+		}
+		if err := serialMoves(t, o.Serials, n, from, to); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
 }
 
@@ -203,6 +224,8 @@ type Transfer struct {
 	From     Key                `json:"from"`
 	To       fulfill.LocationID `json:"to"`
 	Quantity int64              `json:"quantity"`
+	// Serials, if any, are the serial numbers of the units shipped, one each.
+	Serials []string `json:"serials,omitempty"`
 }
 
 func (o *Transfer) kind() Kind  { return KindTransferOut }
@@ -220,6 +243,9 @@ func (o *Transfer) build(b *builder) (*Txn, error) {
 	t.Changes = []Change{
 		{Key: o.From, Delta: Buckets{OnHand: -o.Quantity}},
 		{Key: to, Delta: Buckets{InTransit: o.Quantity}},
+	}
+	if err := serialMoves(t, o.Serials, o.Quantity, o.From, to); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -344,6 +370,9 @@ func (o *Reserve) build(b *builder) (*Txn, error) {
 type Part struct {
 	Reservation string `json:"reservation"`
 	Quantity    int64  `json:"quantity,omitempty"`
+	// Serials are the serial numbers of the units a [Consume] ships, one
+	// each; they leave stock.
+	Serials []string `json:"serials,omitempty"`
 }
 
 // steps builds the steps of kind k over parts.
@@ -353,7 +382,7 @@ func steps(b *builder, op Operation, k Kind, parts []Part) (*Txn, error) {
 	}
 	t := b.txn(op)
 	for _, p := range parts {
-		t.Steps = append(t.Steps, Step{Reservation: p.Reservation, Kind: k, Quantity: p.Quantity})
+		t.Steps = append(t.Steps, Step{Reservation: p.Reservation, Kind: k, Quantity: p.Quantity, Serials: p.Serials})
 	}
 	return t, nil
 }
@@ -445,4 +474,19 @@ func (o *Recall) build(b *builder) (*Txn, error) {
 		return nil, &NotFoundError{Owner: o.Owner, Reservation: "lot " + string(o.Lot)}
 	}
 	return t, nil
+}
+
+// serialMoves adds to t the moves of serials (none, or exactly n of them)
+// from one level to another.
+func serialMoves(t *Txn, serials []string, n int64, from, to Key) error {
+	if len(serials) == 0 {
+		return nil
+	}
+	if int64(len(serials)) != n {
+		return invalid("serials", itoa(int64(len(serials))), "must number every unit, "+itoa(n))
+	}
+	for _, s := range serials {
+		t.Serials = append(t.Serials, SerialChange{Serial: s, From: from, To: to})
+	}
+	return nil
 }

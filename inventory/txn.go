@@ -37,6 +37,9 @@ type Txn struct {
 	// Touch lists levels to visit without changing, so that lapsed holds on
 	// them are collected.
 	Touch []Key `json:"touch,omitempty"`
+	// Serials move serial numbers into, between or out of levels; only a
+	// [SerialStore] applies them.
+	Serials []SerialChange `json:"serials,omitempty"`
 }
 
 // Change adds Delta to the buckets of the level Key. If IfVersion is not
@@ -66,6 +69,9 @@ type Step struct {
 	Reservation string `json:"reservation"`
 	Kind        Kind   `json:"kind"`
 	Quantity    int64  `json:"quantity,omitempty"`
+	// Serials are the serial numbers of the units a consume ships; they
+	// leave stock.
+	Serials []string `json:"serials,omitempty"`
 }
 
 // Entry is one movement of the append-only ledger: the change Delta to the
@@ -82,6 +88,8 @@ type Entry struct {
 	Reservation    string    `json:"reservation,omitempty"`
 	IdempotencyKey string    `json:"idempotency_key,omitempty"`
 	Delta          Buckets   `json:"delta"`
+	// Serials are the serial numbers moved into or out of the level.
+	Serials []string `json:"serials,omitempty"`
 }
 
 // AvailabilityChanged is the event of a level whose available quantity
@@ -102,6 +110,7 @@ type Receipt struct {
 	Levels       []Level               `json:"levels"`
 	Reservations []Reservation         `json:"reservations,omitempty"`
 	Events       []AvailabilityChanged `json:"events,omitempty"`
+	Serials      []Serial              `json:"serials,omitempty"`
 	Replayed     bool                  `json:"replayed,omitempty"`
 }
 
@@ -112,6 +121,7 @@ func (r *Receipt) Clone() *Receipt {
 	c.Levels = slices.Clone(r.Levels)
 	c.Reservations = slices.Clone(r.Reservations)
 	c.Events = slices.Clone(r.Events)
+	c.Serials = slices.Clone(r.Serials)
 	return &c
 }
 
@@ -183,6 +193,37 @@ func (t *Txn) Validate() error {
 			return err
 		}
 	}
+	for _, s := range t.Steps {
+		if len(s.Serials) > 0 && s.Kind != KindConsume {
+			return invalid("serials", s.Serials[0], "only a consume ships serial numbers")
+		}
+		if s.Quantity > 0 && len(s.Serials) > 0 && int64(len(s.Serials)) != s.Quantity {
+			return invalid("serials", itoa(int64(len(s.Serials))), "must number the quantity consumed")
+		}
+		for _, n := range s.Serials {
+			if err := validateSerial(n); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range t.Serials {
+		if err := validateSerial(c.Serial); err != nil {
+			return err
+		}
+		if c.From == (Key{}) && c.To == (Key{}) {
+			return invalid("serials", c.Serial, "needs a from or a to level")
+		}
+		for _, k := range []Key{c.From, c.To} {
+			if k != (Key{}) {
+				if err := checkKey(k); err != nil {
+					return err
+				}
+			}
+		}
+		if c.From != (Key{}) && c.To != (Key{}) && c.From.SKU != c.To.SKU {
+			return invalid("serials", c.Serial, "moves between two SKUs")
+		}
+	}
 	return nil
 }
 
@@ -193,6 +234,9 @@ func (t *Txn) Validate() error {
 type State struct {
 	Levels       map[Key]Level
 	Reservations map[string]Reservation
+	// Serials holds the level of every serial number the Txn names that is
+	// in stock (see [Txn.SerialIDs]); a [SerialStore] fills it.
+	Serials map[SerialID]Key
 }
 
 // Outcome is what [Compute] decides: the new levels and reservations to
@@ -203,6 +247,9 @@ type Outcome struct {
 	Reservations []Reservation
 	Entries      []Entry
 	Events       []AvailabilityChanged
+	// Serials are the serial numbers the Txn moved, with their new level
+	// (the zero Key for a unit that left stock).
+	Serials []Serial
 }
 
 // Keys returns the levels t touches, sorted in lock order (see
@@ -300,6 +347,7 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 		return nil
 	}
 
+	var stepKeys []Key
 	for _, s := range t.Steps {
 		r, ok := res[s.Reservation]
 		if !ok {
@@ -307,6 +355,10 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 		}
 		if !ok || r.Key.Owner != t.Owner {
 			return nil, &NotFoundError{Owner: t.Owner, Reservation: s.Reservation}
+		}
+		stepKeys = append(stepKeys, r.Key)
+		if len(s.Serials) > 0 && s.Quantity == 0 && int64(len(s.Serials)) != r.Committed {
+			return nil, invalid("serials", itoa(int64(len(s.Serials))), "must number the quantity consumed, "+itoa(r.Committed))
 		}
 		nr, d, err := r.apply(s.Kind, s.Quantity, t.At)
 		if err != nil {
@@ -389,6 +441,17 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 	}
 	if len(short) > 0 {
 		return nil, &InsufficientStockError{Shortages: short}
+	}
+	serials, moved, err := serialChanges(t, st, t.Steps, stepKeys)
+	if err != nil {
+		return nil, err
+	}
+	out.Serials = serials
+	for i := range entries {
+		if m := moved[entries[i].Key]; len(m) > 0 && entries[i].Kind != KindExpire {
+			entries[i].Serials = m
+			delete(moved, entries[i].Key)
+		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(changed)) {
 		out.Reservations = append(out.Reservations, res[id])

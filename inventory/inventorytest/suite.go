@@ -58,6 +58,7 @@ func RunWith(t *testing.T, newStore func(t *testing.T) inventory.Store, opts Opt
 		{"TTL", s.ttl},
 		{"TransferMoveCount", s.transferMoveCount},
 		{"Lots", s.lots},
+		{"Serials", s.serials},
 		{"LedgerPaging", s.ledgerPaging},
 		{"InvalidInput", s.invalidInput},
 		{"RaceLastUnits", s.raceLastUnits},
@@ -694,5 +695,63 @@ func (s *suite) randomBatches(t *testing.T) {
 		assert.NoError(t, l.Check())
 		assert.Equal(t, int64(40), l.OnHand)
 	}
+	e.reconciled(t, owner)
+}
+
+// serials checks serial-number tracking, for stores that are an
+// [inventory.SerialStore]: a serial number is in stock at most once, moves
+// with transfers and leaves when shipped or written off.
+func (s *suite) serials(t *testing.T) {
+	ctx := context.Background()
+	e := s.env(t)
+	if _, ok := e.store.(inventory.SerialStore); !ok {
+		t.Skip("the store does not track serial numbers")
+	}
+	wh1, wh2 := key("PHONE", "WH1"), key("PHONE", "WH2")
+	_, err := e.inv.Apply(ctx, &inventory.Receive{Meta: meta(""), Key: wh1, Quantity: 3, Serials: []string{"SN1", "SN2", "SN3"}})
+	require.NoError(t, err)
+	_, err = e.inv.Apply(ctx, &inventory.Receive{Meta: meta(""), Key: wh2, Quantity: 2, Serials: []string{"SN4", "SN2"}})
+	require.ErrorIs(t, err, inventory.ErrDuplicateSerial)
+	se, ok := errors.AsType[*inventory.SerialError](err)
+	require.True(t, ok)
+	assert.Equal(t, wh1, se.At)
+	assert.Zero(t, e.level(t, wh2).OnHand, "nothing received")
+	_, err = e.inv.Apply(ctx, &inventory.Receive{Meta: meta(""), Key: wh2, Quantity: 2, Serials: []string{"SN4"}})
+	require.ErrorIs(t, err, inventory.ErrInvalid, "one serial number per unit")
+	_, err = e.inv.Apply(ctx, &inventory.Receive{Meta: meta(""), Key: wh2, Quantity: 2, Serials: []string{"SN4", "SN4"}})
+	require.ErrorIs(t, err, inventory.ErrDuplicateSerial, "twice in one receipt")
+
+	// Another owner may use the same serial numbers.
+	other := wh1
+	other.Owner = "globex"
+	_, err = e.inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "globex"}, Key: other, Quantity: 1, Serials: []string{"SN1"}})
+	require.NoError(t, err)
+
+	_, err = e.inv.Apply(ctx, &inventory.Transfer{Meta: meta(""), From: wh1, To: "WH2", Quantity: 1, Serials: []string{"SN3"}})
+	require.NoError(t, err)
+	_, err = e.inv.Apply(ctx, &inventory.Transfer{Meta: meta(""), From: wh1, To: "WH2", Quantity: 1, Serials: []string{"SN3"}})
+	require.ErrorIs(t, err, inventory.ErrNotFound, "SN3 has left WH1")
+
+	r, err := e.inv.Apply(ctx, &inventory.Reserve{Meta: meta(""), Lines: []inventory.ReserveLine{{Key: wh1, Quantity: 2}}})
+	require.NoError(t, err)
+	id := r.Reservations[0].ID
+	_, err = e.inv.Apply(ctx, &inventory.Commit{Meta: meta(""), Parts: []inventory.Part{{Reservation: id}}})
+	require.NoError(t, err)
+	_, err = e.inv.Apply(ctx, &inventory.Consume{Meta: meta(""), Parts: []inventory.Part{{Reservation: id, Quantity: 1, Serials: []string{"SN3"}}}})
+	require.ErrorIs(t, err, inventory.ErrNotFound, "SN3 is not at the reservation's level")
+	c, err := e.inv.Apply(ctx, &inventory.Consume{Meta: meta(""), Parts: []inventory.Part{{Reservation: id, Quantity: 1, Serials: []string{"SN2"}}}})
+	require.NoError(t, err)
+	require.Len(t, c.Entries, 1)
+	assert.Equal(t, []string{"SN2"}, c.Entries[0].Serials)
+	_, err = e.inv.Apply(ctx, &inventory.Adjust{Meta: meta(""), Key: wh1, Bucket: inventory.BucketAvailable, Delta: 1, Serials: []string{"SN2"}})
+	require.NoError(t, err, "a shipped serial number can come back")
+
+	sns, err := e.inv.Serials(ctx, owner, "PHONE")
+	require.NoError(t, err)
+	where := map[string]fulfill.LocationID{}
+	for _, sn := range sns {
+		where[sn.Serial] = sn.Key.Location
+	}
+	assert.Equal(t, map[string]fulfill.LocationID{"SN1": "WH1", "SN2": "WH1", "SN3": "WH2"}, where)
 	e.reconciled(t, owner)
 }
