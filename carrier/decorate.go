@@ -387,6 +387,9 @@ func (c *Cache) Stats() (hits, misses int) {
 // Rate returns cached quotes for an equal shipment if they have not
 // expired, and otherwise asks the wrapped carrier.
 func (c *Cache) Rate(ctx context.Context, req Request) ([]Quote, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	key := Fingerprint(req)
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok && fulfill.Now(c.opts.Clock).Before(e.expires) {

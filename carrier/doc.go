@@ -22,7 +22,14 @@
 // one carrier and rates with the version in effect at the ship time. Every
 // [Quote] carries an [Explanation]: each step as data and as text. A service
 // that cannot carry a package is reported with an *[IneligibleError] that
-// says which limit was exceeded.
+// says which limit was exceeded. Zone charts and price grids can also be
+// loaded from CSV with [ParseZonesCSV] and [ParsePricesCSV].
+//
+// # Merchant rate tables
+//
+// A [Merchant] quotes a merchant's own [Table] rates the way shop platforms
+// do: flat, by weight tier or order-value tier, with markups and free
+// shipping above a threshold. [Markup] raises any carrier's quotes.
 //
 // # Rate shopping
 //
@@ -34,5 +41,6 @@
 // [Fallback].
 //
 // The [github.com/fulfillkit/fulfill/carrier/carriertest] package provides a
-// configurable carrier with latency, failures and hangs for tests.
+// configurable carrier with latency, failures and hangs for tests, and a
+// conformance test that any carrier integration can run.
 package carrier

@@ -95,6 +95,9 @@ func (f *Fake) Rate(ctx context.Context, req carrier.Request) ([]carrier.Quote, 
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if f.Hang {
 		<-ctx.Done()
 		return nil, ctx.Err()
