@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testDatabase returns a connection string for a new, empty schema of the
+// database named by FULFILL_TEST_DATABASE_URL, or skips the test.
+func testDatabase(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("FULFILL_TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("FULFILL_TEST_DATABASE_URL is not set: skipping the PostgreSQL test")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	schema := fmt.Sprintf("service_test_%d", time.Now().UnixNano())
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), base)
+		if err == nil {
+			_, _ = c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// TestServiceTwoInstancesNeverOversell runs two service instances over one
+// PostgreSQL database and has them take reservations for the same scarce
+// SKU at once: exactly the units in stock are reserved, never one more.
+func TestServiceTwoInstancesNeverOversell(t *testing.T) {
+	db := testDatabase(t)
+	a, b := newTestServer(t, db), newTestServer(t, db)
+
+	const stock, clients = 10, 16
+	status, body := call(t, a, "POST", "/v1/stock/receive", "acme-key", "", map[string]any{"sku": "HOT", "location": "WH1", "quantity": stock})
+	require.Equal(t, http.StatusCreated, status, "%v", body)
+
+	var (
+		mu       sync.Mutex
+		won, out int
+		other    []string
+		wg       sync.WaitGroup
+	)
+	for i := range 2 * clients {
+		srv := a
+		if i%2 == 1 {
+			srv = b
+		}
+		wg.Go(func() {
+			for range 2 {
+				status, body, err := send(srv, "POST", "/v1/reservations", "acme-key", "", map[string]any{
+					"lines": []any{map[string]any{"sku": "HOT", "location": "WH1", "quantity": 1}}})
+				mu.Lock()
+				switch {
+				case err != nil:
+					other = append(other, err.Error())
+				case status == http.StatusCreated:
+					won++
+				case status == http.StatusConflict && body["kind"] == "insufficient_stock":
+					out++
+				default:
+					other = append(other, fmt.Sprint(status, body))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	assert.Empty(t, other, "every request either wins a unit or is told the stock is out")
+	assert.Equal(t, stock, won, "exactly the units in stock are reserved")
+	assert.Equal(t, 4*clients-stock, out)
+
+	for name, srv := range map[string]*httptest.Server{"a": a, "b": b} {
+		status, body = call(t, srv, "GET", "/v1/stock?sku=HOT", "acme-key", "", nil)
+		require.Equal(t, http.StatusOK, status)
+		level := body["levels"].([]any)[0].(map[string]any)
+		assert.EqualValues(t, stock, level["reserved"], "instance %s", name)
+		assert.EqualValues(t, 0, level["available"], "instance %s", name)
+	}
+
+	// Orders placed through one instance are read through the other, and
+	// stay invisible to another owner.
+	status, placed := call(t, a, "POST", "/v1/orders", "acme-key", "pg-place", webOrder("HOT", 1))
+	require.Equal(t, http.StatusCreated, status, "%v", placed)
+	status, got := call(t, b, "GET", "/v1/orders/"+placed["id"].(string), "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, placed["id"], got["id"])
+	status, _ = call(t, b, "GET", "/v1/orders/"+placed["id"].(string), "globex-key", "", nil)
+	assert.Equal(t, http.StatusNotFound, status)
+	status, again := call(t, b, "POST", "/v1/orders", "acme-key", "pg-place", webOrder("HOT", 1))
+	assert.Equal(t, http.StatusOK, status, "the retry through the other instance is recognised")
+	assert.Equal(t, placed["id"], again["id"])
+}
