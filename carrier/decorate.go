@@ -15,11 +15,12 @@ import (
 	"github.com/fulfillkit/fulfill"
 )
 
-// permanent reports whether err will not go away by asking again: a bad
-// request, no eligible service, no card in effect, or the caller giving up.
+// permanent reports whether err will not go away by asking again at once: a
+// bad request, no eligible service, no card in effect, an open circuit, or
+// the caller giving up.
 func permanent(ctx context.Context, err error) bool {
 	return errors.Is(err, ErrInvalidRequest) || errors.Is(err, ErrNoRate) || errors.Is(err, ErrIneligible) ||
-		errors.Is(err, ErrNoCard) || ctx.Err() != nil
+		errors.Is(err, ErrNoCard) || errors.Is(err, ErrCircuitOpen) || ctx.Err() != nil
 }
 
 // RetryOptions configure [NewRetry]. The zero RetryOptions means three
@@ -39,7 +40,7 @@ type RetryOptions struct {
 	Seed uint64
 	// Retryable says which errors are worth another attempt. Nil means
 	// every error except a bad request, no eligible service, no card in
-	// effect, and the caller's context ending.
+	// effect, an open circuit breaker, and the caller's context ending.
 	Retryable func(error) bool
 }
 
@@ -268,10 +269,12 @@ func (b *Breaker) Rate(ctx context.Context, req Request) ([]Quote, error) {
 	wasTrial := b.trial
 	b.trial = false
 	switch {
+	case err != nil && ctx.Err() != nil:
+		// The caller gave up: no evidence either way. A trial is retried
+		// by the next call.
 	case err == nil || permanent(ctx, err):
-		if err == nil || wasTrial {
-			b.state, b.failures = BreakerClosed, 0
-		}
+		// The carrier answered, even if it could not rate this request.
+		b.state, b.failures = BreakerClosed, 0
 	default:
 		b.failures++
 		b.last = err

@@ -46,7 +46,7 @@ func Example() {
 	// zone 5: origin 90210, destination 60601 (900-961 to 000-799)
 	// package 1: dimensions 50x20x10in rounded up to 1in: 50x20x10in
 	// package 1: actual weight 30lb rounded up to 1lb: 30lb
-	// package 1: dimensional weight 10000in³ / 139 = 71.942lb, rounded up: 72lb
+	// package 1: dimensional weight 10000in³ / 139 = 71.942lb, rounded up to 1lb: 72lb
 	// package 1: billable weight 72lb (dimensional weight)
 	// package 1: base price zone 5, up to 150lb: 135.00 USD
 	// package 1: residential (residential destination): 5.00 USD

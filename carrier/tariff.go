@@ -407,14 +407,16 @@ func roundMass(m, step fulfill.Mass, mode RoundMode) fulfill.Mass {
 	return m.Ceil(step)
 }
 
-func modeWord(m RoundMode) string {
-	if m == "" {
-		return string(RoundModeUp)
+// roundPhrase says how a value was rounded: "rounded up to 1in",
+// "rounded down to 1lb", "rounded to the nearest 1in".
+func roundPhrase(m RoundMode, step string) string {
+	switch m {
+	case RoundModeNearest:
+		return "rounded to the nearest " + step
+	case RoundModeDown:
+		return "rounded down to " + step
 	}
-	if m == RoundModeNearest {
-		return "to the nearest"
-	}
-	return string(m)
+	return "rounded up to " + step
 }
 
 // money returns d in the card's currency; the currency was validated when
@@ -484,13 +486,13 @@ func (st *quoteState) measure(c *compiledCard, i int, r Rounding) *measured {
 	rounded := fmtDims(m.dims, u)
 	text := "dimensions " + fmtDims(p.Dimensions, u)
 	if r.Length > 0 {
-		text += " rounded " + modeWord(r.LengthMode) + " to " + fmtLength(r.Length, u) + ": " + rounded
+		text += " " + roundPhrase(r.LengthMode, fmtLength(r.Length, u)) + ": " + rounded
 	}
 	m.dimsStep = Step{Kind: StepDimensions, Package: n, Rule: "rounding", Value: rounded, Text: text}
 	m.actual = roundMass(p.Mass, r.Weight, r.WeightMode)
 	text = "actual weight " + fmtMass(p.Mass, u)
 	if r.Weight > 0 {
-		text += " rounded " + modeWord(r.WeightMode) + " to " + fmtMass(r.Weight, u) + ": " + fmtMass(m.actual, u)
+		text += " " + roundPhrase(r.WeightMode, fmtMass(r.Weight, u)) + ": " + fmtMass(m.actual, u)
 	}
 	m.massStep = Step{Kind: StepActual, Package: n, Value: fmtMass(m.actual, u), Text: text}
 	st.measured[i] = append(st.measured[i], m)
@@ -519,7 +521,7 @@ func (st *quoteState) dimWeight(i int, d *compiledDim, m *measured) (Step, fulfi
 		dw, exact := d.weight(m.vol, m.round.Weight, m.round.WeightMode)
 		text := "dimensional weight " + fmtVolume(m.vol, du) + " / " + d.divisorText + " = " + fmtMass(exact, du)
 		if m.round.Weight > 0 {
-			text += ", rounded " + modeWord(m.round.WeightMode) + ": " + fmtMass(dw, du)
+			text += ", " + roundPhrase(m.round.WeightMode, fmtMass(m.round.Weight, du)) + ": " + fmtMass(dw, du)
 		}
 		st1 = Step{Kind: StepDimWeight, Package: n, Rule: "dim_divisor", Value: fmtMass(dw, du), Text: text}
 		if d.aboveActive {
