@@ -173,3 +173,67 @@ func ExampleStore() {
 	fmt.Println(store.applied.Load(), l.OnHand)
 	// Output: 1 5
 }
+
+// Two warehouses and a store receive stock; two orders are allocated with
+// the fewest-shipments strategy, the second partly backordered; then the
+// levels and the ledger are printed.
+func Example_allocate() {
+	ctx := context.Background()
+	inv, _ := newInventory()
+	acme := inventory.Meta{Owner: "acme", Reason: inventory.ReasonReceived}
+	stock := []struct {
+		loc fulfill.LocationID
+		sku fulfill.SKU
+		n   int64
+	}{
+		{"WH-EAST", "MUG", 5}, {"WH-EAST", "CAP", 1},
+		{"WH-WEST", "MUG", 2}, {"WH-WEST", "CAP", 3},
+		{"STORE-NYC", "MUG", 1},
+	}
+	for _, s := range stock {
+		_, _ = inv.Apply(ctx, &inventory.Receive{Meta: acme, Key: inventory.Key{Owner: "acme", SKU: s.sku, Location: s.loc}, Quantity: s.n})
+	}
+	orders := []inventory.Request{
+		{Lines: []inventory.Line{{SKU: "MUG", Quantity: 2, Line: "A-1"}, {SKU: "CAP", Quantity: 2, Line: "A-2"}}},
+		{Lines: []inventory.Line{{SKU: "MUG", Quantity: 4, Line: "B-1"}, {SKU: "CAP", Quantity: 3, Line: "B-2"}}},
+	}
+	for i, req := range orders {
+		m := inventory.Meta{Owner: "acme", Reason: inventory.ReasonOrder, IdempotencyKey: fmt.Sprintf("order-%d", i+1)}
+		plan, _, err := inv.Allocate(ctx, req, inventory.FewestShipments{}, m, 0)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		for _, a := range plan.Assignments {
+			fmt.Printf("order %d: %s x%d from %s\n", i+1, a.LineRef, a.Quantity, a.Key.Location)
+		}
+		for _, b := range plan.Backorders {
+			fmt.Printf("order %d: %s x%d backordered\n", i+1, b.LineRef, b.Quantity)
+		}
+	}
+	levels, _ := inv.Levels(ctx, inventory.LevelQuery{Owner: "acme"})
+	for _, l := range levels {
+		fmt.Printf("%-9s %s on hand %d reserved %d available %d\n", l.Location, l.SKU, l.OnHand, l.Reserved, l.Available())
+	}
+	entries, _ := inv.Ledger(ctx, inventory.LedgerQuery{Owner: "acme", After: 5})
+	for _, e := range entries {
+		fmt.Printf("#%d %s %s %s@%s reserved %+d\n", e.Seq, e.Kind, e.Reason, e.Key.SKU, e.Key.Location, e.Delta.Reserved)
+	}
+	// Output:
+	// order 1: A-1 x2 from WH-WEST
+	// order 1: A-2 x2 from WH-WEST
+	// order 2: B-1 x4 from WH-EAST
+	// order 2: B-2 x1 from WH-EAST
+	// order 2: B-2 x1 from WH-WEST
+	// order 2: B-2 x1 backordered
+	// WH-EAST   CAP on hand 1 reserved 1 available 0
+	// WH-WEST   CAP on hand 3 reserved 3 available 0
+	// STORE-NYC MUG on hand 1 reserved 0 available 1
+	// WH-EAST   MUG on hand 5 reserved 4 available 1
+	// WH-WEST   MUG on hand 2 reserved 2 available 0
+	// #6 reserve order MUG@WH-WEST reserved +2
+	// #7 reserve order CAP@WH-WEST reserved +2
+	// #8 reserve order MUG@WH-EAST reserved +4
+	// #9 reserve order CAP@WH-EAST reserved +1
+	// #10 reserve order CAP@WH-WEST reserved +1
+}

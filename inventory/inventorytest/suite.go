@@ -64,6 +64,7 @@ func RunWith(t *testing.T, newStore func(t *testing.T) inventory.Store, opts Opt
 		{"RaceLastUnits", s.raceLastUnits},
 		{"RandomBatchesNoDeadlock", s.randomBatches},
 		{"RandomSequences", s.randomSequences},
+		{"ConcurrentMixed", s.concurrentMixed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, tc.fn)
@@ -753,5 +754,116 @@ func (s *suite) serials(t *testing.T) {
 		where[sn.Serial] = sn.Key.Location
 	}
 	assert.Equal(t, map[string]fulfill.LocationID{"SN1": "WH1", "SN2": "WH1", "SN3": "WH2"}, where)
+	e.reconciled(t, owner)
+}
+
+// concurrentMixed runs random operations of every kind from many goroutines
+// while the clock moves and holds lapse. Afterwards every level keeps the
+// invariant, the receipts hold exactly the ledger (no lost or doubled
+// entry), and replaying it gives the levels.
+func (s *suite) concurrentMixed(t *testing.T) {
+	ctx := context.Background()
+	e := s.env(t)
+	keys := []inventory.Key{key("A", "WH1"), key("A", "WH2"), key("B", "WH1"), key("B", "WH2")}
+	for _, k := range keys {
+		e.receive(t, k, 20)
+	}
+	base, err := e.inv.Ledger(ctx, inventory.LedgerQuery{Owner: owner})
+	require.NoError(t, err)
+	var mu sync.Mutex
+	entries := append([]inventory.Entry(nil), base...)
+	stop := make(chan struct{})
+	var ticker sync.WaitGroup
+	ticker.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				e.clock.Advance(time.Second)
+				time.Sleep(50 * time.Microsecond)
+			}
+		}
+	})
+	var wg sync.WaitGroup
+	for g := range s.opts.Goroutines {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(s.opts.Seed, uint64(100+g)))
+			var mine []string
+			for range 60 {
+				k := keys[rng.IntN(len(keys))]
+				q := 1 + rng.Int64N(4)
+				var op inventory.Operation
+				pick := func() string {
+					if len(mine) == 0 {
+						return "none"
+					}
+					return mine[rng.IntN(len(mine))]
+				}
+				switch rng.IntN(10) {
+				case 0:
+					op = &inventory.Receive{Meta: meta(""), Key: k, Quantity: q}
+				case 1, 2:
+					op = &inventory.Reserve{Meta: meta(""), Lines: []inventory.ReserveLine{{Key: k, Quantity: q}, {Key: keys[rng.IntN(len(keys))], Quantity: 1}},
+						TTL: time.Duration(rng.IntN(3)) * 20 * time.Second}
+				case 3:
+					op = &inventory.Commit{Meta: meta(""), Parts: []inventory.Part{{Reservation: pick()}}}
+				case 4:
+					op = &inventory.Consume{Meta: meta(""), Parts: []inventory.Part{{Reservation: pick()}}}
+				case 5:
+					op = &inventory.Release{Meta: meta(""), Parts: []inventory.Part{{Reservation: pick()}}}
+				case 6:
+					op = &inventory.Transfer{Meta: meta(""), From: k, To: keys[rng.IntN(len(keys))].Location, Quantity: q}
+				case 7:
+					op = &inventory.Move{Meta: meta(""), Key: k, From: inventory.BucketAvailable, To: inventory.BucketQuarantine, Quantity: q}
+				case 8:
+					op = &inventory.Count{Meta: meta(""), Key: k, OnHand: 15 + rng.Int64N(10)}
+				case 9:
+					if sw, ok := e.store.(inventory.Sweeper); ok {
+						if _, err := sw.Sweep(ctx, owner, e.clock.Now()); err != nil {
+							t.Errorf("sweep: %v", err)
+						}
+					}
+					continue
+				}
+				r, err := e.inv.Apply(ctx, op)
+				if err != nil {
+					if !errors.Is(err, inventory.ErrInsufficientStock) && !errors.Is(err, inventory.ErrExpired) &&
+						!errors.Is(err, inventory.ErrConflict) && !errors.Is(err, inventory.ErrNotFound) && !errors.Is(err, inventory.ErrInvalid) {
+						t.Errorf("%T: %v", op, err)
+					}
+					continue
+				}
+				for _, res := range r.Reservations {
+					if res.Version == 1 {
+						mine = append(mine, res.ID)
+					}
+				}
+				mu.Lock()
+				entries = append(entries, r.Entries...)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	ticker.Wait()
+	// Sweeps' entries are not in any receipt: take them from the ledger.
+	ledger, err := e.inv.Ledger(ctx, inventory.LedgerQuery{Owner: owner})
+	require.NoError(t, err)
+	seen := map[int64]bool{}
+	for _, en := range entries {
+		require.False(t, seen[en.Seq], "entry %d in two receipts", en.Seq)
+		seen[en.Seq] = true
+	}
+	for i, en := range ledger {
+		require.Equal(t, int64(i+1), en.Seq)
+		if !seen[en.Seq] {
+			require.Equal(t, inventory.KindExpire, en.Kind, "entry %d of no receipt", en.Seq)
+		}
+	}
+	for _, k := range keys {
+		assert.NoError(t, e.level(t, k).Check())
+	}
 	e.reconciled(t, owner)
 }
