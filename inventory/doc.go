@@ -43,6 +43,16 @@
 // stale plan fails with [ErrConflict] and is planned again
 // ([Inventory.Allocate] does both).
 //
+// # Lots and serial numbers
+//
+// A lot-tracked SKU has one level per lot, carrying the lot's expiry and
+// receipt dates. An expired lot is never reserved or planned, a [Recall]
+// quarantines a lot everywhere, and [Plan] draws lots first-expired
+// first-out ([RemovalFEFO]) or first-in first-out ([RemovalFIFO]).
+// Receipts, transfers, adjustments and consumptions may name the serial
+// numbers of their units; a store that is a [SerialStore] (as [MemStore]
+// is) keeps each serial number in stock at most once per owner and SKU.
+//
 // # Ledger
 //
 // Every change appends [Entry] values to the owner's ledger. [Replay]

@@ -46,7 +46,23 @@ func opsFromBytes(data []byte) []func(*inventory.Inventory, *fulfill.FakeClock) 
 				}
 				return ids[int(c)%len(ids)]
 			}
-			switch op % 13 {
+			serials := func(n int64) []string {
+				if n <= 0 || n > 8 {
+					return []string{"SN0"}
+				}
+				out := make([]string, n)
+				for i := range out {
+					out[i] = "SN" + string(rune('0'+(int(c)+i*int(b))%10))
+				}
+				return out
+			}
+			switch op % 16 {
+			case 13:
+				return &inventory.Receive{Meta: m, Key: k, Quantity: q, Serials: serials(q)}, 0
+			case 14:
+				return &inventory.Transfer{Meta: m, From: k, To: keys[int(c)%len(keys)].Location, Quantity: q, Serials: serials(q)}, 0
+			case 15:
+				return &inventory.Adjust{Meta: m, Key: k, Delta: -q, Serials: serials(q)}, 0
 			case 0:
 				return &inventory.Receive{Meta: m, Key: k, Quantity: q, Into: bk, FromIncoming: int64(c % 3)}, 0
 			case 1:
@@ -71,6 +87,8 @@ func opsFromBytes(data []byte) []func(*inventory.Inventory, *fulfill.FakeClock) 
 				return &inventory.Consume{Meta: m, Parts: []inventory.Part{{Reservation: pick(), Quantity: int64(c % 3)}}}, 0
 			case 11:
 				return &inventory.Unreserve{Meta: m, Reservations: []string{pick()}}, 0
+			case 12:
+				return &inventory.Consume{Meta: m, Parts: []inventory.Part{{Reservation: pick(), Quantity: int64(c%2 + 1), Serials: serials(int64(c%2 + 1))}}}, 0
 			default:
 				return nil, time.Duration(c) * time.Second
 			}
@@ -87,6 +105,7 @@ func FuzzOperations(f *testing.F) {
 	f.Add([]byte{0, 1, 5, 1, 2, 1, 2, 0x09, 3, 1, 2, 1, 4, 0, 1, 0, 5, 2, 3, 0})
 	f.Add([]byte{0, 0x80, 0x85, 1, 0, 0x80, 0x85, 1, 0, 0x80, 0x86, 1, 7, 0, 127, 0})
 	f.Add([]byte{0, 2, 0x7f, 0, 0, 2, 0x7f, 0, 5, 2, 0x80, 0, 6, 2, 1, 2, 12, 0, 0, 255})
+	f.Add([]byte{13, 0, 3, 1, 13, 1, 2, 1, 14, 0, 1, 1, 6, 0, 2, 0, 9, 0, 0, 0, 12, 0, 1, 1, 15, 0, 1, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 400 {
 			data = data[:400]
@@ -107,6 +126,7 @@ func FuzzOperations(f *testing.F) {
 					errors.Is(err, inventory.ErrNotFound) || errors.Is(err, inventory.ErrConflict) ||
 					errors.Is(err, inventory.ErrExpired) || errors.Is(err, inventory.ErrOwnerMismatch) ||
 					errors.Is(err, inventory.ErrIdempotencyConflict) || errors.Is(err, fulfill.ErrInvalidCode) ||
+					errors.Is(err, inventory.ErrDuplicateSerial) ||
 					errors.Is(err, fulfill.ErrOverflow)
 				require.True(t, typed, "untyped error %v from %#v", err, op)
 			}
@@ -120,6 +140,14 @@ func FuzzOperations(f *testing.F) {
 			for _, l := range ls {
 				require.NoError(t, l.Check())
 				require.Equal(t, o, l.Owner)
+			}
+			for _, sku := range []fulfill.SKU{"A", "B"} {
+				sns, err := inv.Serials(ctx, o, sku)
+				require.NoError(t, err)
+				for _, sn := range sns {
+					require.Equal(t, o, sn.Owner)
+					require.Equal(t, sku, sn.Key.SKU)
+				}
 			}
 		}
 	})
