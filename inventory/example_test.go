@@ -237,3 +237,26 @@ func Example_allocate() {
 	// #9 reserve order CAP@WH-EAST reserved +1
 	// #10 reserve order CAP@WH-WEST reserved +1
 }
+
+// Returned units go straight back to a location: sellable ones into
+// available stock, the others into quarantine until inspected.
+func ExampleReceive_return() {
+	ctx := context.Background()
+	inv, _ := newInventory()
+	k := inventory.Key{Owner: "acme", SKU: "MUG", Location: "WH"}
+	rma := inventory.Meta{Owner: "acme", Reason: inventory.ReasonReturn, Ref: inventory.Reference{Type: inventory.RefReturn, ID: "RMA-1"}}
+	rma.IdempotencyKey = "RMA-1/restock"
+	_, _ = inv.Apply(ctx, &inventory.Receive{Meta: rma, Key: k, Quantity: 2})
+	rma.IdempotencyKey = "RMA-1/quarantine"
+	_, _ = inv.Apply(ctx, &inventory.Receive{Meta: rma, Key: k, Quantity: 1, Into: inventory.BucketQuarantine})
+	l, _ := inv.Level(ctx, k)
+	fmt.Printf("on hand %d, available %d, quarantine %d\n", l.OnHand, l.Available(), l.Quarantine)
+	// After inspection the quarantined unit is released to available.
+	rma.IdempotencyKey = "RMA-1/inspected"
+	_, _ = inv.Apply(ctx, &inventory.Move{Meta: rma, Key: k, From: inventory.BucketQuarantine, To: inventory.BucketAvailable, Quantity: 1})
+	l, _ = inv.Level(ctx, k)
+	fmt.Printf("on hand %d, available %d, quarantine %d\n", l.OnHand, l.Available(), l.Quarantine)
+	// Output:
+	// on hand 3, available 2, quarantine 1
+	// on hand 3, available 3, quarantine 0
+}

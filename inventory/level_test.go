@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"testing"
@@ -167,4 +168,29 @@ func TestChannelPublish(t *testing.T) {
 	c := inventory.Channel{Name: "market", Locations: []fulfill.LocationID{"WH1"}, Percent: 90, Buffer: 1}
 	assert.Equal(t, int64(8), c.Available(levels, "A", t0), "WH1 only, expired lot skipped: 90% of 10 less 1")
 	assert.Equal(t, int64(53), c.Available(levels, "A", t0.Add(-time.Hour)), "before the lot expires: 90% of 60 less 1")
+}
+
+func TestReceiptJSONRoundTrip(t *testing.T) {
+	ctx := t.Context()
+	inv, _ := newInventory()
+	k := inventory.Key{Owner: "acme", SKU: "MILK", Location: "WH", Lot: "L1"}
+	_, err := inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme"}, Key: k, Quantity: 4, Lot: &inventory.LotInfo{Expires: t0.Add(time.Hour)}, Serials: []string{"a", "b", "c", "d"}})
+	require.NoError(t, err)
+	r, err := inv.Apply(ctx, &inventory.Reserve{Meta: inventory.Meta{Owner: "acme", Ref: inventory.OrderRef(fulfill.MustOrderID("018f2b6e-0000-7000-8000-000000000009"))},
+		Lines: []inventory.ReserveLine{{Key: k, Quantity: 2, Line: "7"}}, TTL: time.Minute})
+	require.NoError(t, err)
+	b, err := json.Marshal(r)
+	require.NoError(t, err)
+	var back inventory.Receipt
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, r.Entries, back.Entries)
+	assert.Equal(t, r.Reservations, back.Reservations)
+	assert.Equal(t, r.Events, back.Events)
+	require.Len(t, back.Levels, 1)
+	assert.True(t, r.Levels[0].Expires.Equal(back.Levels[0].Expires))
+	assert.Equal(t, r.Levels[0].Buckets, back.Levels[0].Buckets)
+	assert.Contains(t, string(b), `"lot":"L1"`)
+	var bad inventory.Entry
+	assert.ErrorIs(t, json.Unmarshal([]byte(`{"kind":"teleport"}`), &bad), inventory.ErrInvalid)
+	assert.ErrorIs(t, json.Unmarshal([]byte(`{"bucket":"nowhere"}`), new(inventory.Shortage)), inventory.ErrInvalid)
 }

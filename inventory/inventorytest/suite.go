@@ -602,6 +602,42 @@ func (s *suite) invalidInput(t *testing.T) {
 // successes x quantity <= stock, and if any failed, what is left is less than
 // its quantity.
 func (s *suite) raceLastUnits(t *testing.T) {
+	t.Run("mixed_quantities", func(t *testing.T) {
+		ctx := context.Background()
+		e := s.env(t)
+		k := key("HOT", "WH1")
+		e.receive(t, k, 11)
+		var wg sync.WaitGroup
+		var won atomic.Int64
+		failed := make([]int64, s.opts.Goroutines) // the quantity of each failed reservation
+		start := make(chan struct{})
+		for g := range s.opts.Goroutines {
+			wg.Go(func() {
+				q := int64(1 + g%4)
+				<-start
+				_, err := e.inv.Apply(ctx, &inventory.Reserve{Meta: meta(""), Lines: []inventory.ReserveLine{{Key: k, Quantity: q}}})
+				switch {
+				case err == nil:
+					won.Add(q)
+				case errors.Is(err, inventory.ErrInsufficientStock):
+					failed[g] = q
+				default:
+					t.Errorf("unexpected error: %v", err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		l := e.level(t, k)
+		assert.LessOrEqual(t, won.Load(), int64(11), "oversold")
+		assert.Equal(t, won.Load(), l.Reserved)
+		for g, q := range failed {
+			if q > 0 {
+				assert.Less(t, l.Available(), q, "goroutine %d failed to reserve %d while %d were left", g, q, l.Available())
+			}
+		}
+		e.reconciled(t, owner)
+	})
 	for _, tc := range []struct{ stock, qty int64 }{{1, 1}, {10, 3}, {7, 2}} {
 		t.Run(fmt.Sprintf("stock%d_qty%d", tc.stock, tc.qty), func(t *testing.T) {
 			ctx := context.Background()
