@@ -414,10 +414,9 @@ func savingsSets(p *batchProblem) ([][]int, error) {
 			if !p.loads[i].plus(p.loads[j]).fits(p.c) {
 				continue
 			}
+			// Never negative; pairs saving nothing still merge, to use fewer carts.
 			s := p.cost([]int{i}) + p.cost([]int{j}) - p.cost([]int{i, j})
-			if s > 0 {
-				pairs = append(pairs, pair{i, j, s})
-			}
+			pairs = append(pairs, pair{i, j, s})
 		}
 	}
 	slices.SortStableFunc(pairs, func(a, b pair) int { return cmp.Compare(b.s, a.s) })

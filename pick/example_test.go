@@ -130,8 +130,8 @@ func ExampleLocalSearch() {
 	fmt.Println("local search:", len(best.Batches), "carts", best.Length)
 	// Output:
 	// fcfs: 4 carts 575m
-	// savings: 5 carts 438m
-	// local search: 5 carts 430m
+	// savings: 4 carts 438m
+	// local search: 4 carts 430m
 }
 
 func ExampleWaves() {
