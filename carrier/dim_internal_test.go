@@ -46,3 +46,29 @@ func TestDimWeightFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestFmtMoney: fmtMoney writes exactly what Money.String writes.
+func TestFmtMoney(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	curs := []fulfill.Currency{"USD", "JPY", "KWD", "EUR"}
+	for i := 0; i < 20000; i++ {
+		var d decimal.Decimal
+		switch rng.IntN(4) {
+		case 0:
+			d = decimal.New(rng.Int64N(1_000_000)-500_000, -int32(rng.IntN(6)))
+		case 1:
+			d = decimal.New(rng.Int64(), -int32(rng.IntN(20)))
+		case 2:
+			d = decimal.New(rng.Int64N(1000), int32(rng.IntN(4)))
+		default:
+			d = decimal.New(-rng.Int64(), -2)
+		}
+		m, err := fulfill.NewMoney(d, curs[rng.IntN(len(curs))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fmtMoney(m), m.String(); got != want {
+			t.Fatalf("fmtMoney(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package carrier
 
 import (
+	"math"
+	"math/bits"
 	"strconv"
 
 	"github.com/fulfillkit/fulfill"
@@ -81,4 +83,61 @@ func fmtVolume(v fulfill.Volume, u Units) string {
 		return fmtScaled(int64(v), int64(fulfill.CubicCentimeter), "cm³")
 	}
 	return fmtScaled(int64(v), int64(fulfill.CubicInch), "in³")
+}
+
+// pow10 holds 10^0 to 10^18.
+var pow10 = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// fmtMoney returns exactly m.String(), without the allocations of the
+// general decimal formatting when the amount fits in an int64 at its
+// currency's scale.
+func fmtMoney(m fulfill.Money) string {
+	a := m.Amount()
+	minor, ok := m.Currency().MinorUnits()
+	exp := a.Exponent()
+	if !ok || exp > 0 || exp < -18 || a.NumDigits() > 18 {
+		return m.String()
+	}
+	places := max(minor, -exp)
+	if places > 18 {
+		return m.String()
+	}
+	c := a.CoefficientInt64()
+	shift := places + exp // >= 0: extra zeros to show
+	if shift > 18 {
+		return m.String()
+	}
+	if hi, lo := bits.Mul64(absU64(c), uint64(pow10[shift])); hi != 0 || lo > math.MaxInt64 {
+		return m.String()
+	}
+	c *= pow10[shift]
+	var buf [48]byte
+	b := buf[:0]
+	if c < 0 {
+		b = append(b, '-')
+	}
+	u := absU64(c)
+	unit := uint64(pow10[places])
+	b = strconv.AppendUint(b, u/unit, 10)
+	if places > 0 {
+		b = append(b, '.')
+		frac := strconv.AppendUint(nil, u%unit+unit, 10)
+		b = append(b, frac[1:]...)
+	}
+	b = append(b, ' ')
+	b = append(b, m.Currency()...)
+	return string(b)
+}
+
+func absU64(v int64) uint64 {
+	if v < 0 {
+		return uint64(-(v + 1)) + 1
+	}
+	return uint64(v)
 }

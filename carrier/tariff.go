@@ -146,6 +146,7 @@ type compiledService struct {
 	dim         *compiledDim
 	minBillable fulfill.Mass
 	weights     []fulfill.Mass
+	upTo        []string // weights, formatted
 	prices      map[string][]priced
 	transit     map[string]int
 	limits      Limits
@@ -180,11 +181,14 @@ type priced struct {
 	d    decimal.Decimal
 	m    fulfill.Money
 	text string
+	// step is the text of a base-price step for a grid cell:
+	// "base price zone 5, up to 10lb: 19.00 USD".
+	step string
 }
 
 func (c *compiledCard) priced(d decimal.Decimal) priced {
 	m := c.money(d)
-	return priced{d: d, m: m, text: m.String()}
+	return priced{d: d, m: m, text: fmtMoney(m)}
 }
 
 func compileCard(c *RateCard) *compiledCard {
@@ -227,13 +231,18 @@ func compileCard(c *RateCard) *compiledCard {
 			svc:   Service{Carrier: c.Carrier, Code: s.Code, Name: s.Name},
 			round: r, minBillable: s.MinBillable, limits: s.Limits,
 			weights: slices.Clone(s.Prices.Weights),
+			upTo:    make([]string, len(s.Prices.Weights)),
 			prices:  make(map[string][]priced, len(s.Prices.Zones)),
 			transit: cloneMap(s.Transit),
+		}
+		for i, w := range s.Prices.Weights {
+			cs.upTo[i] = fmtMass(w, units)
 		}
 		for z, row := range s.Prices.Zones {
 			cells := make([]priced, len(row))
 			for i, d := range row {
 				cells[i] = cc.priced(d)
+				cells[i].step = "base price zone " + z + ", up to " + fmtMass(s.Prices.Weights[i], units) + ": " + cells[i].text
 			}
 			cs.prices[z] = cells
 		}
@@ -459,6 +468,7 @@ type quoteState struct {
 	zone     string
 	zoneRule string // "zone 5"
 	transit  []transitMemo
+	billable []billableMemo
 	zoneStep Step
 	measured [][]measured // by package, one per rounding rule met
 	dims     []dimMemo
@@ -531,6 +541,26 @@ func (st *quoteState) dimWeight(i int, d *compiledDim, m *measured) (Step, fulfi
 	}
 	st.dims = append(st.dims, dimMemo{pkg: i, dim: d, round: m.round, step: st1, w: w})
 	return st1, w, true
+}
+
+// billableMemo is a billable-weight step, shared by services that reach
+// the same weight the same way.
+type billableMemo struct {
+	w    fulfill.Mass
+	why  string
+	step Step
+}
+
+func (st *quoteState) billableStep(n int, w fulfill.Mass, why string, u Units) Step {
+	for _, b := range st.billable {
+		if b.w == w && b.why == why && b.step.Package == n {
+			return b.step
+		}
+	}
+	bt := fmtMass(w, u)
+	step := Step{Kind: StepBillable, Package: n, Rule: why, Value: bt, Text: "billable weight " + bt + " (" + why + ")"}
+	st.billable = append(st.billable, billableMemo{w: w, why: why, step: step})
+	return step
 }
 
 // transitMemo is an estimated delivery and its step for a number of days.
@@ -670,8 +700,9 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 			steps = append(steps, Step{Kind: StepMinimum, Package: n, Rule: "min_billable", Threshold: fmtMass(s.minBillable, u),
 				Value: fmtMass(billable, u), Text: "minimum billable weight " + fmtMass(s.minBillable, u)})
 		}
-		bt := fmtMass(billable, u)
-		steps = append(steps, Step{Kind: StepBillable, Package: n, Rule: basis, Value: bt, Text: "billable weight " + bt + " (" + basis + ")"})
+		bstep := st.billableStep(n, billable, basis, u)
+		bt := bstep.Value
+		steps = append(steps, bstep)
 		k, _ := slices.BinarySearch(s.weights, billable)
 		if k == len(s.weights) {
 			last := s.weights[len(s.weights)-1]
@@ -679,9 +710,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		}
 		base := row[k]
 		subtotal = subtotal.Add(base.d)
-		upTo := fmtMass(s.weights[k], u)
-		steps = append(steps, Step{Kind: StepBasePrice, Package: n, Rule: st.zoneRule, Threshold: upTo, Amount: base.m,
-			Text: "base price zone " + zone + ", up to " + upTo + ": " + base.text})
+		steps = append(steps, Step{Kind: StepBasePrice, Package: n, Rule: st.zoneRule, Threshold: s.upTo[k], Amount: base.m, Text: base.step})
 		for _, a := range kept {
 			sc := &c.surcharges[a.idx]
 			amt := sc.amount
@@ -713,7 +742,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		fuel := c.money(subtotal.Mul(c.fuel)).Round(fulfill.RoundHalfUp)
 		total = total.Add(fuel.Amount())
 		steps = append(steps, Step{Kind: StepFuel, Rule: "fuel", Threshold: c.fuelText, Amount: fuel,
-			Text: "fuel " + c.fuelText + " of " + c.money(subtotal).String() + ": " + fuel.String()})
+			Text: "fuel " + c.fuelText + " of " + fmtMoney(c.money(subtotal)) + ": " + fmtMoney(fuel)})
 	}
 	q := Quote{Service: s.svc, Source: c.source}
 	if days, ok := s.transit[zone]; ok {
@@ -722,7 +751,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		steps = append(steps, step)
 	}
 	q.Price = c.money(total)
-	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: "total " + q.Price.String()})
+	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: "total " + fmtMoney(q.Price)})
 	q.Explanation = steps
 	return q, nil
 }
