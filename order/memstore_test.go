@@ -10,3 +10,7 @@ import (
 func TestMemStore(t *testing.T) {
 	ordertest.Run(t, func(t *testing.T) order.Store { return new(order.MemStore) })
 }
+
+func TestJSONStore(t *testing.T) {
+	ordertest.Run(t, func(t *testing.T) order.Store { return newJSONStore() })
+}

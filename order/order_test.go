@@ -341,7 +341,7 @@ func TestEventJSONRejects(t *testing.T) {
 	}
 }
 
-func placedEvents(t *testing.T) []Event {
+func placedEvents(t testing.TB) []Event {
 	_, events, err := Place(testID, owner, t0, placeRq)
 	require.NoError(t, err)
 	return events
