@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -144,4 +145,85 @@ func (inv *Inventory) Reconcile(ctx context.Context, owner fulfill.OwnerID) ([]D
 		return nil, err
 	}
 	return Reconcile(levels, res, entries), nil
+}
+
+// Arrival is incoming stock still expected at a level: the units of one
+// expectation not yet received, and when they are due (zero if unknown).
+type Arrival struct {
+	Key      Key       `json:"key"`
+	Due      time.Time `json:"due,omitzero"`
+	Quantity int64     `json:"quantity"`
+	Ref      Reference `json:"ref,omitzero"`
+}
+
+// Arrivals returns, from an owner's ledger, the incoming stock still
+// expected at each level, by key then due date (unknown dates last). Each
+// expectation ([KindExpect] entry, or any entry adding to Incoming) is an
+// arrival; units leaving Incoming (received or cancelled) settle the
+// arrivals with the same reference first, then the earliest due. The
+// quantities of a level's arrivals sum to its Incoming bucket.
+func Arrivals(entries []Entry) []Arrival {
+	byKey := map[Key][]*Arrival{}
+	var keys []Key
+	for _, e := range entries {
+		switch d := e.Delta.Incoming; {
+		case d > 0:
+			if _, ok := byKey[e.Key]; !ok {
+				keys = append(keys, e.Key)
+			}
+			byKey[e.Key] = append(byKey[e.Key], &Arrival{Key: e.Key, Due: e.Due, Quantity: d, Ref: e.Ref})
+		case d < 0:
+			as := byKey[e.Key]
+			sortArrivals(as)
+			left := -d
+			for pass := 0; pass < 2 && left > 0; pass++ {
+				for _, a := range as {
+					if left == 0 {
+						break
+					}
+					if pass == 0 && (e.Ref == (Reference{}) || a.Ref != e.Ref) {
+						continue
+					}
+					q := min(a.Quantity, left)
+					a.Quantity -= q
+					left -= q
+				}
+			}
+		}
+	}
+	slices.SortFunc(keys, Key.Compare)
+	var out []Arrival
+	for _, k := range keys {
+		as := byKey[k]
+		sortArrivals(as)
+		for _, a := range as {
+			if a.Quantity > 0 {
+				out = append(out, *a)
+			}
+		}
+	}
+	return out
+}
+
+// sortArrivals orders arrivals by due date, unknown dates last, stably.
+func sortArrivals(as []*Arrival) {
+	slices.SortStableFunc(as, func(a, b *Arrival) int {
+		switch {
+		case a.Due.IsZero() && !b.Due.IsZero():
+			return 1
+		case !a.Due.IsZero() && b.Due.IsZero():
+			return -1
+		}
+		return a.Due.Compare(b.Due)
+	})
+}
+
+// Arrivals reads the owner's whole ledger and returns [Arrivals]: the
+// incoming stock still expected, by level and due date.
+func (inv *Inventory) Arrivals(ctx context.Context, owner fulfill.OwnerID) ([]Arrival, error) {
+	entries, err := inv.store.Ledger(ctx, LedgerQuery{Owner: owner})
+	if err != nil {
+		return nil, err
+	}
+	return Arrivals(entries), nil
 }

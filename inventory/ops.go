@@ -68,13 +68,16 @@ func into(b Bucket, q int64) (Buckets, error) {
 	return d, nil
 }
 
-// Expect announces Quantity units coming to Key (a purchase order): they
-// are counted in Incoming, not in on hand, until received.
+// Expect announces Quantity units coming to Key by the date Due (a
+// purchase order, with its reference in Meta): they are counted in
+// Incoming, not in on hand, until received. [Arrivals] lists what is still
+// expected, by date.
 type Expect struct {
 	Meta
-	Key      Key      `json:"key"`
-	Quantity int64    `json:"quantity"`
-	Lot      *LotInfo `json:"lot,omitempty"`
+	Key      Key       `json:"key"`
+	Quantity int64     `json:"quantity"`
+	Due      time.Time `json:"due,omitzero"`
+	Lot      *LotInfo  `json:"lot,omitempty"`
 }
 
 func (o *Expect) kind() Kind  { return KindExpect }
@@ -84,7 +87,7 @@ func (o *Expect) build(b *builder) (*Txn, error) {
 		return nil, err
 	}
 	t := b.txn(o)
-	t.Changes = []Change{{Key: o.Key, Delta: Buckets{Incoming: o.Quantity}, Lot: o.Lot}}
+	t.Changes = []Change{{Key: o.Key, Delta: Buckets{Incoming: o.Quantity}, Lot: o.Lot, Due: o.Due}}
 	return t, nil
 }
 

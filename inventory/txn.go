@@ -53,6 +53,8 @@ type Change struct {
 	IfVersion int64        `json:"if_version,omitempty"`
 	Expect    *Expectation `json:"expect,omitempty"`
 	Lot       *LotInfo     `json:"lot,omitempty"`
+	// Due is when incoming units are expected, recorded in the ledger entry.
+	Due time.Time `json:"due,omitzero"`
 }
 
 // Expectation is a compare-and-set condition: Bucket must hold Quantity before
@@ -90,6 +92,8 @@ type Entry struct {
 	Delta          Buckets   `json:"delta"`
 	// Serials are the serial numbers moved into or out of the level.
 	Serials []string `json:"serials,omitempty"`
+	// Due is when the incoming units of an expectation are expected.
+	Due time.Time `json:"due,omitzero"`
 }
 
 // AvailabilityChanged is the event of a level whose available quantity
@@ -409,6 +413,7 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 			return nil, err
 		}
 		entry(c.Key, t.Kind, c.Delta, "")
+		entries[len(entries)-1].Due = c.Due
 	}
 
 	out := &Outcome{}
