@@ -9,7 +9,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 )
+
+// cancelWait is how long a call whose context was cancelled waits for the
+// server to answer the cancel request before dropping the connection.
+const cancelWait = 5 * time.Second
 
 // Options configure a [DB]. The zero Options (or nil) means the defaults
 // below.
@@ -67,6 +73,13 @@ func OpenConfig(ctx context.Context, cfg *pgx.ConnConfig, opts *Options) (*DB, e
 		return nil, fmt.Errorf("%w: negative MaxConns %d or MaxRetries %d", ErrConfig, opts.MaxConns, opts.MaxRetries)
 	}
 	c := cfg.Copy()
+	// A cancelled context sends the server a cancel request and waits for
+	// its answer instead of dropping the connection, so that a statement
+	// in flight either is cancelled or completes, and the caller learns
+	// which.
+	c.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: cancelWait}
+	}
 	if opts.SearchPath != "" {
 		if c.RuntimeParams == nil {
 			c.RuntimeParams = map[string]string{}

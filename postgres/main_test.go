@@ -13,6 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestMain runs the worker processes of the multi-process tests when the
+// test binary is started as one.
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(envWorker); mode != "" {
+		os.Exit(worker(mode))
+	}
+	os.Exit(m.Run())
+}
+
 // envURL names the variable holding the test database's connection string.
 const envURL = "FULFILL_TEST_DATABASE_URL"
 
