@@ -49,9 +49,9 @@ type RateCard struct {
 	Units Units `json:"units,omitempty"`
 	// Rounding is the default for services that have none.
 	Rounding   Rounding      `json:"rounding,omitzero"`
-	Zones      ZoneChart     `json:"zones"`
-	Services   []ServiceRule `json:"services"`
-	Surcharges []Surcharge   `json:"surcharges,omitempty"`
+	Zones      ZoneChart     `json:"zones"`                // origin and destination ZIP3 to zone
+	Services   []ServiceRule `json:"services"`             // in the order quotes are returned
+	Surcharges []Surcharge   `json:"surcharges,omitempty"` // applied in this order
 	// FuelPercent is the fuel surcharge as a percentage, such as 12.5,
 	// applied after every other surcharge. Zero means no fuel surcharge.
 	FuelPercent decimal.Decimal `json:"fuel_percent,omitzero"`
@@ -92,7 +92,7 @@ type Rounding struct {
 // Divisor, in the cubic units per mass unit of Units (139 in³/lb for daily
 // rates, 166 for retail, 5000 cm³/kg metric).
 type DimRule struct {
-	Divisor decimal.Decimal `json:"divisor"`
+	Divisor decimal.Decimal `json:"divisor"` // cubic units per mass unit, positive
 	// Units is the divisor's system; empty means the card's.
 	Units Units `json:"units,omitempty"`
 	// Above is the volume, in cubic inches or cubic centimetres, that the
@@ -113,8 +113,8 @@ type Limits struct {
 // break, and a billable weight w is priced at the first break >= w. Weights
 // must be strictly increasing. A zone missing from Zones is not served.
 type PriceTable struct {
-	Weights []fulfill.Mass               `json:"weights"`
-	Zones   map[string][]decimal.Decimal `json:"zones"`
+	Weights []fulfill.Mass               `json:"weights"` // the weight breaks, increasing
+	Zones   map[string][]decimal.Decimal `json:"zones"`   // zone -> one price per weight break
 }
 
 // ServiceRule is one service of a rate card.
@@ -127,11 +127,11 @@ type ServiceRule struct {
 	Rounding *Rounding `json:"rounding,omitempty"`
 	// MinBillable is the least billable weight; zero means none.
 	MinBillable fulfill.Mass `json:"min_billable,omitzero"`
-	Prices      PriceTable   `json:"prices"`
+	Prices      PriceTable   `json:"prices"` // the price grid
 	// Transit is the number of business days in transit by zone; a zone
 	// missing from it leaves the quote without an estimated delivery.
 	Transit map[string]int `json:"transit,omitempty"`
-	Limits  Limits         `json:"limits,omitzero"`
+	Limits  Limits         `json:"limits,omitzero"` // per-package limits; zero means none
 }
 
 // SurchargeKind says when a [Surcharge] applies.
@@ -181,9 +181,9 @@ type Surcharge struct {
 	// The thresholds of handling and large-package surcharges: the
 	// surcharge applies when any non-zero one is exceeded (strictly).
 	LongestOver         fulfill.Length `json:"longest_over,omitzero"`
-	SecondOver          fulfill.Length `json:"second_over,omitzero"`
-	LengthPlusGirthOver fulfill.Length `json:"length_plus_girth_over,omitzero"`
-	WeightOver          fulfill.Mass   `json:"weight_over,omitzero"`
+	SecondOver          fulfill.Length `json:"second_over,omitzero"`            // the second-longest side
+	LengthPlusGirthOver fulfill.Length `json:"length_plus_girth_over,omitzero"` // longest side plus girth
+	WeightOver          fulfill.Mass   `json:"weight_over,omitzero"`            // the actual weight
 	// MinBillable is a large package's minimum billable weight.
 	MinBillable fulfill.Mass `json:"min_billable,omitzero"`
 	// Supersedes names surcharges not charged on a package this one
@@ -193,7 +193,7 @@ type Surcharge struct {
 	// Per and Free shape a declared-value surcharge: Amount for every Per
 	// of value (or part of it) above Free. Per defaults to 100.
 	Per  decimal.Decimal `json:"per,omitzero"`
-	Free decimal.Decimal `json:"free,omitzero"`
+	Free decimal.Decimal `json:"free,omitzero"` // value covered without charge
 }
 
 // MaxCardJSON is the largest rate card document [ParseRateCard] reads.

@@ -134,7 +134,7 @@ func (Fastest) Choose(quotes []Quote) (int, error) {
 // before Date's calendar day (in Date's location). Quotes without an
 // estimated delivery are not considered.
 type ArriveBy struct {
-	Date time.Time
+	Date time.Time // the last acceptable delivery day
 }
 
 // Choose implements [Policy].
@@ -170,8 +170,8 @@ func (p ArriveBy) Choose(quotes []Quote) (int, error) {
 // makes BestValue the same as [Cheapest]). A quote without transit days
 // counts as UnknownDays days; zero means 10. Ties go to the lower price.
 type BestValue struct {
-	PerDay      fulfill.Money
-	UnknownDays int
+	PerDay      fulfill.Money // what one business day sooner is worth
+	UnknownDays int           // transit days assumed when a quote has none; zero means 10
 }
 
 // Score returns q's score under p.

@@ -115,3 +115,21 @@ func TestRateCardJSONRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, string(a), string(b))
 }
+
+// TestQuoteJSONRoundTrip: quotes, as the ship package and hosts store
+// them, decode back to the same values.
+func TestQuoteJSONRoundTrip(t *testing.T) {
+	qs, _, err := acme(t).Quotes(request(t, "60601", true, pkg(t, "50x20x10in", "30lb")))
+	require.NoError(t, err)
+	data, err := json.Marshal(qs)
+	require.NoError(t, err)
+	var back []carrier.Quote
+	require.NoError(t, json.Unmarshal(data, &back))
+	require.Len(t, back, len(qs))
+	for i := range qs {
+		require.True(t, qs[i].Price.Equal(back[i].Price))
+		require.True(t, qs[i].EstimatedDelivery.Equal(back[i].EstimatedDelivery))
+		require.Equal(t, qs[i].Explanation.String(), back[i].Explanation.String())
+		require.Equal(t, qs[i].Service, back[i].Service)
+	}
+}

@@ -21,8 +21,8 @@ func (s Service) String() string { return s.Carrier + "/" + s.Code }
 // Quote is the price of a shipment with one service, with the estimated
 // delivery and the explanation of how the price was made.
 type Quote struct {
-	Service Service       `json:"service"`
-	Price   fulfill.Money `json:"price"` // the total for every package, surcharges and fuel included
+	Service Service       `json:"service"` // the carrier and service
+	Price   fulfill.Money `json:"price"`   // the total for every package, surcharges and fuel included
 	// TransitDays is the number of business days in transit, or 0 if
 	// unknown.
 	TransitDays int `json:"transit_days,omitempty"`
@@ -32,7 +32,7 @@ type Quote struct {
 	// Source names what produced the quote: a rate card version such as
 	// "ACME 2026-01", a merchant table, or a carrier's API.
 	Source      string      `json:"source,omitempty"`
-	Explanation Explanation `json:"explanation,omitempty"`
+	Explanation Explanation `json:"explanation,omitempty"` // how the price was made
 }
 
 // StepKind classifies a [Step] of an [Explanation].
@@ -58,7 +58,7 @@ const (
 
 // Step is one step of an [Explanation], as data and as text.
 type Step struct {
-	Kind StepKind `json:"kind"`
+	Kind StepKind `json:"kind"` // what the step is about
 	// Package is the package the step is about (1-based), or 0 for the
 	// whole shipment.
 	Package int `json:"package,omitempty"`
@@ -111,15 +111,15 @@ type Label struct {
 	Cost            fulfill.Money `json:"cost"`             // what the carrier charges
 	Format          string        `json:"format,omitempty"` // such as "PDF" or "ZPL"
 	Data            []byte        `json:"data,omitempty"`   // the printable label
-	Created         time.Time     `json:"created"`
+	Created         time.Time     `json:"created"`          // when it was bought
 }
 
 // TrackingEvent is one scan or status update as a carrier reports it. The
 // ship package normalises these into its tracking states.
 type TrackingEvent struct {
-	TrackingNumber string    `json:"tracking_number"`
-	Code           string    `json:"code"` // the carrier's status code, uninterpreted
-	Description    string    `json:"description,omitempty"`
-	Time           time.Time `json:"time"`
-	Location       string    `json:"location,omitempty"`
+	TrackingNumber string    `json:"tracking_number"`       // the package tracked
+	Code           string    `json:"code"`                  // the carrier's status code, uninterpreted
+	Description    string    `json:"description,omitempty"` // the carrier's text
+	Time           time.Time `json:"time"`                  // when it happened
+	Location       string    `json:"location,omitempty"`    // where, as the carrier writes it
 }

@@ -12,18 +12,18 @@ import (
 // packages, when it ships and its options. It is a value; rating never
 // modifies it.
 type Request struct {
-	Origin      fulfill.Address `json:"origin"`
-	Destination fulfill.Address `json:"destination"` // Residential selects residential surcharges
-	Packages    []Package       `json:"packages"`
-	ShipTime    time.Time       `json:"ship_time"` // selects the rate card version and starts transit
-	Options     Options         `json:"options,omitzero"`
+	Origin      fulfill.Address `json:"origin"`           // where it ships from
+	Destination fulfill.Address `json:"destination"`      // Residential selects residential surcharges
+	Packages    []Package       `json:"packages"`         // at least one
+	ShipTime    time.Time       `json:"ship_time"`        // selects the rate card version and starts transit
+	Options     Options         `json:"options,omitzero"` // extra services; the zero value asks for none
 }
 
 // Package is one parcel of a shipment: its outer dimensions and its actual
 // mass (what carriers call weight).
 type Package struct {
-	Dimensions fulfill.Dimensions `json:"dimensions"`
-	Mass       fulfill.Mass       `json:"mass"`
+	Dimensions fulfill.Dimensions `json:"dimensions"`          // outer dimensions
+	Mass       fulfill.Mass       `json:"mass"`                // actual mass, positive
 	Reference  string             `json:"reference,omitempty"` // the host's box reference, echoed nowhere
 }
 

@@ -46,8 +46,8 @@ func NewShopper(carriers ...Carrier) *Shopper {
 // one error per carrier that failed. Both are in the order of the
 // shopper's carriers.
 type Result struct {
-	Quotes []Quote
-	Errors []*CarrierError
+	Quotes []Quote         // every good quote
+	Errors []*CarrierError // one per failed carrier
 }
 
 // Err returns the carriers' errors joined with [errors.Join], or nil if

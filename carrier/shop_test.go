@@ -37,7 +37,10 @@ func tenCarriers(stubborn bool) ([]carrier.Carrier, *carriertest.Fake, *carriert
 	return cs, hang, fail
 }
 
-func TestShopTenCarriersOneHangingOneFailing(t *testing.T) {
+// TestIssue7ShopTenCarriers is the figure of issue 7: ten carriers, one
+// hanging and one failing, return within the deadline with eight quotes
+// and two typed errors.
+func TestIssue7ShopTenCarriers(t *testing.T) {
 	for _, stubborn := range []bool{false, true} {
 		t.Run(fmt.Sprintf("ignores context=%v", stubborn), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {

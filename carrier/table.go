@@ -24,15 +24,15 @@ const (
 // WeightTier prices shipments up to a total weight: a weight w takes the
 // first tier whose UpTo is >= w.
 type WeightTier struct {
-	UpTo  fulfill.Mass    `json:"up_to"`
-	Price decimal.Decimal `json:"price"`
+	UpTo  fulfill.Mass    `json:"up_to"` // the heaviest total weight of the tier
+	Price decimal.Decimal `json:"price"` // the tier's price
 }
 
 // ValueTier prices orders worth at least From: a value v takes the last
 // tier whose From is <= v.
 type ValueTier struct {
-	From  decimal.Decimal `json:"from"`
-	Price decimal.Decimal `json:"price"`
+	From  decimal.Decimal `json:"from"`  // the least order value of the tier
+	Price decimal.Decimal `json:"price"` // the tier's price
 }
 
 // Table is a merchant's own shipping rate, the way shop platforms do it:
@@ -41,8 +41,8 @@ type ValueTier struct {
 type Table struct {
 	Service  string           `json:"service"`        // the service code shown to buyers, such as "STANDARD"
 	Name     string           `json:"name,omitempty"` // display name, such as "Standard shipping"
-	Currency fulfill.Currency `json:"currency"`
-	Basis    TableBasis       `json:"basis"`
+	Currency fulfill.Currency `json:"currency"`       // of every amount
+	Basis    TableBasis       `json:"basis"`          // what it prices by
 	// Flat is the price of a flat table.
 	Flat        decimal.Decimal `json:"flat,omitzero"`
 	WeightTiers []WeightTier    `json:"weight_tiers,omitempty"` // increasing UpTo
@@ -51,7 +51,7 @@ type Table struct {
 	// percent/100) + amount, rounded half up to the minor unit. Zero means
 	// no markup; negative values give a discount, never below zero.
 	MarkupPercent decimal.Decimal `json:"markup_percent,omitzero"`
-	MarkupAmount  decimal.Decimal `json:"markup_amount,omitzero"`
+	MarkupAmount  decimal.Decimal `json:"markup_amount,omitzero"` // added after the percentage
 	// FreeAbove makes shipping free for orders worth at least this much.
 	// Zero means never free.
 	FreeAbove decimal.Decimal `json:"free_above,omitzero"`

@@ -10,16 +10,16 @@ import (
 // ZoneChart maps origin and destination ZIP codes to a zone. Exceptions are
 // tried first, in order, then Ranges, in order; the first match wins.
 type ZoneChart struct {
-	Ranges     []ZoneRange `json:"ranges"`
-	Exceptions []ZoneRange `json:"exceptions,omitempty"`
+	Ranges     []ZoneRange `json:"ranges"`               // tried second, in order
+	Exceptions []ZoneRange `json:"exceptions,omitempty"` // tried first, in order
 }
 
 // ZoneRange gives the zone for origins in Origin and destinations in
 // Destination.
 type ZoneRange struct {
-	Origin      ZIPRange `json:"origin"`
-	Destination ZIPRange `json:"destination"`
-	Zone        string   `json:"zone"`
+	Origin      ZIPRange `json:"origin"`      // the origins it covers
+	Destination ZIPRange `json:"destination"` // the destinations it covers
+	Zone        string   `json:"zone"`        // the zone, as the price grids name it
 }
 
 // ZIPRange is an inclusive range of US ZIP codes of three digits (ZIP3,
@@ -27,7 +27,7 @@ type ZoneRange struct {
 // first three digits. Its text form is "from-to", or one code when From
 // equals To.
 type ZIPRange struct {
-	From, To string
+	From, To string // inclusive ends, of the same length
 }
 
 // valid reports whether both ends are digits of the same length, 3 or 5,
