@@ -1,0 +1,171 @@
+package returns
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/fulfillkit/fulfill/order"
+)
+
+// ReplacementLine asks for Quantity replacement units of an order line,
+// of SKU (empty means the SKU sold, such as another size otherwise).
+type ReplacementLine struct {
+	OrderLine order.LineID `json:"order_line"`
+	Quantity  int64        `json:"quantity"`
+	SKU       fulfill.SKU  `json:"sku,omitempty"`
+}
+
+// Replacement places and confirms, through the order package, a
+// replacement order id for units of order o at no charge: each line has
+// the original unit price, fully discounted, no tax and no shipping, the
+// same customer, address and service level. A claim for a missing or wrong
+// item uses it directly, without a return; [Return.Exchange] uses it for
+// exchanges. If hold is not nil the order is placed on that hold. Each
+// quantity is bounded by what shipped of the line.
+func Replacement(now time.Time, o *order.Order, id fulfill.OrderID, lines []ReplacementLine, hold *order.Hold) (*order.Order, []order.Event, error) {
+	if o == nil {
+		return nil, nil, invalid("order", "", "required")
+	}
+	if len(lines) == 0 {
+		return nil, nil, invalid("lines", "", "at least one line required")
+	}
+	req := order.PlaceRequest{Channel: o.Channel(), Customer: o.Customer(), ShipTo: o.ShipTo(), Currency: o.Currency(), ServiceLevel: o.ServiceLevel()}
+	for i, rl := range lines {
+		ol, ok := o.Line(rl.OrderLine)
+		if !ok {
+			return nil, nil, invalid("lines["+strconv.Itoa(i)+"].order_line", rl.OrderLine.String(), "no such order line")
+		}
+		if rl.Quantity <= 0 || rl.Quantity > ol.Shipped {
+			return nil, nil, &QuantityError{Line: "order line " + rl.OrderLine.String(), What: "replace", Available: ol.Shipped, Requested: rl.Quantity}
+		}
+		sku := rl.SKU
+		if sku == "" {
+			sku = ol.SKU
+		}
+		req.Lines = append(req.Lines, order.NewLine{SKU: sku, Quantity: rl.Quantity, UnitPrice: ol.UnitPrice, UnitDiscount: ol.UnitPrice})
+	}
+	no, events, err := order.Place(id, o.Owner(), now, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	more, err := no.Confirm(now)
+	if err != nil {
+		return nil, nil, err
+	}
+	events = append(events, more...)
+	if hold != nil {
+		if more, err = no.Hold(now, order.HoldRequest{Holds: []order.Hold{*hold}}); err != nil {
+			return nil, nil, err
+		}
+		events = append(events, more...)
+	}
+	return no, events, nil
+}
+
+// ExchangeRequest asks to replace units of a return instead of refunding
+// them.
+type ExchangeRequest struct {
+	Lines []ExchangeLine `json:"lines"`
+	// CrossShip ships the replacement at once, before the return arrives,
+	// with a payment hold for the exchanged units' value until HoldUntil
+	// (required then). Otherwise the replacement order is placed on an
+	// order hold ([HoldID]) that [Return.ReleaseReplacement] releases once
+	// the exchanged units are received.
+	CrossShip bool      `json:"cross_ship,omitempty"`
+	HoldUntil time.Time `json:"hold_until,omitzero"`
+}
+
+// ExchangeLine replaces Quantity units of return line Line with SKU (empty
+// means the same SKU).
+type ExchangeLine struct {
+	Line     int         `json:"line"`
+	Quantity int64       `json:"quantity"`
+	SKU      fulfill.SKU `json:"sku,omitempty"`
+}
+
+// HoldID returns the ID of the order hold a replacement order of return id
+// waits on.
+func HoldID(id ID) string { return "return:" + string(id) }
+
+// Exchange places the replacement order id for units of r (sold in order
+// o) through [Replacement], and marks them exchanged: they are no longer
+// refundable. It returns the replacement order and its events, and the
+// return's events.
+func (r *Return) Exchange(now time.Time, o *order.Order, id fulfill.OrderID, req ExchangeRequest) (*order.Order, []order.Event, []Event, error) {
+	if err := r.Can(ActionExchange); err != nil {
+		return nil, nil, nil, err
+	}
+	if o == nil || o.ID() != r.order || o.Owner() != r.owner {
+		return nil, nil, nil, invalid("order", "", "not the return's order")
+	}
+	if len(req.Lines) == 0 {
+		return nil, nil, nil, invalid("lines", "", "at least one line required")
+	}
+	if req.CrossShip && !req.HoldUntil.After(now) {
+		return nil, nil, nil, invalid("hold_until", req.HoldUntil.String(), "a cross-ship needs a deadline after now")
+	}
+	c := r.Clone()
+	var lines []ReplacementLine
+	amount := zero(r.currency)
+	for i, el := range req.Lines {
+		f := "lines[" + strconv.Itoa(i) + "]"
+		l, err := c.linePtr(f, el.Line)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		bad := l.count(func(u Unit) bool { return u.Outcome == OutcomeMissing || u.Outcome == OutcomeWrongItem })
+		if n := l.exchangeable(bad); el.Quantity <= 0 || el.Quantity > n {
+			return nil, nil, nil, &QuantityError{Line: "return line " + strconv.Itoa(l.No), What: "exchange", Available: n, Requested: el.Quantity}
+		}
+		if el.SKU != "" {
+			if err := el.SKU.Validate(); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		l.Exchanged += el.Quantity
+		lines = append(lines, ReplacementLine{OrderLine: l.OrderLine, Quantity: el.Quantity, SKU: el.SKU})
+		ol, _ := o.Line(l.OrderLine)
+		v, err := o.ValueOfUnits(l.OrderLine, ol.Ordered-el.Quantity, el.Quantity)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if amount, err = amount.Add(v); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	var hold *order.Hold
+	if req.CrossShip {
+		if r.hold != nil && r.hold.State == HoldActive {
+			return nil, nil, nil, invalid("cross_ship", "true", "the return already has an active cross-ship hold")
+		}
+		c.hold = &Hold{Order: id, Amount: amount, Until: req.HoldUntil, State: HoldActive}
+	} else {
+		hold = &order.Hold{ID: HoldID(r.id), Kind: order.HoldCustomerRequest, Source: "returns", Note: "awaiting return " + string(r.id)}
+	}
+	no, oevents, err := Replacement(now, o, id, lines, hold)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c.exchanges = append(c.exchanges, id)
+	note := "replacement order " + id.String()
+	if req.CrossShip {
+		note += fmt.Sprintf(", cross-ship hold %s until %s", amount, req.HoldUntil.UTC().Format(time.RFC3339))
+	}
+	e := c.event(now, EventExchanged, r.status, c.status, note)
+	c.updated = now
+	*r = *c
+	return no, oevents, []Event{e}, nil
+}
+
+// ReleaseReplacement returns the order command that releases the hold of
+// replacement order id once the exchanged units are received, and false
+// while they are not (or if id is not a replacement of r placed on hold).
+func (r *Return) ReleaseReplacement(id fulfill.OrderID) (order.ReleaseRequest, bool) {
+	if !slices.Contains(r.exchanges, id) || (r.hold != nil && r.hold.Order == id) || !r.exchangedReceived() {
+		return order.ReleaseRequest{}, false
+	}
+	return order.ReleaseRequest{Holds: []string{HoldID(r.id)}}, true
+}
