@@ -55,6 +55,27 @@ type Capacity struct {
 	Totes  int            `json:"totes,omitempty"`
 }
 
+// Validate reports whether every limit of c is zero or positive. Otherwise
+// it returns a *[fulfill.FieldError] wrapping [ErrInvalidCapacity].
+func (c Capacity) Validate() error {
+	bad := func(field string, v any) error {
+		return &fulfill.FieldError{Field: field, Value: fmt.Sprint(v), Reason: "negative", Kind: ErrInvalidCapacity}
+	}
+	switch {
+	case c.Lines < 0:
+		return bad("lines", c.Lines)
+	case c.Units < 0:
+		return bad("units", c.Units)
+	case c.Volume < 0:
+		return bad("volume", c.Volume)
+	case c.Weight < 0:
+		return bad("weight", c.Weight)
+	case c.Totes < 0:
+		return bad("totes", c.Totes)
+	}
+	return nil
+}
+
 // load is what some orders take up on a cart.
 type load struct {
 	lines  int
@@ -110,8 +131,8 @@ type Batching struct {
 // routed through l. An order with no lines, a quantity below 1, a negative
 // size, a duplicate or empty ID, or a load beyond c even on an empty cart
 // returns an *[OrderError] wrapping [ErrInvalidOrder]; a bin the layout does
-// not have returns an error wrapping [ErrInvalidBin]; nothing is batched
-// then. The batchers of this package are deterministic and safe for
+// not have returns an error wrapping [ErrInvalidBin]; a negative capacity
+// one wrapping [ErrInvalidCapacity]; nothing is batched then. The batchers of this package are deterministic and safe for
 // concurrent use.
 type Batcher interface {
 	Batch(ctx context.Context, l Layout, orders []Order, c Capacity) (Batching, error)
@@ -144,6 +165,9 @@ func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Orde
 	}
 	p := &batchProblem{ctx: ctx, l: l, router: router, orders: orders, c: c,
 		loads: make([]load, len(orders)), bins: make([][]Bin, len(orders)), memo: map[string]fulfill.Length{}}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
 	ids := make(map[string]bool, len(orders))
 	for i, o := range orders {
 		bad := func(reason string) error { return &OrderError{Order: o.ID, Reason: reason} }

@@ -140,6 +140,7 @@ func TestBatchErrors(t *testing.T) {
 		{"negative weight", []Order{{ID: "a", Lines: []Line{{Bin: ok.Bin, Quantity: 1, Weight: -1}}}}, Capacity{}, ErrInvalidOrder},
 		{"too big", []Order{{ID: "a", Lines: []Line{ok, ok}}}, Capacity{Lines: 1}, ErrInvalidOrder},
 		{"too many totes", []Order{{ID: "a", Lines: []Line{ok}, Totes: 3}}, Capacity{Totes: 2}, ErrInvalidOrder},
+		{"negative capacity", []Order{{ID: "a", Lines: []Line{ok}}}, Capacity{Units: -1}, ErrInvalidCapacity},
 		{"unknown bin", []Order{{ID: "a", Lines: []Line{{Bin: Bin{Aisle: 99, Side: SideLeft}, Quantity: 1}}}}, Capacity{}, ErrInvalidBin},
 	}
 	for _, tt := range tests {

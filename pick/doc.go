@@ -42,6 +42,11 @@
 // consolidation; [PickList] sorts lines in walking order. [SVG] draws a
 // layout with a route on it.
 //
+// # Testing one's own implementations
+//
+// Package [github.com/fulfillkit/fulfill/pick/picktest] runs a conformance
+// suite on any [Router] or [Batcher].
+//
 // Distances are [fulfill.Length] values (integer micrometres) throughout, so
 // geometry is exact; floats appear only where a caller asks for metres.
 package pick

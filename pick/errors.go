@@ -27,6 +27,8 @@ var (
 	// ErrInvalidOrder reports an order that cannot be batched, such as one
 	// with no lines, a negative quantity, or one too big for an empty cart.
 	ErrInvalidOrder = errors.New("pick: invalid order")
+	// ErrInvalidCapacity reports a cart capacity with a negative limit.
+	ErrInvalidCapacity = errors.New("pick: invalid capacity")
 )
 
 // LayoutError reports one field of a layout configuration that was refused.

@@ -11,6 +11,7 @@ import (
 
 // Limits on a [GraphConfig].
 const (
+	// MaxGraphNodes is the largest number of nodes of a graph.
 	MaxGraphNodes = 100_000
 	// MaxGraphSpots is the largest number of distinct nodes holding bins
 	// (the depot included): the graph keeps the distances between every two

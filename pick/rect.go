@@ -9,8 +9,11 @@ import (
 // Limits on a [RectConfig], far beyond any real building, which keep every
 // distance well inside the range of [fulfill.Length].
 const (
-	MaxAisles        = 10_000
-	MaxCrossAisles   = 64
+	// MaxAisles is the largest number of pick aisles.
+	MaxAisles = 10_000
+	// MaxCrossAisles is the largest number of cross aisles.
+	MaxCrossAisles = 64
+	// MaxRectDimension bounds aisle length, spacing and cross-aisle width.
 	MaxRectDimension = 10 * fulfill.Kilometer
 )
 
