@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/fulfillkit/fulfill/inventory"
@@ -58,4 +59,38 @@ func TestAvailabilityEvents(t *testing.T) {
 	assert.Equal(t, int64(94), n)
 	_, err = inv.ChannelAvailable(ctx, "acme", "MUG", inventory.Channel{Percent: 200})
 	assert.ErrorIs(t, err, inventory.ErrInvalid)
+}
+
+func TestSweepRaisesAvailabilityEvents(t *testing.T) {
+	ctx := context.Background()
+	var got []inventory.AvailabilityChanged
+	clk := fulfill.NewFakeClock(t0)
+	for _, withCallback := range []bool{true, false} {
+		got = nil
+		opts := &inventory.Options{Clock: clk}
+		if withCallback {
+			opts.OnAvailability = func(e inventory.AvailabilityChanged) { got = append(got, e) }
+		}
+		inv := inventory.New(new(inventory.MemStore), opts)
+		k := inventory.Key{Owner: "acme", SKU: "MUG", Location: "WH"}
+		_, err := inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme"}, Key: k, Quantity: 3})
+		require.NoError(t, err)
+		_, err = inv.Apply(ctx, &inventory.Reserve{Meta: inventory.Meta{Owner: "acme"}, Lines: []inventory.ReserveLine{{Key: k, Quantity: 2}}, TTL: time.Minute})
+		require.NoError(t, err)
+		clk.Advance(time.Hour)
+		n, err := inv.Sweep(ctx, "acme")
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		n, err = inv.Sweep(ctx, "acme")
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		if withCallback {
+			require.Len(t, got, 3)
+			assert.Equal(t, inventory.AvailabilityChanged{Key: k, Before: 1, After: 3, At: clk.Now()}, got[2])
+		}
+		d, err := inv.Reconcile(ctx, "acme")
+		require.NoError(t, err)
+		assert.Empty(t, d)
+		clk.Set(t0)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -98,7 +99,11 @@ func (inv *Inventory) Apply(ctx context.Context, op Operation) (*Receipt, error)
 	if op == nil {
 		return nil, invalid("operation", "", "required")
 	}
-	return inv.apply(ctx, op, Fingerprint(op))
+	fp := ""
+	if op.meta().IdempotencyKey != "" {
+		fp = Fingerprint(op)
+	}
+	return inv.apply(ctx, op, fp)
 }
 
 // apply applies op with the idempotency fingerprint fp.
@@ -197,14 +202,45 @@ func (inv *Inventory) Ledger(ctx context.Context, q LedgerQuery) ([]Entry, error
 	return inv.store.Ledger(ctx, q)
 }
 
-// Sweep collects the owner's lapsed holds if the store is a [Sweeper], and
-// returns how many it collected; otherwise it does nothing (lapsed holds
-// already count as available).
+// Sweep collects the owner's lapsed holds and returns how many it
+// collected; lapsed holds already count as available, so sweeping only
+// tidies the store and raises their availability events. It uses the
+// store's [Sweeper] if it has one and no OnAvailability callback is set;
+// otherwise it finds the lapsed holds and touches their levels, one
+// transaction per level.
 func (inv *Inventory) Sweep(ctx context.Context, owner fulfill.OwnerID) (int, error) {
-	if s, ok := inv.store.(Sweeper); ok {
-		return s.Sweep(ctx, owner, fulfill.Now(inv.clock))
+	now := fulfill.Now(inv.clock)
+	if s, ok := inv.store.(Sweeper); ok && inv.notify == nil {
+		return s.Sweep(ctx, owner, now)
 	}
-	return 0, nil
+	res, err := inv.store.Reservations(ctx, ReservationQuery{Owner: owner})
+	if err != nil {
+		return 0, err
+	}
+	var keys []Key
+	for _, r := range res {
+		if r.Reserved > 0 && r.Expired(now) && !slices.Contains(keys, r.Key) {
+			keys = append(keys, r.Key)
+		}
+	}
+	n := 0
+	for _, k := range keys {
+		r, err := inv.store.Apply(ctx, &Txn{Owner: owner, Kind: KindExpire, Reason: ReasonExpired, At: now, Touch: []Key{k}})
+		if err != nil {
+			return n, err
+		}
+		for _, e := range r.Entries {
+			if e.Kind == KindExpire {
+				n++
+			}
+		}
+		if inv.notify != nil {
+			for _, e := range r.Events {
+				inv.notify(e)
+			}
+		}
+	}
+	return n, nil
 }
 
 // Serials returns the owner's serial numbers of sku in stock, if the store

@@ -101,7 +101,10 @@ func TestComputeIsPureAndAllOrNothing(t *testing.T) {
 	assert.Equal(t, inventory.KindExpire, out.Entries[0].Kind)
 	assert.Equal(t, inventory.Buckets{OnHand: 5, Reserved: 5}, out.Levels[0].Buckets)
 	assert.Equal(t, int64(5), out.Levels[0].Version)
-	assert.Equal(t, []inventory.AvailabilityChanged{{Key: k, Before: 5, After: 0, At: t0}, {Key: k2, Before: 1, After: 0, At: t0}}, out.Events)
+	assert.Equal(t, []inventory.AvailabilityChanged{{Key: k, Before: 3, After: 0, At: t0}, {Key: k2, Before: 1, After: 0, At: t0}}, out.Events)
+	swept, err := inventory.Compute(&inventory.Txn{Owner: "acme", Kind: inventory.KindExpire, At: t0, Touch: []inventory.Key{k}}, st)
+	require.NoError(t, err)
+	assert.Equal(t, []inventory.AvailabilityChanged{{Key: k, Before: 3, After: 5, At: t0}}, swept.Events, "a sweep raises the event")
 	assert.Equal(t, int64(2), st.Levels[k].Reserved, "the state is not modified")
 
 	tx.Holds[1].Reserved = 2

@@ -97,7 +97,9 @@ type Entry struct {
 }
 
 // AvailabilityChanged is the event of a level whose available quantity
-// changed, for syncing storefronts and marketplaces.
+// changed, for syncing storefronts and marketplaces. Before is the level as
+// stored before the operation, so that collecting lapsed holds (a sweep)
+// raises the event too.
 type AvailabilityChanged struct {
 	Key    Key       `json:"key"`
 	Before int64     `json:"before"`
@@ -440,7 +442,7 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 			n.Expires, n.Received = lotInfo(t, k, st)
 		}
 		out.Levels = append(out.Levels, n)
-		if before, after := p.Available(), nb.Available(); before != after {
+		if before, after := st.Levels[k].Available(), nb.Available(); before != after {
 			out.Events = append(out.Events, AvailabilityChanged{Key: k, Before: before, After: after, At: t.At})
 		}
 	}
