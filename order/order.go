@@ -359,7 +359,8 @@ type Totals struct {
 // over the lines in proportion to their discounted value with
 // [fulfill.Money.Allocate], so no cent is lost.
 func (o *Order) Totals() (Totals, error) {
-	return computeTotals(o.currency, o.lines, o.discount, o.shipping, o.Status() == StatusCancelled && o.Quantities().Shipped == 0)
+	q := o.Quantities()
+	return computeTotals(o.currency, o.lines, o.discount, o.shipping, q.Live() == 0 && q.Shipped == 0)
 }
 
 // zero returns zero in currency c.

@@ -136,6 +136,12 @@ func TestCancelReleasesMoney(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, tot.Cancelled.Equal(tot.Total), "cancelled %s of %s", tot.Cancelled, tot.Total)
 	assert.True(t, tot.Due.IsZero(), "due %s", tot.Due)
+
+	// Closing the cancelled order leaves its money as it was.
+	must(t, o, CloseRequest{})
+	closed, err := o.Totals()
+	require.NoError(t, err)
+	assert.True(t, closed.Due.IsZero() && closed.Cancelled.Equal(tot.Cancelled), "after close: due %s, cancelled %s", closed.Due, closed.Cancelled)
 }
 
 func TestCancelTakesBucketsInOrder(t *testing.T) {

@@ -2,6 +2,7 @@ package order
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -277,6 +278,18 @@ func AllowedActions(o *Order) []Action {
 		}
 	}
 	return out
+}
+
+// Allowed returns the commands o allows now, in table order: those for
+// which [Order.Can] returns nil.
+func (o *Order) Allowed() iter.Seq[Command] {
+	return func(yield func(Command) bool) {
+		for _, c := range commands {
+			if o.Can(c) == nil && !yield(c) {
+				return
+			}
+		}
+	}
 }
 
 // Can returns nil if the order allows command c now, or a
