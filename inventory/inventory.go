@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -48,8 +49,12 @@ type Inventory struct {
 	rand   io.Reader  // nil means crypto/rand
 }
 
-// New returns an Inventory over store. If opts is nil, defaults apply.
+// New returns an Inventory over store. If store is nil, a new [MemStore];
+// if opts is nil, the defaults of [Options].
 func New(store Store, opts *Options) *Inventory {
+	if store == nil {
+		store = new(MemStore)
+	}
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -96,7 +101,7 @@ func Fingerprint(op Operation) string {
 // from a read (a [Count] or a [Recall]) are rebuilt and retried when the
 // level changed meanwhile. See [Store] for the errors.
 func (inv *Inventory) Apply(ctx context.Context, op Operation) (*Receipt, error) {
-	if op == nil {
+	if op == nil || reflect.ValueOf(op).IsNil() {
 		return nil, invalid("operation", "", "required")
 	}
 	fp := ""

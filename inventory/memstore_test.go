@@ -61,3 +61,21 @@ func TestTTLInSyncTestBubble(t *testing.T) {
 		assert.Equal(t, r.Reservations[0].ExpiresAt, entries[0].At)
 	})
 }
+
+func TestNewDefaults(t *testing.T) {
+	inv := inventory.New(nil, nil)
+	_, ok := inv.Store().(*inventory.MemStore)
+	require.True(t, ok)
+	k := inventory.Key{Owner: "acme", SKU: "MUG", Location: "WH"}
+	r, err := inv.Apply(context.Background(), &inventory.Reserve{Meta: inventory.Meta{Owner: "acme"}, Lines: []inventory.ReserveLine{{Key: k, Quantity: 1}}})
+	require.ErrorIs(t, err, inventory.ErrInsufficientStock)
+	assert.Nil(t, r)
+	_, err = inv.Apply(context.Background(), nil)
+	assert.ErrorIs(t, err, inventory.ErrInvalid)
+	_, err = inv.Apply(context.Background(), (*inventory.Receive)(nil))
+	assert.ErrorIs(t, err, inventory.ErrInvalid)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme"}, Key: k, Quantity: 1})
+	assert.ErrorIs(t, err, context.Canceled)
+}
