@@ -78,7 +78,8 @@ func reportCPU(b *testing.B, start time.Duration) {
 // BenchmarkShop shops ten carriers that each take 1 ms. "direct" calls one
 // such carrier (the floor: the slowest carrier's latency); "shop" is the
 // concurrent Shopper, whose overhead is shop - direct; "sequential" is a
-// naive shopper asking one carrier after another.
+// naive shopper asking one carrier after another. The "-instant" variants
+// use carriers that answer at once, isolating the fan-out's own cost.
 func BenchmarkShop(b *testing.B) {
 	var cs []carrier.Carrier
 	for i := range 10 {
@@ -105,6 +106,32 @@ func BenchmarkShop(b *testing.B) {
 				b.Fatal(err, len(res.Quotes))
 			}
 		}
+	})
+	// With carriers that answer at once, shop measures the fan-out alone:
+	// goroutines, deadlines and collecting ten answers.
+	instant := make([]carrier.Carrier, len(cs))
+	for i := range cs {
+		instant[i] = carriertest.New(fmt.Sprintf("I%d", i), "STD", "10.00", "USD", 1)
+	}
+	b.Run("direct-instant", func(b *testing.B) {
+		start := cpuTime()
+		for b.Loop() {
+			if _, err := instant[0].Rate(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportCPU(b, start)
+	})
+	b.Run("shop-instant", func(b *testing.B) {
+		b.ReportAllocs()
+		s := carrier.NewShopper(instant...)
+		start := cpuTime()
+		for b.Loop() {
+			if res, err := s.Shop(ctx, req); err != nil || len(res.Quotes) != 10 {
+				b.Fatal(err)
+			}
+		}
+		reportCPU(b, start)
 	})
 	b.Run("sequential", func(b *testing.B) {
 		for b.Loop() {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/fulfillkit/fulfill"
@@ -67,6 +66,7 @@ func (r *Result) Select(p Policy, filters ...Filter) (Quote, error) {
 
 // outcome is what one carrier answered.
 type outcome struct {
+	index   int
 	quotes  []Quote
 	err     error
 	elapsed time.Duration
@@ -82,7 +82,8 @@ type outcome struct {
 //
 // A carrier that ignores its context is abandoned at its deadline (its
 // goroutine finishes in the background and its answer is dropped); the
-// request given to it is a private copy, so the caller may reuse req.
+// request given to it is a private copy, so the caller may reuse req. If
+// ctx is cancelled, Shop returns at once with the answers it has.
 //
 // Shop returns an error only for a request that fails [Request.Validate];
 // the carriers' errors are in the Result.
@@ -95,12 +96,60 @@ func (s *Shopper) Shop(ctx context.Context, req Request) (*Result, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	outs := make([]outcome, len(s.carriers))
-	var wg sync.WaitGroup
+	n := len(s.carriers)
+	start := fulfill.Now(s.Clock)
+	answers := make(chan outcome, n) // buffered: an abandoned carrier never blocks
 	for i, c := range s.carriers {
-		wg.Go(func() { outs[i] = s.ask(ctx, c, s.names[i], req, timeout) })
+		go s.ask(ctx, i, c, req, timeout, start, answers)
 	}
-	wg.Wait()
+	outs := make([]outcome, n)
+	got := make([]bool, n)
+	pending := n
+	wait := time.NewTimer(timeout)
+	defer wait.Stop()
+	collect := func(o outcome) {
+		if !got[o.index] {
+			outs[o.index], got[o.index] = o, true
+			pending--
+		}
+	}
+waiting:
+	for pending > 0 {
+		select {
+		case o := <-answers:
+			collect(o)
+		case <-wait.C:
+			break waiting
+		case <-ctx.Done():
+			break waiting
+		}
+	}
+	for pending > 0 { // keep the answers that arrived with the deadline
+		select {
+		case o := <-answers:
+			collect(o)
+			continue
+		default:
+		}
+		break
+	}
+	if pending > 0 {
+		elapsed := fulfill.Now(s.Clock).Sub(start)
+		cause := ctx.Err()
+		if cause == nil {
+			cause = context.DeadlineExceeded
+		}
+		for i := range outs {
+			if got[i] {
+				continue
+			}
+			err := cause
+			if errors.Is(cause, context.DeadlineExceeded) {
+				err = &TimeoutError{Carrier: s.names[i], After: timeout, Cause: cause}
+			}
+			outs[i] = outcome{index: i, err: err, elapsed: elapsed}
+		}
+	}
 	res := &Result{}
 	for i, o := range outs {
 		if o.err != nil {
@@ -112,40 +161,23 @@ func (s *Shopper) Shop(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-// ask calls one carrier under its own deadline.
-func (s *Shopper) ask(ctx context.Context, c Carrier, name string, req Request, timeout time.Duration) outcome {
-	start := fulfill.Now(s.Clock)
+// ask calls one carrier under its own deadline and sends its answer.
+func (s *Shopper) ask(ctx context.Context, i int, c Carrier, req Request, timeout time.Duration, start time.Time, answers chan<- outcome) {
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	done := make(chan outcome, 1) // buffered: an abandoned call never blocks
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- outcome{err: fmt.Errorf("%w: %s panicked: %v", ErrCarrierFailed, name, p)}
+	o := outcome{index: i}
+	defer func() {
+		if p := recover(); p != nil {
+			o.quotes, o.err = nil, fmt.Errorf("%w: %s panicked: %v", ErrCarrierFailed, s.names[i], p)
+		}
+		if o.err != nil {
+			o.quotes = nil
+			if errors.Is(o.err, context.DeadlineExceeded) && !errors.Is(o.err, ErrTimeout) {
+				o.err = &TimeoutError{Carrier: s.names[i], After: timeout, Cause: o.err}
 			}
-		}()
-		q, err := c.Rate(cctx, req)
-		done <- outcome{quotes: q, err: err}
+		}
+		o.elapsed = fulfill.Now(s.Clock).Sub(start)
+		answers <- o
 	}()
-	var o outcome
-	select {
-	case o = <-done:
-	case <-cctx.Done():
-		select {
-		case o = <-done: // answered at the deadline: keep the answer
-		default:
-			o.err = cctx.Err()
-			if errors.Is(o.err, context.DeadlineExceeded) {
-				o.err = &TimeoutError{Carrier: name, After: timeout, Cause: o.err}
-			}
-		}
-	}
-	if o.err != nil {
-		o.quotes = nil
-		if errors.Is(o.err, context.DeadlineExceeded) && !errors.Is(o.err, ErrTimeout) {
-			o.err = &TimeoutError{Carrier: name, After: timeout, Cause: o.err}
-		}
-	}
-	o.elapsed = fulfill.Now(s.Clock).Sub(start)
-	return o
+	o.quotes, o.err = c.Rate(cctx, req)
 }
