@@ -474,7 +474,7 @@ func (a *Account) returnLines(o *order.Order, r *Return, p RefundPolicy, req Ref
 			}
 		}
 		if len(want) == 0 {
-			return &QuantityError{Line: "return " + string(r.id), What: "refund", Available: 0, Requested: 0}
+			return &QuantityError{Line: "return " + string(r.id), What: "refund of the units not yet refunded, exchanged, missing or replaced by a wrong item", Available: 0, Requested: 0}
 		}
 	}
 	seen := map[order.LineID]bool{}
