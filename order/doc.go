@@ -26,9 +26,11 @@
 //   - R3 delivered: delivered <= shipped.
 //   - R4 returns: returned + return_requested <= shipped.
 //   - R5 fulfillment: a line's allocated, picked, packed and shipped units
-//     are the sums of its units in the fulfillment orders.
+//     are the sums of its units in the fulfillment orders, which list each
+//     line once, in line order.
 //   - R6 shipments: a line's shipped and delivered units are the sums of
-//     its units in the shipments, and in the delivered shipments.
+//     its units in the shipments, and in the delivered shipments; each
+//     shipment has a unique ID and comes from a known fulfillment order.
 //   - R7 holds: no hold ID is active twice.
 //   - R8 identity: line and fulfillment IDs are unique and below the next
 //     ID to assign.

@@ -74,7 +74,10 @@ func Example() {
 // lines, so line 1 is worth 32.79 and one of its three units 10.93.
 func ExampleOrder_Cancel() {
 	id := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8057")
-	o, _, _ := order.Place(id, "acme", exampleNow, exampleReq)
+	o, _, err := order.Place(id, "acme", exampleNow, exampleReq)
+	if err != nil {
+		panic(err)
+	}
 	before, _ := o.Totals()
 	events, err := o.Cancel(exampleNow, order.CancelRequest{Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}, Reason: "customer changed mind"})
 	if err != nil {
@@ -97,10 +100,19 @@ func ExampleOrder_Cancel() {
 // AllowedActions answers "can I cancel this order now, and why not?".
 func ExampleAllowedActions() {
 	id := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8057")
-	o, _, _ := order.Place(id, "acme", exampleNow, exampleReq)
-	o.Confirm(exampleNow)
-	o.Allocate(exampleNow, order.AllocateRequest{Location: "WH-EAST", Lines: []order.LineQuantity{{Line: 1, Quantity: 3}, {Line: 2, Quantity: 1}}})
-	o.Ship(exampleNow, order.ShipRequest{Shipment: "1Z999", Fulfillment: 1})
+	o, _, err := order.Place(id, "acme", exampleNow, exampleReq)
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range []order.Request{
+		order.ConfirmRequest{},
+		order.AllocateRequest{Location: "WH-EAST", Lines: []order.LineQuantity{{Line: 1, Quantity: 3}, {Line: 2, Quantity: 1}}},
+		order.ShipRequest{Shipment: "1Z999", Fulfillment: 1},
+	} {
+		if _, err := o.Execute(exampleNow, r); err != nil {
+			panic(err)
+		}
+	}
 	for _, a := range order.AllowedActions(o) {
 		switch a.Command {
 		case order.CommandCancel, order.CommandDeliver, order.CommandClose:
@@ -111,7 +123,7 @@ func ExampleAllowedActions() {
 			}
 		}
 	}
-	_, err := o.Cancel(exampleNow, order.CancelRequest{})
+	_, err = o.Cancel(exampleNow, order.CancelRequest{})
 	if te, ok := errors.AsType[*order.TransitionError](err); ok {
 		fmt.Println(te.From, te.Command, errors.Is(err, order.ErrInvalidTransition))
 	}

@@ -393,6 +393,12 @@ func TestRestoreRejects(t *testing.T) {
 		{"shipments", func(s *Snapshot) { s.Shipments[0].Lines[0].Quantity = 3 }, "R6 shipments"},
 		{"negative", func(s *Snapshot) { s.Lines[0].Picked = -1 }, "R1 bounds"},
 		{"identity", func(s *Snapshot) { s.Lines[1].ID = 1 }, "R8 identity"},
+		{"fulfillment line twice", func(s *Snapshot) {
+			s.Fulfillments[0].Lines = append(s.Fulfillments[0].Lines, FulfillmentLine{Line: 2})
+		}, "R5 fulfillment"},
+		{"shipment twice", func(s *Snapshot) {
+			s.Shipments = append(s.Shipments, Shipment{ID: "S1", Fulfillment: 1})
+		}, "R6 shipments"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

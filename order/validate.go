@@ -152,7 +152,10 @@ func (o *Order) CheckInvariants() error {
 			return fail("R8 identity", 0, "fulfillment ID %d not unique or not below the next ID %d", f.ID, o.nextFulfillment)
 		}
 		seenF[f.ID] = true
-		for _, fl := range f.Lines {
+		for i, fl := range f.Lines {
+			if i > 0 && fl.Line <= f.Lines[i-1].Line {
+				return fail("R5 fulfillment", fl.Line, "fulfillment %d lists its lines out of order or twice", f.ID)
+			}
 			s := per[fl.Line]
 			if s == nil {
 				return fail("R5 fulfillment", fl.Line, "fulfillment %d refers to an unknown line", f.ID)
@@ -166,7 +169,12 @@ func (o *Order) CheckInvariants() error {
 			s.shipped += fl.Shipped
 		}
 	}
+	seenS := map[string]bool{}
 	for _, sh := range o.shipments {
+		if sh.ID == "" || seenS[sh.ID] || !seenF[sh.Fulfillment] {
+			return fail("R6 shipments", 0, "shipment %q is unnamed, recorded twice or from an unknown fulfillment order %d", sh.ID, sh.Fulfillment)
+		}
+		seenS[sh.ID] = true
 		for _, lq := range sh.Lines {
 			s := per[lq.Line]
 			if s == nil {
