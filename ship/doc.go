@@ -25,8 +25,9 @@
 // place in time are kept and reported by [Tracking.Anomalies] rather than
 // applied.
 //
-// [DecodeEvent] reads a generic JSON tracking event; [MapStatus] translates
-// the status vocabularies of EasyPost, Shippo and ShipEngine into [Status].
+// [DecodeEvent] reads a generic JSON tracking event, [DecodeWebhook] the
+// native tracking payloads of EasyPost, Shippo and ShipEngine, and
+// [MapStatus] translates their status vocabularies into [Status].
 //
 // # Delivery promises
 //
@@ -34,7 +35,8 @@
 // handling days) to a carrier service ([Service]: pick-up cut-off, its own
 // calendar, transit days by zone). [Lane.Promise] gives the delivery date for
 // an order released at a given time, and [Lane.ShipBy] the reverse: the
-// latest release time that still meets a promised date.
+// latest release time that still meets a promised date. Lanes and calendars
+// are data: [DecodeLane] reads them from JSON.
 //
 // # Storage
 //
