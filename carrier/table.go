@@ -276,7 +276,8 @@ type Markup struct {
 }
 
 // NewMarkup wraps c: each price becomes price x (1 + percent/100) +
-// amount. The zero amount adds nothing in any currency.
+// amount, never below zero. The zero amount adds nothing in any currency;
+// a negative percentage or amount is a discount.
 func NewMarkup(c Carrier, percent decimal.Decimal, amount fulfill.Money) *Markup {
 	return &Markup{c: c, percent: percent, amount: amount}
 }
@@ -299,6 +300,9 @@ func (m *Markup) Rate(ctx context.Context, req Request) ([]Quote, error) {
 			return nil, err
 		}
 		p = p.Round(fulfill.RoundHalfUp)
+		if p.Sign() < 0 {
+			p = q.Price.MulDecimal(decimal.Zero)
+		}
 		delta, _ := p.Sub(q.Price)
 		out[i].Price = p
 		out[i].Explanation = append(out[i].Explanation, Step{Kind: StepMarkup, Rule: "markup", Threshold: m.percent.String() + "%", Amount: delta,

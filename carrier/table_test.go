@@ -85,6 +85,10 @@ func TestMarkup(t *testing.T) {
 	assert.Equal(t, carrier.StepMarkup, qs[0].Explanation[len(qs[0].Explanation)-1].Kind)
 	assert.Equal(t, "10.00 USD", f.Quotes[0].Price.String(), "the wrapped carrier's quotes are untouched")
 
+	discount, err := carrier.NewMarkup(f, dec("-200"), fulfill.Money{}).Rate(t.Context(), simpleReq(t))
+	require.NoError(t, err)
+	assert.Equal(t, "0.00 USD", discount[0].Price.String(), "a discount never goes below zero")
+
 	eur := carrier.NewMarkup(f, dec("0"), fulfill.MustMoney("1", "EUR"))
 	_, err = eur.Rate(t.Context(), simpleReq(t))
 	assert.ErrorIs(t, err, fulfill.ErrCurrencyMismatch)
