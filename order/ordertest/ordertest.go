@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 		{"Idempotency", testIdempotency},
 		{"RacingStaleWriters", testRacingStaleWriters},
 		{"ConcurrentWritersLoseNothing", testNoLostUpdate},
+		{"RaceForTheLastUnits", testRaceForLastUnits},
 		{"ServiceRetries", testServiceRetries},
 		{"ServiceConcurrentRetries", testServiceConcurrentRetries},
 	}
@@ -531,5 +532,63 @@ func testServiceConcurrentRetries(t *testing.T, s order.Store) {
 	}
 	if got := get(t, s, "acme", id); got.Version() != 2 || len(got.Holds()) != 1 {
 		t.Errorf("one request under one key applied %d times", got.Version()-1)
+	}
+}
+
+// testRaceForLastUnits has n goroutines each allocate one unit of a line
+// with fewer units, retrying on conflicts through a Service: exactly as many
+// win as there are units, the others are refused for the quantity, and
+// nothing is allocated twice.
+func testRaceForLastUnits(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	svc := &order.Service{Store: s, Clock: fakeClock{}, Random: seeded(t)}
+	res, err := svc.Place(ctx, "acme", "", place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Order.ID()
+	if _, err := svc.Execute(ctx, "acme", id, "", order.ConfirmRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	units := place.Lines[0].Quantity
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			r := order.AllocateRequest{Location: fulfill.LocationID(fmt.Sprint("WH", i%2)), Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}}
+			for range 200 {
+				_, errs[i] = svc.Execute(ctx, "acme", id, "", r)
+				if !errors.Is(errs[i], order.ErrConflict) {
+					return
+				}
+				runtime.Gosched()
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	wins := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case errors.Is(err, order.ErrQuantity):
+		default:
+			t.Errorf("caller %d: %v, want nil or ErrQuantity", i, err)
+		}
+	}
+	if int64(wins) != units {
+		t.Errorf("%d callers allocated one of %d units", wins, units)
+	}
+	o := get(t, s, "acme", id)
+	l, _ := o.Line(1)
+	if l.Allocated != units || l.Unallocated() != 0 {
+		t.Errorf("line 1 after the race: %s", l.Quantities)
+	}
+	if err := o.CheckInvariants(); err != nil {
+		t.Error(err)
 	}
 }
