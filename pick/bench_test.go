@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -65,6 +66,41 @@ func BenchmarkBatch(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkOptimalVsSShape routes the same 60-pick lists with Optimal and
+// SShape in one loop and reports Optimal's time per route and its ratio to
+// SShape's in the same run, for 2 and 3 cross aisles.
+func BenchmarkOptimalVsSShape(b *testing.B) {
+	ctx := context.Background()
+	for _, k := range []int{2, 3} {
+		r := benchBlock(b, k)
+		rng := rand.New(rand.NewPCG(60, uint64(k)))
+		sets := make([][]Bin, 64)
+		for i := range sets {
+			sets[i] = randomBins(rng, r, 60)
+		}
+		b.Run(fmt.Sprintf("k=%d", k), func(b *testing.B) {
+			var opt, ss time.Duration
+			i := 0
+			for b.Loop() {
+				bins := sets[i%len(sets)]
+				t0 := time.Now()
+				if _, err := (Optimal{}).Route(ctx, r, bins); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if _, err := (SShape{}).Route(ctx, r, bins); err != nil {
+					b.Fatal(err)
+				}
+				opt += t1.Sub(t0)
+				ss += time.Since(t1)
+				i++
+			}
+			b.ReportMetric(float64(opt.Microseconds())/float64(i), "µs-optimal/route")
+			b.ReportMetric(float64(opt)/float64(ss), "optimal/sshape")
 		})
 	}
 }

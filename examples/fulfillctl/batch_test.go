@@ -30,7 +30,7 @@ func TestBatchSamples(t *testing.T) {
 func batchCheck(t *testing.T, in, out []byte) {
 	t.Helper()
 	var req batchInput
-	require.NoError(t, json.Unmarshal(in, &req))
+	require.NoError(t, decodeStrict(in, &req))
 	var res batchOutput
 	require.NoError(t, decodeStrict(out, &res))
 	byID := map[string]batchOrderJSON{}
@@ -155,6 +155,8 @@ func FuzzBatchInput(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"layout":{"aisles":3,"slots_per_aisle":2,"aisle_length_m":4,"aisle_spacing_m":1,"cross_aisles":3},"orders":[{"id":"x","lines":[{"aisle":2,"slot":1,"side":"L","quantity":3,"volume_l":1.5}],"totes":2}],"capacity":{"totes":2,"volume_l":2},"algorithm":"seed"}`))
+	// Trailing data after the document, and field names in another case.
+	f.Add([]byte(`{"lAYout":{"Aisles":10,"slots_per_Aisle":10,"Aisle_length_m":10,"Aisle_spACing_m":1,"depot":{"Aisle":0,"end":"front"}}}]`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var probe batchInput
 		if json.Unmarshal(in, &probe) == nil && (len(probe.Orders) > 12 || probe.Layout != nil && (probe.Layout.Aisles > 100 || probe.Layout.CrossAisles > 3)) {
