@@ -2,6 +2,7 @@ package ship
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -155,6 +156,9 @@ func (c Calendar) onOrBefore(z int64) (int64, error) {
 func (c Calendar) add(z int64, n int) (int64, error) {
 	if n == 0 {
 		return z, nil
+	}
+	if n == math.MinInt {
+		return 0, ErrNoBusinessDay
 	}
 	dir := int64(1)
 	if n < 0 {

@@ -1,6 +1,7 @@
 package ship
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -158,6 +159,8 @@ func TestCalendarRules(t *testing.T) {
 	_, err = closed.AddBusinessDays(MustDate("2026-11-20"), 1)
 	assert.ErrorIs(t, err, ErrNoBusinessDay)
 	_, err = zero.AddBusinessDays(MustDate("2026-11-20"), 1<<40)
+	assert.ErrorIs(t, err, ErrNoBusinessDay)
+	_, err = zero.AddBusinessDays(MustDate("2026-11-20"), math.MinInt)
 	assert.ErrorIs(t, err, ErrNoBusinessDay)
 }
 

@@ -59,6 +59,14 @@ func (t *Tracking) Status() Status {
 	return t.states[len(t.states)-1]
 }
 
+// Can reports whether an event reporting status s would be applied now,
+// at the end of the history: [Status.Can] from the current status.
+func (t *Tracking) Can(s Status) bool { return t.Status().Can(s) }
+
+// Next returns the statuses the package may move to from its current
+// status.
+func (t *Tracking) Next() iter.Seq[Status] { return t.Status().Next() }
+
 // Len returns the number of distinct events.
 func (t *Tracking) Len() int { return len(t.events) }
 

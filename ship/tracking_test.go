@@ -38,6 +38,11 @@ func TestTrackingInOrder(t *testing.T) {
 	}
 	assert.Equal(t, 4, tr.Len())
 	assert.Empty(t, tr.Anomalies())
+	assert.False(t, tr.Can(StatusInTransit), "delivered is terminal")
+	assert.True(t, tr.Can(StatusDelivered))
+	assert.Empty(t, slices.Collect(tr.Next()))
+	var fresh Tracking
+	assert.Equal(t, slices.Collect(StatusPreTransit.Next()), slices.Collect(fresh.Next()))
 	assert.Equal(t, ts("2026-11-21T12:00:00Z"), tr.Since())
 	assert.Equal(t, StatusInTransit, tr.StatusAt(ts("2026-11-20T23:00:00Z")))
 	assert.Equal(t, StatusPreTransit, tr.StatusAt(ts("2026-11-20T09:59:59Z")))
