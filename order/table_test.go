@@ -317,3 +317,12 @@ func TestPropertyRandomSequences(t *testing.T) {
 		}
 	}
 }
+
+func TestTransitionsReturnsACopy(t *testing.T) {
+	tr := Transitions()
+	require.Len(t, tr, len(statuses))
+	tr[StatusPending][CommandConfirm] = Rule{Reason: "changed"}
+	tr[StatusConfirmed][CommandAllocate].To[0] = StatusClosed
+	assert.True(t, transitions[StatusPending][CommandConfirm].Allowed)
+	assert.Equal(t, StatusPartiallyAllocated, transitions[StatusConfirmed][CommandAllocate].To[0])
+}

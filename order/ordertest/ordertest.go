@@ -456,6 +456,7 @@ func testNoLostUpdate(t *testing.T, s order.Store) {
 // fakeClock is a fixed clock.
 type fakeClock struct{}
 
+// Now returns the fixed time of the suite.
 func (fakeClock) Now() time.Time { return t0 }
 
 func testServiceRetries(t *testing.T, s order.Store) {
