@@ -39,8 +39,9 @@ type InventoryStore struct {
 }
 
 var (
-	_ inventory.Store   = (*InventoryStore)(nil)
-	_ inventory.Sweeper = (*InventoryStore)(nil)
+	_ inventory.Store       = (*InventoryStore)(nil)
+	_ inventory.Sweeper     = (*InventoryStore)(nil)
+	_ inventory.SerialStore = (*InventoryStore)(nil)
 )
 
 // InventoryOptions configure an [InventoryStore]. The zero
@@ -284,6 +285,10 @@ func patchLevel(r *inventory.Receipt, lr levelRow) {
 	r.Events = []inventory.AvailabilityChanged{{Key: l.Key, Before: after + e.Delta.Reserved, After: after, At: e.At}}
 }
 
+// errSerialRace reports that another transaction put a serial number in
+// stock that this one read as absent; the caller runs it again.
+var errSerialRace = errors.New("postgres: serial number stocked concurrently")
+
 // errIdemRace reports that another transaction recorded the same
 // idempotency key first; the caller reads that record.
 var errIdemRace = errors.New("postgres: idempotency key recorded concurrently")
@@ -297,6 +302,9 @@ func (s *InventoryStore) general(ctx context.Context, t *inventory.Txn) (*invent
 			r, err = s.applyTx(ctx, tx, t)
 			return err
 		})
+		if errors.Is(err, errSerialRace) {
+			continue // read the serial numbers again: Compute reports the duplicate
+		}
 		if errors.Is(err, errIdemRace) {
 			var rec *idemRecord
 			err = s.db.run(ctx, func(c *pgx.Conn) error {
@@ -458,6 +466,17 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 		WHERE r.owner = $1 AND (r.id = ANY($2) OR (r.reserved > 0 AND r.expires_ns IS NOT NULL AND EXISTS (
 			SELECT 1 FROM unnest($3::text[], $4::text[], $5::text[]) AS k(sku, location, lot)
 			WHERE k.sku = r.sku AND k.location = r.location AND k.lot = r.lot)))`, owner, ids, skus, locs, lots)
+	serialIDs := t.SerialIDs(func(id string) (inventory.Key, bool) { k, ok := resKey[id]; return k, ok })
+	if len(serialIDs) > 0 {
+		ss, ns := make([]string, len(serialIDs)), make([]string, len(serialIDs))
+		for i, id := range serialIDs {
+			ss[i], ns[i] = string(id.SKU), id.Serial
+		}
+		b.Queue(`SELECT s.sku, s.serial, s.location, s.lot FROM inventory_serials s
+			JOIN unnest($2::text[], $3::text[]) AS k(sku, serial) ON s.owner = $1 AND s.sku = k.sku AND s.serial = k.serial
+			ORDER BY s.sku, s.serial
+			FOR UPDATE OF s`, owner, ss, ns)
+	}
 	if t.IdempotencyKey != "" {
 		b.Queue(idemSQL, owner, t.IdempotencyKey)
 	}
@@ -491,6 +510,18 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 			if err == nil {
 				err = rows.Err()
 			}
+		}
+	}
+	if err == nil && len(serialIDs) > 0 {
+		st.Serials = map[inventory.SerialID]inventory.Key{}
+		rows, err = br.Query()
+		if err == nil {
+			var sku, serial, loc, lot string
+			_, err = pgx.ForEachRow(rows, []any{&sku, &serial, &loc, &lot}, func() error {
+				st.Serials[inventory.SerialID{Owner: t.Owner, SKU: fulfill.SKU(sku), Serial: serial}] =
+					inventory.Key{Owner: t.Owner, SKU: fulfill.SKU(sku), Location: fulfill.LocationID(loc), Lot: inventory.LotID(lot)}
+				return nil
+			})
 		}
 	}
 	var rec *idemRecord
@@ -555,6 +586,21 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 			owner, r.ID, string(r.Key.SKU), string(r.Key.Location), string(r.Key.Lot), r.Reserved, r.Committed,
 			rt, rid, rord, r.Line, exp, *at, r.Version)
 	}
+	newSerial := map[int]bool{} // batch index of each insert
+	for _, sr := range out.Serials {
+		_, stocked := st.Serials[sr.SerialID]
+		switch {
+		case sr.Key == (inventory.Key{}):
+			b.Queue(`DELETE FROM inventory_serials WHERE owner = $1 AND sku = $2 AND serial = $3`, owner, string(sr.SKU), sr.Serial)
+		case stocked:
+			b.Queue(`UPDATE inventory_serials SET location = $4, lot = $5, updated_ns = $6 WHERE owner = $1 AND sku = $2 AND serial = $3`,
+				owner, string(sr.SKU), sr.Serial, string(sr.Key.Location), string(sr.Key.Lot), *at)
+		default:
+			newSerial[b.Len()] = true
+			b.Queue(`INSERT INTO inventory_serials (owner, sku, serial, location, lot, updated_ns) VALUES ($1, $2, $3, $4, $5, $6)`,
+				owner, string(sr.SKU), sr.Serial, string(sr.Key.Location), string(sr.Key.Lot), *at)
+		}
+	}
 	n := int64(len(out.Entries))
 	seqIdx := -1
 	const seqOf = `(SELECT seq FROM inventory_owners WHERE owner = $1)`
@@ -567,18 +613,24 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 			if err != nil {
 				return nil, err
 			}
+			due, err := nsOf("due", e.Due, inventory.ErrInvalid)
+			if err != nil {
+				return nil, err
+			}
 			et, eid, eord := refCols(e.Ref)
 			d := e.Delta
 			b.Queue(`INSERT INTO inventory_ledger (owner, seq, at_ns, sku, location, lot, kind, reason,
 				ref_type, ref_id, ref_order, reservation, idempotency_key,
-				d_on_hand, d_reserved, d_committed, d_damaged, d_quarantine, d_safety, d_incoming, d_in_transit)
-				VALUES ($1, `+seqOf+` - $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+				d_on_hand, d_reserved, d_committed, d_damaged, d_quarantine, d_safety, d_incoming, d_in_transit,
+				due_ns, serials)
+				VALUES ($1, `+seqOf+` - $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
 				owner, n-1-int64(i), *ens, string(e.Key.SKU), string(e.Key.Location), string(e.Key.Lot),
 				string(e.Kind), string(e.Reason), et, eid, eord, e.Reservation, e.IdempotencyKey,
-				d.OnHand, d.Reserved, d.Committed, d.Damaged, d.Quarantine, d.Safety, d.Incoming, d.InTransit)
+				d.OnHand, d.Reserved, d.Committed, d.Damaged, d.Quarantine, d.Safety, d.Incoming, d.InTransit,
+				due, e.Serials)
 		}
 	}
-	r := &inventory.Receipt{Entries: out.Entries, Levels: out.Levels, Reservations: out.Reservations, Events: out.Events}
+	r := &inventory.Receipt{Entries: out.Entries, Levels: out.Levels, Reservations: out.Reservations, Events: out.Events, Serials: out.Serials}
 	idemIdx := -1
 	if t.IdempotencyKey != "" {
 		js, err := json.Marshal(r)
@@ -607,6 +659,9 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 				}
 				if i == idemIdx {
 					return nil, errIdemRace
+				}
+				if newSerial[i] {
+					return nil, errSerialRace
 				}
 			}
 			return nil, err
@@ -881,7 +936,7 @@ func (s *InventoryStore) Ledger(ctx context.Context, q inventory.LedgerQuery) ([
 		out = out[:0]
 		rows, _ := c.Query(ctx, `SELECT seq, at_ns, sku, location, lot, kind, reason, ref_type, ref_id, ref_order,
 			reservation, idempotency_key, d_on_hand, d_reserved, d_committed, d_damaged, d_quarantine,
-			d_safety, d_incoming, d_in_transit
+			d_safety, d_incoming, d_in_transit, due_ns, serials
 			FROM inventory_ledger WHERE owner = $1 AND seq > $2 ORDER BY seq
 			LIMIT CASE WHEN $3::bigint < 0 THEN NULL ELSE $3::bigint END`, string(q.Owner), q.After, limit)
 		var (
@@ -891,11 +946,13 @@ func (s *InventoryStore) Ledger(ctx context.Context, q inventory.LedgerQuery) ([
 			kind, reason           string
 			rtyp, rid, rord, resID string
 			idem                   string
+			due                    *int64
+			serials                []string
 		)
 		d := &e.Delta
 		_, err := pgx.ForEachRow(rows, []any{&e.Seq, &atNs, &sku, &loc, &lot, &kind, &reason, &rtyp, &rid, &rord,
 			&resID, &idem, &d.OnHand, &d.Reserved, &d.Committed, &d.Damaged, &d.Quarantine, &d.Safety,
-			&d.Incoming, &d.InTransit}, func() error {
+			&d.Incoming, &d.InTransit, &due, &serials}, func() error {
 			ref, err := refOf(rtyp, rid, rord)
 			if err != nil {
 				return err
@@ -905,6 +962,7 @@ func (s *InventoryStore) Ledger(ctx context.Context, q inventory.LedgerQuery) ([
 			x.Key = inventory.Key{Owner: q.Owner, SKU: fulfill.SKU(sku), Location: fulfill.LocationID(loc), Lot: inventory.LotID(lot)}
 			x.Kind, x.Reason, x.Ref = inventory.Kind(kind), inventory.Reason(reason), ref
 			x.Reservation, x.IdempotencyKey = resID, idem
+			x.Due, x.Serials = timeOf(due), serials
 			out = append(out, x)
 			return nil
 		})
@@ -955,4 +1013,34 @@ func (s *InventoryStore) Sweep(ctx context.Context, owner fulfill.OwnerID, at ti
 		n += len(r.Entries)
 	}
 	return n, nil
+}
+
+// Serials returns the owner's serial numbers of sku in stock, sorted; see
+// [inventory.SerialStore].
+func (s *InventoryStore) Serials(ctx context.Context, owner fulfill.OwnerID, sku fulfill.SKU) ([]inventory.Serial, error) {
+	if err := owner.Validate(); err != nil {
+		return nil, err
+	}
+	var out []inventory.Serial
+	err := s.db.run(ctx, func(c *pgx.Conn) error {
+		out = out[:0]
+		rows, _ := c.Query(ctx, `SELECT serial, location, lot, updated_ns FROM inventory_serials WHERE owner = $1 AND sku = $2`,
+			string(owner), string(sku))
+		var serial, loc, lot string
+		var upd int64
+		_, err := pgx.ForEachRow(rows, []any{&serial, &loc, &lot, &upd}, func() error {
+			out = append(out, inventory.Serial{
+				SerialID: inventory.SerialID{Owner: owner, SKU: sku, Serial: serial},
+				Key:      inventory.Key{Owner: owner, SKU: sku, Location: fulfill.LocationID(loc), Lot: inventory.LotID(lot)},
+				Updated:  timeOf(&upd),
+			})
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b inventory.Serial) int { return strings.Compare(a.Serial, b.Serial) })
+	return out, nil
 }

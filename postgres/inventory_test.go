@@ -10,6 +10,7 @@ import (
 
 func TestInventoryConformance(t *testing.T) {
 	testURL(t)
+	t.Parallel()
 	inventorytest.Run(t, func(t *testing.T) inventory.Store {
 		return NewInventoryStore(testDB(t), nil)
 	})
@@ -19,6 +20,7 @@ func TestInventoryConformance(t *testing.T) {
 // over three sub-rows.
 func TestInventoryConformanceSplit(t *testing.T) {
 	testURL(t)
+	t.Parallel()
 	inventorytest.Run(t, func(t *testing.T) inventory.Store {
 		return NewInventoryStore(testDB(t), &InventoryOptions{Shards: func(inventory.Key) int { return 3 }})
 	})

@@ -14,6 +14,7 @@ import (
 // schema: all succeed, each version is applied once, and running it again
 // changes nothing.
 func TestMigrateConcurrent(t *testing.T) {
+	t.Parallel()
 	schema := testSchema(t)
 	ctx := context.Background()
 	const n = 8
@@ -57,6 +58,7 @@ func TestMigrateConcurrent(t *testing.T) {
 }
 
 func TestMigrationsEmbedded(t *testing.T) {
+	t.Parallel()
 	ms, err := migrations()
 	require.NoError(t, err)
 	require.NotEmpty(t, ms)
@@ -68,6 +70,7 @@ func TestMigrationsEmbedded(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, err := Open(ctx, "postgres://%zz", nil)
 	assert.ErrorIs(t, err, ErrConfig)
@@ -80,6 +83,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestClosed(t *testing.T) {
+	t.Parallel()
 	db := testDB(t)
 	db.Close()
 	_, err := NewInventoryStore(db, nil).Ledger(context.Background(), inventoryLedgerQuery("acme"))

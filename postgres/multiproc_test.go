@@ -203,6 +203,7 @@ func (p *proc) count(prefix string) int {
 // the ledger gives the levels.
 func TestMultiProcessNoOversell(t *testing.T) {
 	testURL(t)
+	t.Parallel()
 	for _, kill := range []bool{false, true} {
 		t.Run(map[bool]string{false: "all", true: "kill"}[kill], func(t *testing.T) {
 			ctx := context.Background()
@@ -312,6 +313,7 @@ func TestMultiProcessNoOversell(t *testing.T) {
 // exactly once, and every caller gets its receipt.
 func TestMultiProcessDuplicateIdempotencyKey(t *testing.T) {
 	testURL(t)
+	t.Parallel()
 	for _, shards := range []int{1, 4} {
 		t.Run(fmt.Sprint("shards", shards), func(t *testing.T) {
 			ctx := context.Background()

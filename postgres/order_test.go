@@ -9,6 +9,7 @@ import (
 
 func TestOrderConformance(t *testing.T) {
 	testURL(t)
+	t.Parallel()
 	ordertest.Run(t, func(t *testing.T) order.Store {
 		return NewOrderStore(testDB(t))
 	})
