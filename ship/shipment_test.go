@@ -3,8 +3,11 @@ package ship
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/stretchr/testify/assert"
@@ -287,4 +290,59 @@ func FuzzRestore(f *testing.F) {
 			t.Fatalf("status %s/%s, version %d/%d", again.Status(), r.Status(), again.Version(), r.Version())
 		}
 	})
+}
+
+// TestShipmentInvariants runs random sequences of events and voids and
+// checks after each step what a host relies on: delivered quantities never
+// exceed shipped ones, shipped quantities are those of the live packages,
+// the version counts the changes, and the overall status agrees with the
+// packages'.
+func TestShipmentInvariants(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for round := range 100 {
+		s := mustShipment(t)
+		changes := int64(0)
+		for step := range 30 {
+			tn := []string{"1Z1", "1Z2"}[r.IntN(2)]
+			at := ts("2026-11-20T15:00:00Z").Add(time.Duration(r.IntN(200)) * time.Hour)
+			var c Change
+			var err error
+			if r.IntN(10) == 0 {
+				c, err = s.Void(tn, at)
+			} else {
+				c, err = s.Ingest(Event{ID: fmt.Sprintf("e%d", r.IntN(40)), TrackingNumber: tn,
+					Status: statuses[r.IntN(len(statuses))], At: at})
+			}
+			if err == nil && !c.Duplicate {
+				changes++
+			}
+			require.Equal(t, changes, s.Version(), "round %d step %d", round, step)
+
+			shipped := map[string]int64{}
+			for _, l := range s.Lines() {
+				shipped[l.LineID] += l.Quantity
+			}
+			live := map[string]int64{}
+			allDelivered, anyLive := true, false
+			for p := range s.Packages() {
+				st, _ := s.PackageStatus(p.Label.TrackingNumber)
+				if st != StatusCancelled {
+					anyLive = true
+					allDelivered = allDelivered && st == StatusDelivered
+				}
+				if p.Label.Voided {
+					continue
+				}
+				for _, l := range p.Lines {
+					live[l.LineID] += l.Quantity
+				}
+			}
+			require.Equal(t, live, shipped)
+			for _, l := range s.DeliveredLines() {
+				require.LessOrEqual(t, l.Quantity, shipped[l.LineID])
+			}
+			require.Equal(t, anyLive && allDelivered, s.Status() == StatusDelivered, "round %d step %d", round, step)
+			require.Equal(t, !anyLive, s.Status() == StatusCancelled)
+		}
+	}
 }
