@@ -3,8 +3,12 @@ package carrier_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/fulfillkit/fulfill"
 
 	"github.com/fulfillkit/fulfill/carrier"
 	"github.com/fulfillkit/fulfill/carrier/carriertest"
@@ -28,9 +32,9 @@ func tenServiceCard(b testing.TB) *carrier.RateCard {
 }
 
 // BenchmarkQuote prices one residential package with ten services.
-// "compiled" is the Tariff built once; "baseline" is a naive use that
-// validates and compiles the card on every call, as a reader of raw card
-// data would.
+// "compiled" is the Tariff built once; "naive" is naiveQuotes, a
+// straightforward pricer reading the card's data in decimals (the
+// baseline); "baseline" validates and compiles the card on every call.
 func BenchmarkQuote(b *testing.B) {
 	card := tenServiceCard(b)
 	req := request(b, "60601", true, pkg(b, "14.2x10x6in", "4.3lb"))
@@ -51,6 +55,21 @@ func BenchmarkQuote(b *testing.B) {
 		}
 		reportCPU(b, start)
 	})
+	naive := naiveQuotes(card, req)
+	want, _, _ := tr.Quotes(req)
+	for i := range want {
+		if !naive[i].Equal(want[i].Price) {
+			b.Fatalf("naive card: %s, tariff: %s", naive[i], want[i].Price)
+		}
+	}
+	b.Run("naive", func(b *testing.B) {
+		b.ReportAllocs()
+		start := cpuTime()
+		for b.Loop() {
+			naiveQuotes(card, req)
+		}
+		reportCPU(b, start)
+	})
 	b.Run("baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		start := cpuTime()
@@ -65,6 +84,74 @@ func BenchmarkQuote(b *testing.B) {
 		}
 		reportCPU(b, start)
 	})
+}
+
+// naiveQuotes prices req with every service of card the straightforward
+// way: straight from the card's data, in decimals, with fmt-built
+// explanation lines, nothing precomputed. It covers what the benchmark
+// request needs (zone ranges, rounding up, dimensional weight, residential
+// and additional-handling surcharges, fuel) and is the baseline of
+// BenchmarkQuote.
+func naiveQuotes(card *carrier.RateCard, req carrier.Request) []fulfill.Money {
+	var out []fulfill.Money
+	o, d := req.Origin.PostalCode[:3], req.Destination.PostalCode[:3]
+	zone := ""
+	for _, r := range card.Zones.Ranges {
+		if r.Origin.From <= o && o <= r.Origin.To && r.Destination.From <= d && d <= r.Destination.To {
+			zone = r.Zone
+			break
+		}
+	}
+	for _, s := range card.Services {
+		var lines []string
+		lines = append(lines, fmt.Sprintf("zone %s", zone))
+		subtotal := decimal.Zero
+		for i, p := range req.Packages {
+			l := p.Dimensions.Length.Ceil(fulfill.Inch)
+			w := p.Dimensions.Width.Ceil(fulfill.Inch)
+			h := p.Dimensions.Height.Ceil(fulfill.Inch)
+			lines = append(lines, fmt.Sprintf("package %d: dimensions %vx%vx%v", i+1, l/fulfill.Inch, w/fulfill.Inch, h/fulfill.Inch))
+			actual := p.Mass.Ceil(fulfill.Pound)
+			billable := actual
+			vol := decimal.NewFromInt(int64(l / fulfill.Inch)).Mul(decimal.NewFromInt(int64(w / fulfill.Inch))).Mul(decimal.NewFromInt(int64(h / fulfill.Inch)))
+			if s.Dim != nil && vol.GreaterThan(s.Dim.Above) {
+				lbs := vol.DivRound(s.Dim.Divisor, 9).Ceil()
+				dim := fulfill.Mass(lbs.IntPart()) * fulfill.Pound
+				lines = append(lines, fmt.Sprintf("package %d: dimensional weight %s / %s = %s lb", i+1, vol, s.Dim.Divisor, lbs))
+				billable = max(billable, dim)
+			}
+			billable = max(billable, s.MinBillable)
+			lines = append(lines, fmt.Sprintf("package %d: billable weight %v", i+1, billable))
+			row := s.Prices.Zones[zone]
+			for k, brk := range s.Prices.Weights {
+				if billable <= brk {
+					subtotal = subtotal.Add(row[k])
+					lines = append(lines, fmt.Sprintf("package %d: base price %s", i+1, row[k].StringFixed(2)))
+					break
+				}
+			}
+			longest := max(l, w, h)
+			for _, sc := range card.Surcharges {
+				if len(sc.Services) > 0 && !slices.Contains(sc.Services, s.Code) {
+					continue
+				}
+				hit := (sc.Kind == carrier.SurchargeResidential && req.Destination.Residential) ||
+					(sc.Kind == carrier.SurchargeHandling && sc.LongestOver > 0 && longest > sc.LongestOver)
+				if hit {
+					subtotal = subtotal.Add(sc.Amount)
+					lines = append(lines, fmt.Sprintf("package %d: %s %s", i+1, sc.Name, sc.Amount.StringFixed(2)))
+				}
+			}
+		}
+		fuel := subtotal.Mul(card.FuelPercent).Div(decimal.NewFromInt(100)).Round(2)
+		total := subtotal.Add(fuel)
+		lines = append(lines, fmt.Sprintf("fuel %s%% of %s: %s", card.FuelPercent, subtotal.StringFixed(2), fuel.StringFixed(2)))
+		lines = append(lines, fmt.Sprintf("total %s", total.StringFixed(2)))
+		_ = strings.Join(lines, "\n")
+		m, _ := fulfill.NewMoney(total, card.Currency)
+		out = append(out, m)
+	}
+	return out
 }
 
 // reportCPU reports the process CPU time per operation since start, GC

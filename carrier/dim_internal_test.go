@@ -2,7 +2,9 @@ package carrier
 
 import (
 	"math/rand/v2"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/shopspring/decimal"
@@ -69,6 +71,58 @@ func TestFmtMoney(t *testing.T) {
 		}
 		if got, want := fmtMoney(m), m.String(); got != want {
 			t.Fatalf("fmtMoney(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestFastSumsMatchDecimal: quotes summed in int64 units equal quotes
+// summed in decimals, step by step, for random packages and options.
+func TestFastSumsMatchDecimal(t *testing.T) {
+	data, err := os.ReadFile("testdata/acme-2026.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseRateCard(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.FuelPercent = decimal.RequireFromString("12.375")
+	fast, err := NewTariff(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fast.cards[0].fast {
+		t.Fatal("the test card should take the fast path")
+	}
+	slowCard := *fast.cards[0]
+	slowCard.fast = false
+	slow := &Tariff{carrier: fast.carrier, cards: []*compiledCard{&slowCard}}
+	rng := rand.New(rand.NewPCG(9, 9))
+	zips := []string{"94105", "60601", "80202", "97201", "99501"}
+	for i := 0; i < 2000; i++ {
+		var pkgs []Package
+		for range 1 + rng.IntN(3) {
+			side := func() fulfill.Length { return fulfill.Length(1 + rng.Int64N(int64(50*fulfill.Inch))) }
+			pkgs = append(pkgs, Package{Dimensions: fulfill.Dims(side(), side(), side()), Mass: fulfill.Mass(1 + rng.Int64N(int64(100*fulfill.Pound)))})
+		}
+		req := Request{
+			Origin:      fulfill.Address{PostalCode: "90210", Country: "US"},
+			Destination: fulfill.Address{PostalCode: zips[rng.IntN(len(zips))], Country: "US", Residential: rng.IntN(2) == 0},
+			Packages:    pkgs, ShipTime: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC),
+			Options: Options{Signature: rng.IntN(2) == 0},
+		}
+		a, _, err := fast.Quotes(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _, _ := slow.Quotes(req)
+		if len(a) != len(b) {
+			t.Fatalf("fast %d quotes, slow %d", len(a), len(b))
+		}
+		for k := range a {
+			if !a[k].Price.Equal(b[k].Price) || a[k].Explanation.String() != b[k].Explanation.String() {
+				t.Fatalf("fast and decimal sums differ:\n%s\n%s", a[k].Explanation, b[k].Explanation)
+			}
 		}
 	}
 }

@@ -135,6 +135,21 @@ func fmtMoney(m fulfill.Money) string {
 	return string(b)
 }
 
+// addInt64 returns a+b and whether it fits in an int64.
+func addInt64(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (s > a) == (b > 0)
+}
+
+// mulInt64 returns a*b and whether it fits in an int64.
+func mulInt64(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	p := a * b
+	return p, p/b == a && !(a == -1 && b == math.MinInt64) && !(b == -1 && a == math.MinInt64)
+}
+
 func absU64(v int64) uint64 {
 	if v < 0 {
 		return uint64(-(v + 1)) + 1

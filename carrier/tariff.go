@@ -137,7 +137,15 @@ type compiledCard struct {
 	surcharges               []compiledSurcharge
 	fuelPct                  decimal.Decimal // as written, such as 12.5
 	fuelText                 string          // "12.5%"
-	fuel                     decimal.Decimal // as a fraction, such as 0.125
+
+	// fast says every amount is an int64 count of 10^-scale units (at
+	// most 1e15 of them), so sums run in integers; minor is the
+	// currency's minor unit, and fuel is fuelNum/fuelDiv of a subtotal in
+	// units, in minor units.
+	fast             bool
+	scale, minor     int32
+	fuelNum, fuelDiv uint64
+	fuel             decimal.Decimal // as a fraction, such as 0.125
 }
 
 type compiledService struct {
@@ -178,9 +186,10 @@ type compiledSurcharge struct {
 
 // priced is an amount with its Money and text computed once.
 type priced struct {
-	d    decimal.Decimal
-	m    fulfill.Money
-	text string
+	d     decimal.Decimal
+	units int64 // d in 10^-scale units, if the card is fast
+	m     fulfill.Money
+	text  string
 	// step is the text of a base-price step for a grid cell:
 	// "base price zone 5, up to 10lb: 19.00 USD".
 	step string
@@ -188,7 +197,11 @@ type priced struct {
 
 func (c *compiledCard) priced(d decimal.Decimal) priced {
 	m := c.money(d)
-	return priced{d: d, m: m, text: fmtMoney(m)}
+	p := priced{d: d, m: m, text: fmtMoney(m)}
+	if c.fast {
+		p.units = d.Shift(c.scale).IntPart() // exact: checked by planFast
+	}
+	return p
 }
 
 func compileCard(c *RateCard) *compiledCard {
@@ -202,6 +215,7 @@ func compileCard(c *RateCard) *compiledCard {
 		zones:   ZoneChart{Ranges: slices.Clone(c.Zones.Ranges), Exceptions: slices.Clone(c.Zones.Exceptions)},
 		fuelPct: c.FuelPercent, fuel: c.FuelPercent.Shift(-2), fuelText: c.FuelPercent.String() + "%",
 	}
+	cc.planFast(c)
 	for _, s := range c.Surcharges {
 		cs := compiledSurcharge{Surcharge: s}
 		cs.ByZone = cloneMap(s.ByZone)
@@ -257,6 +271,75 @@ func compileCard(c *RateCard) *compiledCard {
 		cc.services = append(cc.services, cs)
 	}
 	return cc
+}
+
+// planFast decides whether the card's sums can run in int64 units.
+func (cc *compiledCard) planFast(c *RateCard) {
+	minor, _ := c.Currency.MinorUnits()
+	var amounts []decimal.Decimal
+	for _, s := range c.Surcharges {
+		amounts = append(amounts, s.Amount)
+		for _, a := range s.ByZone {
+			amounts = append(amounts, a)
+		}
+	}
+	for _, s := range c.Services {
+		for _, row := range s.Prices.Zones {
+			amounts = append(amounts, row...)
+		}
+	}
+	scale := minor
+	for _, a := range amounts {
+		scale = max(scale, -a.Exponent())
+	}
+	if scale > 9 {
+		return
+	}
+	limit := decimal.New(1, 15)
+	for _, a := range amounts {
+		if a.Shift(scale).Abs().GreaterThan(limit) {
+			return
+		}
+	}
+	// fuel fraction = coef * 10^e / 100, in minor units of a subtotal in
+	// 10^-scale units: divide by a further 10^(scale-minor).
+	p := c.FuelPercent
+	coef := p.Coefficient()
+	num, div := new(big.Int).Set(coef), big.NewInt(100)
+	if e := p.Exponent(); e >= 0 {
+		num.Mul(num, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil))
+	} else {
+		div.Mul(div, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-e)), nil))
+	}
+	div.Mul(div, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale-minor)), nil))
+	if !num.IsUint64() || !div.IsUint64() || num.Sign() < 0 {
+		return
+	}
+	cc.fast, cc.scale, cc.minor, cc.fuelNum, cc.fuelDiv = true, scale, minor, num.Uint64(), div.Uint64()
+}
+
+// fuel64 returns the fuel on a subtotal of sub units in minor units,
+// rounded half up, or ok false if it does not fit.
+func (c *compiledCard) fuel64(sub int64) (int64, bool) {
+	if sub < 0 {
+		return 0, false
+	}
+	hi, lo := bits.Mul64(uint64(sub), c.fuelNum)
+	lo, carry := bits.Add64(lo, c.fuelDiv/2, 0)
+	hi += carry
+	if hi >= c.fuelDiv {
+		return 0, false
+	}
+	q, _ := bits.Div64(hi, lo, c.fuelDiv)
+	if q > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(q), true
+}
+
+// moneyUnits returns v x 10^-scale in the card's currency.
+func (c *compiledCard) moneyUnits(v int64, scale int32) fulfill.Money {
+	return c.money(decimal.New(v, -scale))
 }
 
 func cloneMap[K comparable, V any](m map[K]V) map[K]V {
@@ -644,7 +727,16 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 	steps := make(Explanation, 0, 2+7*len(req.Packages)+3)
 	steps = append(steps, st.zoneStep)
 	row := s.prices[zone]
-	var subtotal decimal.Decimal
+	fast := c.fast // sums in int64 units until something does not fit
+	var sub int64
+	add := func(units int64) {
+		if fast {
+			var ok bool
+			if sub, ok = addInt64(sub, units); !ok {
+				fast = false
+			}
+		}
+	}
 	var buf [8]applied
 	for i, p := range req.Packages {
 		n := i + 1
@@ -709,7 +801,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 			return fail(n, "max_billable", fmtMass(last, u), bt, "billable weight "+bt+" over the heaviest price break "+fmtMass(last, u))
 		}
 		base := row[k]
-		subtotal = subtotal.Add(base.d)
+		add(base.units)
 		steps = append(steps, Step{Kind: StepBasePrice, Package: n, Rule: st.zoneRule, Threshold: s.upTo[k], Amount: base.m, Text: base.step})
 		for _, a := range kept {
 			sc := &c.surcharges[a.idx]
@@ -717,7 +809,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 			if z, ok := sc.byZone[zone]; ok {
 				amt = z
 			}
-			subtotal = subtotal.Add(amt.d)
+			add(amt.units)
 			steps = append(steps, Step{Kind: StepSurcharge, Package: n, Rule: sc.Name, Threshold: a.threshold, Amount: amt.m,
 				Text: sc.Name + " (" + a.why + "): " + amt.text})
 		}
@@ -732,17 +824,40 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		}
 		units := over.Div(sc.Per).Ceil()
 		amt := units.Mul(sc.Amount)
-		subtotal = subtotal.Add(amt)
+		fast = false
 		am := c.money(amt)
 		steps = append(steps, Step{Kind: StepSurcharge, Rule: sc.Name, Threshold: sc.Free.String(), Amount: am,
 			Text: sc.Name + " (declared value " + c.money(dv).String() + ", " + units.String() + " x " + sc.amount.text + " per " + sc.Per.String() + " above " + sc.Free.String() + "): " + am.String()})
 	}
-	total := subtotal
-	if c.fuel.Sign() > 0 {
-		fuel := c.money(subtotal.Mul(c.fuel)).Round(fulfill.RoundHalfUp)
-		total = total.Add(fuel.Amount())
-		steps = append(steps, Step{Kind: StepFuel, Rule: "fuel", Threshold: c.fuelText, Amount: fuel,
-			Text: "fuel " + c.fuelText + " of " + fmtMoney(c.money(subtotal)) + ": " + fmtMoney(fuel)})
+	var subtotalM, fuelM, totalM fulfill.Money
+	hasFuel := c.fuel.Sign() > 0
+	if fast {
+		subtotalM, totalM = c.moneyUnits(sub, c.scale), c.moneyUnits(sub, c.scale)
+		if hasFuel {
+			f, ok := c.fuel64(sub)
+			fu, ok2 := mulInt64(f, pow10[c.scale-c.minor])
+			t, ok3 := addInt64(sub, fu)
+			if fast = ok && ok2 && ok3; fast {
+				fuelM, totalM = c.moneyUnits(f, c.minor), c.moneyUnits(t, c.scale)
+			}
+		}
+	}
+	if !fast {
+		var subtotal decimal.Decimal
+		for _, st := range steps {
+			if st.Kind == StepBasePrice || st.Kind == StepSurcharge {
+				subtotal = subtotal.Add(st.Amount.Amount())
+			}
+		}
+		subtotalM, totalM = c.money(subtotal), c.money(subtotal)
+		if hasFuel {
+			fuelM = c.money(subtotal.Mul(c.fuel)).Round(fulfill.RoundHalfUp)
+			totalM = c.money(subtotal.Add(fuelM.Amount()))
+		}
+	}
+	if hasFuel {
+		steps = append(steps, Step{Kind: StepFuel, Rule: "fuel", Threshold: c.fuelText, Amount: fuelM,
+			Text: "fuel " + c.fuelText + " of " + fmtMoney(subtotalM) + ": " + fmtMoney(fuelM)})
 	}
 	q := Quote{Service: s.svc, Source: c.source}
 	if days, ok := s.transit[zone]; ok {
@@ -750,7 +865,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		q.TransitDays, q.EstimatedDelivery = days, at
 		steps = append(steps, step)
 	}
-	q.Price = c.money(total)
+	q.Price = totalM
 	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: "total " + fmtMoney(q.Price)})
 	q.Explanation = steps
 	return q, nil
