@@ -53,9 +53,11 @@
 // that list, except through three documented commands: Reopen opens a
 // closed order; Cancel removes units that had not shipped, and the status
 // then reflects the units left (cancelling the only allocated units of a
-// partially allocated order leaves it confirmed); Edit adds units, which are
-// unallocated (adding a line to an allocated order makes it partially
-// allocated). The property tests check this after every command.
+// partially allocated order leaves it confirmed); Edit adds units, which
+// start unallocated, or removes waiting ones (adding a line to an allocated
+// order makes it partially allocated; removing the only backordered line
+// leaves the order confirmed). The property tests check this after every
+// command.
 //
 // # Commands and transitions
 //
