@@ -17,7 +17,9 @@ import (
 
 func TestNewValidates(t *testing.T) {
 	o := delivered(t)
-	line := func(l order.LineID, q int64, r Reason) RequestLine { return RequestLine{OrderLine: l, Quantity: q, Reason: r} }
+	line := func(l order.LineID, q int64, r Reason) RequestLine {
+		return RequestLine{OrderLine: l, Quantity: q, Reason: r}
+	}
 	tests := []struct {
 		name string
 		id   ID
