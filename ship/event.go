@@ -72,7 +72,8 @@ func (e Event) Same(o Event) bool {
 }
 
 // Validate reports every field of e that cannot be used: the tracking number
-// is required, the status must be declared, the time must be set, and text
+// is required, the status must be declared, the time must be set (in years
+// 1 to 9999, so that it has an RFC 3339 form), and text
 // fields must be valid UTF-8 within [MaxCodeLen] or [MaxTextLen] bytes with
 // no control characters. The result joins *[fulfill.FieldError] values
 // wrapping [ErrInvalidEvent].
@@ -100,6 +101,8 @@ func (e Event) Validate() error {
 	}
 	if e.At.IsZero() {
 		bad("occurred_at", "", "required")
+	} else if y := e.At.Year(); y < 1 || y > 9999 {
+		bad("occurred_at", e.At.String(), "year outside 1 to 9999")
 	}
 	return errors.Join(errs...)
 }

@@ -118,6 +118,8 @@ func TestEventKey(t *testing.T) {
 	assert.True(t, strings.HasPrefix(e.Key(), "fp:"))
 	_, err := json.Marshal(Event{})
 	assert.ErrorIs(t, err, ErrInvalidEvent)
+	far := Event{TrackingNumber: "1", Status: StatusDelivered, At: time.Date(12026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	assert.ErrorIs(t, far.Validate(), ErrInvalidEvent, "a year with no RFC 3339 form")
 }
 
 func FuzzDecodeEvent(f *testing.F) {

@@ -22,8 +22,9 @@ const MaxEvents = 10_000
 // known status is ignored without being an anomaly.
 //
 // The result depends only on the set of events, never on their arrival
-// order. The zero Tracking is an empty history in pre-transit. A Tracking is
-// not safe for concurrent use.
+// order. The zero Tracking is an empty history in pre-transit. A Tracking
+// does not check tracking numbers ([Shipment.Ingest] routes events by
+// them) and is not safe for concurrent use.
 type Tracking struct {
 	events  []entry          // distinct events in carrier-time order
 	states  []Status         // states[i]: the status after events[:i+1]
