@@ -162,7 +162,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 				for c := 0; c < k-1; c++ {
 					emptyOpts[c] = subOptions(nil, Y[c], Y[c+1])
 				}
-				emptyCombos = buildCombos(emptyOpts[:k-1], k)
+				emptyCombos = buildCombos(emptyOpts[:k-1])
 			}
 			opts[t], combos[t] = emptyOpts, emptyCombos
 			continue
@@ -185,7 +185,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 			s.ys, s.idx = ys, idx
 			opts[t][c] = subOptions(ys, Y[c], Y[c+1])
 		}
-		combos[t] = buildCombos(opts[t][:k-1], k)
+		combos[t] = buildCombos(opts[t][:k-1])
 	}
 
 	spacing := int64(r.cfg.AisleSpacing)
@@ -551,7 +551,7 @@ func subOptions(ys []int64, y0, y1 int64) []vopt {
 }
 
 // buildCombos takes the product of the sub-aisle options of one aisle.
-func buildCombos(opts [][]vopt, k int) []combo {
+func buildCombos(opts [][]vopt) []combo {
 	combos := []combo{{}}
 	for c, os := range opts {
 		next := make([]combo, 0, len(combos)*len(os))
@@ -570,7 +570,6 @@ func buildCombos(opts [][]vopt, k int) []combo {
 		}
 		combos = next
 	}
-	_ = k
 	return combos
 }
 

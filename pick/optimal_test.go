@@ -49,8 +49,8 @@ func randomBins(rng *rand.Rand, r *Rect, n int) []Bin {
 // instances with 2, 3 and 4 cross aisles.
 func TestOptimalMatchesHeldKarp(t *testing.T) {
 	n := 1000
-	if testing.Short() {
-		n = 200
+	if testing.Short() || raceEnabled {
+		n = 300
 	}
 	if *long {
 		n = 10000
@@ -78,6 +78,9 @@ func TestOptimalMatchesHeldKarp(t *testing.T) {
 func TestOptimalTourMatchesSweep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	n := 300
+	if raceEnabled {
+		n = 100
+	}
 	if *long {
 		n = 3000
 	}

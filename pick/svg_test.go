@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fulfillkit/fulfill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -108,5 +107,4 @@ func TestSVGGraphAndErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidRoute)
 	err = SVG(&buf, g, []Bin{{Aisle: 7, Side: SideLeft}}, Route{})
 	assert.ErrorIs(t, err, ErrInvalidBin)
-	_ = fulfill.Meter
 }
