@@ -216,6 +216,13 @@ type RecordReturnRequest struct {
 	Lines     []LineQuantity `json:"lines"`
 }
 
+// WithdrawReturnRequest withdraws return requests that will not be
+// fulfilled, such as a customer keeping the goods after all.
+type WithdrawReturnRequest struct {
+	Reference string         `json:"reference,omitempty"`
+	Lines     []LineQuantity `json:"lines"`
+}
+
 // SplitRequest moves allocated units of a fulfillment order into a new one
 // at the same location.
 type SplitRequest struct {
@@ -284,6 +291,9 @@ func (RequestReturnRequest) Command() Command { return CommandRequestReturn }
 
 // Command returns [CommandRecordReturn].
 func (RecordReturnRequest) Command() Command { return CommandRecordReturn }
+
+// Command returns [CommandWithdrawReturn].
+func (WithdrawReturnRequest) Command() Command { return CommandWithdrawReturn }
 
 // Command returns [CommandSplit].
 func (SplitRequest) Command() Command { return CommandSplit }
@@ -355,6 +365,11 @@ func (o *Order) RequestReturn(now time.Time, r RequestReturnRequest) ([]Event, e
 
 // RecordReturn runs a [RecordReturnRequest].
 func (o *Order) RecordReturn(now time.Time, r RecordReturnRequest) ([]Event, error) {
+	return o.Execute(now, r)
+}
+
+// WithdrawReturn runs a [WithdrawReturnRequest].
+func (o *Order) WithdrawReturn(now time.Time, r WithdrawReturnRequest) ([]Event, error) {
 	return o.Execute(now, r)
 }
 
@@ -728,6 +743,19 @@ func (r RecordReturnRequest) decide(o *Order, _ time.Time) (EventData, error) {
 		d.Lines = append(d.Lines, ReturnedLine{Line: l.ID, Quantity: lq.Quantity, FromRequested: min(lq.Quantity, l.ReturnRequested)})
 	}
 	return d, nil
+}
+
+func (r WithdrawReturnRequest) decide(o *Order, _ time.Time) (EventData, error) {
+	if err := o.checkLines(r.Lines); err != nil {
+		return nil, err
+	}
+	for _, lq := range r.Lines {
+		l, _ := o.Line(lq.Line)
+		if lq.Quantity > l.ReturnRequested {
+			return nil, &QuantityError{Line: l.ID, Bucket: BucketReturnRequested, Available: l.ReturnRequested, Requested: lq.Quantity}
+		}
+	}
+	return ReturnWithdrawn{Reference: r.Reference, Lines: slices.Clone(r.Lines)}, nil
 }
 
 func (r SplitRequest) decide(o *Order, _ time.Time) (EventData, error) {

@@ -182,6 +182,12 @@ type Returned struct {
 	Lines     []ReturnedLine `json:"lines"`
 }
 
+// ReturnWithdrawn records return requests withdrawn.
+type ReturnWithdrawn struct {
+	Reference string         `json:"reference,omitempty"`
+	Lines     []LineQuantity `json:"lines"`
+}
+
 // Split records allocated units moved from one fulfillment order to a new
 // one at the same location.
 type Split struct {
@@ -253,6 +259,9 @@ func (ReturnRequested) EventType() EventType { return EventReturnRequested }
 
 // EventType returns [EventReturned].
 func (Returned) EventType() EventType { return EventReturned }
+
+// EventType returns [EventReturnWithdrawn].
+func (ReturnWithdrawn) EventType() EventType { return EventReturnWithdrawn }
 
 // EventType returns [EventSplit].
 func (Split) EventType() EventType { return EventSplit }
@@ -693,6 +702,25 @@ func (d Returned) apply(o *Order, _ *Event) error {
 			return err
 		}
 		l.Returned += rl.Quantity
+	}
+	return nil
+}
+
+func (d ReturnWithdrawn) apply(o *Order, _ *Event) error {
+	if len(d.Lines) == 0 {
+		return fmt.Errorf("no lines")
+	}
+	for _, lq := range d.Lines {
+		l, err := o.linePtr(lq.Line)
+		if err != nil {
+			return err
+		}
+		if lq.Quantity <= 0 {
+			return &QuantityError{Line: l.ID, Bucket: BucketReturnRequested, Available: l.ReturnRequested, Requested: lq.Quantity}
+		}
+		if err := take(&l.ReturnRequested, lq.Quantity, l.ID, BucketReturnRequested); err != nil {
+			return err
+		}
 	}
 	return nil
 }

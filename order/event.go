@@ -34,6 +34,7 @@ const (
 	EventClosed          EventType = "order.closed"
 	EventReturnRequested EventType = "order.return_requested"
 	EventReturned        EventType = "order.returned"
+	EventReturnWithdrawn EventType = "order.return_withdrawn"
 	EventSplit           EventType = "order.fulfillment_split"
 	EventMoved           EventType = "order.fulfillment_moved"
 	EventMerged          EventType = "order.fulfillment_merged"
@@ -66,8 +67,8 @@ func (e Event) Type() EventType {
 // EventData is what happened: one of [Placed], [Confirmed], [Allocated],
 // [Backordered], [Picked], [Packed], [Shipped], [Delivered], [Cancelled],
 // [Held], [Released], [Edited], [Expired], [Reopened], [Closed],
-// [ReturnRequested], [Returned], [Split], [Moved] or [Merged]. The set is
-// closed.
+// [ReturnRequested], [Returned], [ReturnWithdrawn], [Split], [Moved] or
+// [Merged]. The set is closed.
 type EventData interface {
 	EventType() EventType
 	apply(o *Order, e *Event) error
@@ -170,6 +171,8 @@ func newEventData(t EventType) any {
 		return &ReturnRequested{}
 	case EventReturned:
 		return &Returned{}
+	case EventReturnWithdrawn:
+		return &ReturnWithdrawn{}
 	case EventSplit:
 		return &Split{}
 	case EventMoved:
@@ -217,6 +220,8 @@ func derefData(p any) EventData {
 	case *ReturnRequested:
 		return *d
 	case *Returned:
+		return *d
+	case *ReturnWithdrawn:
 		return *d
 	case *Split:
 		return *d

@@ -47,6 +47,7 @@ func fixtureSeeds(f *testing.F) (snaps, events [][]byte) {
 		DeliverRequest{Shipment: "S1"},
 		RequestReturnRequest{Lines: []LineQuantity{{1, 1}}},
 		RecordReturnRequest{Lines: []LineQuantity{{2, 1}}},
+		WithdrawReturnRequest{Lines: []LineQuantity{{1, 1}}},
 	} {
 		more, err := o.Execute(t0.Add(time.Hour), r)
 		if err != nil {

@@ -83,6 +83,23 @@ var fixtures = []struct {
 	{"on_hold pending", StatusOnHold, func(t testing.TB) *Order { return must(t, placed(t), holdRq("h1")) }},
 	{"on_hold allocated", StatusOnHold, func(t testing.TB) *Order { return must(t, allocated(t), holdRq("h1")) }},
 	{"on_hold partially_shipped", StatusOnHold, func(t testing.TB) *Order { return must(t, partiallyShipped(t), holdRq("h1")) }},
+	{"partially_shipped return awaited", StatusPartiallyShipped, func(t testing.TB) *Order {
+		return must(t, partiallyShipped(t), RequestReturnRequest{Lines: []LineQuantity{{1, 1}}})
+	}},
+	{"partially_delivered two shipments", StatusPartiallyDelivered, func(t testing.TB) *Order {
+		o := must(t, allocated(t), ShipRequest{Shipment: "S1", Fulfillment: 1, Lines: []LineQuantity{{1, 2}}})
+		must(t, o, ShipRequest{Shipment: "S2", Fulfillment: 1, Lines: []LineQuantity{{1, 2}}})
+		return must(t, o, DeliverRequest{Shipment: "S1"})
+	}},
+	{"partially_returned with work left", StatusPartiallyReturned, func(t testing.TB) *Order {
+		o := must(t, placed(t), ConfirmRequest{})
+		must(t, o, AllocateRequest{Location: "WH1", Lines: []LineQuantity{{1, 4}}})
+		must(t, o, ShipRequest{Shipment: "S1", Fulfillment: 1})
+		must(t, o, DeliverRequest{Shipment: "S1"})
+		must(t, o, RecordReturnRequest{Lines: []LineQuantity{{1, 1}}})
+		must(t, o, AllocateRequest{Location: "WH2", Lines: []LineQuantity{{2, 1}}})
+		return must(t, o, AllocateRequest{Location: "WH2", Lines: []LineQuantity{{2, 1}}})
+	}},
 	{"cancelled", StatusCancelled, func(t testing.TB) *Order { return must(t, placed(t), CancelRequest{Reason: "customer"}) }},
 	{"closed", StatusClosed, func(t testing.TB) *Order { return must(t, delivered(t), CloseRequest{}) }},
 }
@@ -255,6 +272,8 @@ func randomRequest(o *Order, r chooser) Request {
 		return RequestReturnRequest{Reference: "RMA", Lines: fit(func(l Line) int64 { return l.Shipped - l.Returned - l.ReturnRequested })}
 	case CommandRecordReturn:
 		return RecordReturnRequest{Reference: "RMA", Lines: fit(func(l Line) int64 { return l.Shipped - l.Returned })}
+	case CommandWithdrawReturn:
+		return WithdrawReturnRequest{Reference: "RMA", Lines: fit(func(l Line) int64 { return l.ReturnRequested })}
 	case CommandSplit:
 		f := fid()
 		return SplitRequest{Fulfillment: f, Lines: fitFO(f, func(fl FulfillmentLine) int64 { return fl.Allocated })}

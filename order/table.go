@@ -13,33 +13,34 @@ type Command string
 // The commands. [CommandPlace] creates an order and appears in no row of
 // the transition table; every other command has a rule in every status.
 const (
-	CommandPlace         Command = "place"
-	CommandConfirm       Command = "confirm"
-	CommandAllocate      Command = "allocate"
-	CommandBackorder     Command = "backorder"
-	CommandPick          Command = "pick"
-	CommandPack          Command = "pack"
-	CommandShip          Command = "ship"
-	CommandDeliver       Command = "deliver"
-	CommandCancel        Command = "cancel"
-	CommandHold          Command = "hold"
-	CommandRelease       Command = "release"
-	CommandEdit          Command = "edit"
-	CommandExpire        Command = "expire"
-	CommandReopen        Command = "reopen"
-	CommandClose         Command = "close"
-	CommandRequestReturn Command = "request_return"
-	CommandRecordReturn  Command = "record_return"
-	CommandSplit         Command = "split"
-	CommandMove          Command = "move"
-	CommandMerge         Command = "merge"
+	CommandPlace          Command = "place"
+	CommandConfirm        Command = "confirm"
+	CommandAllocate       Command = "allocate"
+	CommandBackorder      Command = "backorder"
+	CommandPick           Command = "pick"
+	CommandPack           Command = "pack"
+	CommandShip           Command = "ship"
+	CommandDeliver        Command = "deliver"
+	CommandCancel         Command = "cancel"
+	CommandHold           Command = "hold"
+	CommandRelease        Command = "release"
+	CommandEdit           Command = "edit"
+	CommandExpire         Command = "expire"
+	CommandReopen         Command = "reopen"
+	CommandClose          Command = "close"
+	CommandRequestReturn  Command = "request_return"
+	CommandRecordReturn   Command = "record_return"
+	CommandWithdrawReturn Command = "withdraw_return"
+	CommandSplit          Command = "split"
+	CommandMove           Command = "move"
+	CommandMerge          Command = "merge"
 )
 
 // commands lists the commands of the transition table, in table order.
 var commands = []Command{
 	CommandConfirm, CommandAllocate, CommandBackorder, CommandPick, CommandPack, CommandShip, CommandDeliver,
 	CommandCancel, CommandHold, CommandRelease, CommandEdit, CommandExpire, CommandReopen, CommandClose,
-	CommandRequestReturn, CommandRecordReturn, CommandSplit, CommandMove, CommandMerge,
+	CommandRequestReturn, CommandRecordReturn, CommandWithdrawReturn, CommandSplit, CommandMove, CommandMerge,
 }
 
 // Commands returns the commands of the transition table, in table order
@@ -100,7 +101,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandDeliver: deny(whyNotShipped), CommandCancel: allow(StatusPending, StatusCancelled), CommandHold: allow(StatusOnHold),
 		CommandRelease: deny(whyNoHold), CommandEdit: allow(StatusPending), CommandExpire: allow(StatusCancelled),
 		CommandReopen: deny(whyNotClosed), CommandClose: deny(whyStillOpen), CommandRequestReturn: deny(whyNotShipped),
-		CommandRecordReturn: deny(whyNotShipped), CommandSplit: deny(whyNotConfirmed), CommandMove: deny(whyNotConfirmed),
+		CommandWithdrawReturn: deny(whyNotShipped), CommandRecordReturn: deny(whyNotShipped), CommandSplit: deny(whyNotConfirmed), CommandMove: deny(whyNotConfirmed),
 		CommandMerge: deny(whyNotConfirmed),
 	},
 	StatusConfirmed: {
@@ -109,7 +110,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandShip: deny(whyNothingAlloc), CommandDeliver: deny(whyNotShipped), CommandCancel: allow(StatusConfirmed, StatusCancelled),
 		CommandHold: allow(StatusOnHold), CommandRelease: deny(whyNoHold), CommandEdit: allow(StatusConfirmed),
 		CommandExpire: deny(whyNotPending), CommandReopen: deny(whyNotClosed), CommandClose: deny(whyStillOpen),
-		CommandRequestReturn: deny(whyNotShipped), CommandRecordReturn: deny(whyNotShipped), CommandSplit: deny(whyNoFulfill),
+		CommandRequestReturn: deny(whyNotShipped), CommandWithdrawReturn: deny(whyNotShipped), CommandRecordReturn: deny(whyNotShipped), CommandSplit: deny(whyNoFulfill),
 		CommandMove: deny(whyNoFulfill), CommandMerge: deny(whyNoFulfill),
 	},
 	StatusBackordered: {
@@ -119,7 +120,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandCancel: allow(StatusBackordered, StatusConfirmed, StatusCancelled), CommandHold: allow(StatusOnHold),
 		CommandRelease: deny(whyNoHold), CommandEdit: allow(StatusBackordered, StatusConfirmed), CommandExpire: deny(whyNotPending),
 		CommandReopen: deny(whyNotClosed), CommandClose: deny(whyStillOpen), CommandRequestReturn: deny(whyNotShipped),
-		CommandRecordReturn: deny(whyNotShipped), CommandSplit: deny(whyNoFulfill), CommandMove: deny(whyNoFulfill),
+		CommandWithdrawReturn: deny(whyNotShipped), CommandRecordReturn: deny(whyNotShipped), CommandSplit: deny(whyNoFulfill), CommandMove: deny(whyNoFulfill),
 		CommandMerge: deny(whyNoFulfill),
 	},
 	StatusPartiallyAllocated: {
@@ -129,7 +130,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandCancel: allow(StatusPartiallyAllocated, StatusAllocated, StatusBackordered, StatusConfirmed, StatusCancelled),
 		CommandHold:   allow(StatusOnHold), CommandRelease: deny(whyNoHold), CommandEdit: allow(StatusPartiallyAllocated, StatusAllocated),
 		CommandExpire: deny(whyNotPending), CommandReopen: deny(whyNotClosed), CommandClose: deny(whyStillOpen),
-		CommandRequestReturn: deny(whyNotShipped), CommandRecordReturn: deny(whyNotShipped),
+		CommandRequestReturn: deny(whyNotShipped), CommandWithdrawReturn: deny(whyNotShipped), CommandRecordReturn: deny(whyNotShipped),
 		CommandSplit: allow(StatusPartiallyAllocated), CommandMove: allow(StatusPartiallyAllocated), CommandMerge: allow(StatusPartiallyAllocated),
 	},
 	StatusAllocated: {
@@ -139,7 +140,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandCancel: allow(StatusAllocated, StatusCancelled), CommandHold: allow(StatusOnHold), CommandRelease: deny(whyNoHold),
 		CommandEdit: allow(StatusAllocated, StatusPartiallyAllocated), CommandExpire: deny(whyNotPending),
 		CommandReopen: deny(whyNotClosed), CommandClose: deny(whyStillOpen), CommandRequestReturn: deny(whyNotShipped),
-		CommandRecordReturn: deny(whyNotShipped), CommandSplit: allow(StatusAllocated), CommandMove: allow(StatusAllocated),
+		CommandWithdrawReturn: deny(whyNotShipped), CommandRecordReturn: deny(whyNotShipped), CommandSplit: allow(StatusAllocated), CommandMove: allow(StatusAllocated),
 		CommandMerge: allow(StatusAllocated),
 	},
 	StatusInProgress: {
@@ -149,7 +150,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandCancel: allow(StatusInProgress, StatusAllocated, StatusPartiallyAllocated, StatusBackordered, StatusConfirmed, StatusCancelled),
 		CommandHold:   allow(StatusOnHold), CommandRelease: deny(whyNoHold), CommandEdit: allow(StatusInProgress),
 		CommandExpire: deny(whyNotPending), CommandReopen: deny(whyNotClosed), CommandClose: deny(whyStillOpen),
-		CommandRequestReturn: deny(whyNotShipped), CommandRecordReturn: deny(whyNotShipped), CommandSplit: allow(StatusInProgress),
+		CommandRequestReturn: deny(whyNotShipped), CommandWithdrawReturn: deny(whyNotShipped), CommandRecordReturn: deny(whyNotShipped), CommandSplit: allow(StatusInProgress),
 		CommandMove: allow(StatusInProgress), CommandMerge: allow(StatusInProgress),
 	},
 	StatusPartiallyShipped: {
@@ -158,7 +159,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandShip: allow(StatusPartiallyShipped, StatusShipped), CommandDeliver: allow(StatusPartiallyDelivered),
 		CommandCancel: allow(StatusPartiallyShipped, StatusShipped), CommandHold: allow(StatusOnHold), CommandRelease: deny(whyNoHold),
 		CommandEdit: allow(StatusPartiallyShipped), CommandExpire: deny(whyNotPending), CommandReopen: deny(whyNotClosed),
-		CommandClose: deny(whyStillOpen), CommandRequestReturn: allow(StatusPartiallyShipped), CommandRecordReturn: allow(StatusPartiallyReturned),
+		CommandClose: deny(whyStillOpen), CommandRequestReturn: allow(StatusPartiallyShipped), CommandWithdrawReturn: allow(StatusPartiallyShipped), CommandRecordReturn: allow(StatusPartiallyReturned),
 		CommandSplit: allow(StatusPartiallyShipped), CommandMove: allow(StatusPartiallyShipped), CommandMerge: allow(StatusPartiallyShipped),
 	},
 	StatusShipped: {
@@ -167,7 +168,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandDeliver: allow(StatusPartiallyDelivered, StatusDelivered), CommandCancel: deny(whyAllShipped), CommandHold: allow(StatusOnHold),
 		CommandRelease: deny(whyNoHold), CommandEdit: deny(whyAllShipped), CommandExpire: deny(whyNotPending),
 		CommandReopen: deny(whyNotClosed), CommandClose: deny(whyUndelivered), CommandRequestReturn: allow(StatusShipped),
-		CommandRecordReturn: allow(StatusPartiallyReturned, StatusReturned), CommandSplit: deny(whyAllShipped),
+		CommandWithdrawReturn: allow(StatusShipped), CommandRecordReturn: allow(StatusPartiallyReturned, StatusReturned), CommandSplit: deny(whyAllShipped),
 		CommandMove: deny(whyAllShipped), CommandMerge: deny(whyAllShipped),
 	},
 	StatusPartiallyDelivered: {
@@ -177,7 +178,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandCancel: allow(StatusPartiallyDelivered, StatusDelivered), CommandHold: allow(StatusOnHold), CommandRelease: deny(whyNoHold),
 		CommandEdit: deny(whyNoEdit), CommandExpire: deny(whyNotPending), CommandReopen: deny(whyNotClosed),
 		CommandClose: deny(whyStillOpen), CommandRequestReturn: allow(StatusPartiallyDelivered),
-		CommandRecordReturn: allow(StatusPartiallyReturned, StatusReturned), CommandSplit: allow(StatusPartiallyDelivered),
+		CommandWithdrawReturn: allow(StatusPartiallyDelivered), CommandRecordReturn: allow(StatusPartiallyReturned, StatusReturned), CommandSplit: allow(StatusPartiallyDelivered),
 		CommandMove: allow(StatusPartiallyDelivered), CommandMerge: allow(StatusPartiallyDelivered),
 	},
 	StatusDelivered: {
@@ -186,7 +187,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandDeliver: deny("every shipment is delivered"), CommandCancel: deny(whyAllShipped), CommandHold: allow(StatusOnHold),
 		CommandRelease: deny(whyNoHold), CommandEdit: deny(whyNoEdit), CommandExpire: deny(whyNotPending),
 		CommandReopen: deny(whyNotClosed), CommandClose: allow(StatusClosed), CommandRequestReturn: allow(StatusDelivered),
-		CommandRecordReturn: allow(StatusPartiallyReturned, StatusReturned), CommandSplit: deny(whyAllShipped),
+		CommandWithdrawReturn: allow(StatusDelivered), CommandRecordReturn: allow(StatusPartiallyReturned, StatusReturned), CommandSplit: deny(whyAllShipped),
 		CommandMove: deny(whyAllShipped), CommandMerge: deny(whyAllShipped),
 	},
 	StatusPartiallyReturned: {
@@ -196,7 +197,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandCancel: allow(StatusPartiallyReturned, StatusReturned), CommandHold: allow(StatusOnHold), CommandRelease: deny(whyNoHold),
 		CommandEdit: deny(whyNoEdit), CommandExpire: deny(whyNotPending), CommandReopen: deny(whyNotClosed),
 		CommandClose: allow(StatusClosed), CommandRequestReturn: allow(StatusPartiallyReturned),
-		CommandRecordReturn: allow(StatusPartiallyReturned, StatusReturned), CommandSplit: allow(StatusPartiallyReturned),
+		CommandWithdrawReturn: allow(StatusPartiallyReturned), CommandRecordReturn: allow(StatusPartiallyReturned, StatusReturned), CommandSplit: allow(StatusPartiallyReturned),
 		CommandMove: allow(StatusPartiallyReturned), CommandMerge: allow(StatusPartiallyReturned),
 	},
 	StatusReturned: {
@@ -205,7 +206,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandDeliver: deny(whyAllReturned), CommandCancel: deny(whyAllShipped), CommandHold: allow(StatusOnHold),
 		CommandRelease: deny(whyNoHold), CommandEdit: deny(whyNoEdit), CommandExpire: deny(whyNotPending),
 		CommandReopen: deny(whyNotClosed), CommandClose: allow(StatusClosed), CommandRequestReturn: deny(whyAllReturned),
-		CommandRecordReturn: deny(whyAllReturned), CommandSplit: deny(whyAllShipped), CommandMove: deny(whyAllShipped),
+		CommandWithdrawReturn: deny(whyAllReturned), CommandRecordReturn: deny(whyAllReturned), CommandSplit: deny(whyAllShipped), CommandMove: deny(whyAllShipped),
 		CommandMerge: deny(whyAllShipped),
 	},
 	StatusOnHold: {
@@ -214,7 +215,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandCancel: allow(StatusOnHold, StatusCancelled), CommandHold: allow(StatusOnHold),
 		CommandRelease: allow(append([]Status{StatusOnHold}, open...)...), CommandEdit: allow(StatusOnHold),
 		CommandExpire: allow(StatusCancelled), CommandReopen: deny(whyNotClosed), CommandClose: deny(whyHeld),
-		CommandRequestReturn: allow(StatusOnHold), CommandRecordReturn: allow(StatusOnHold), CommandSplit: allow(StatusOnHold),
+		CommandRequestReturn: allow(StatusOnHold), CommandWithdrawReturn: allow(StatusOnHold), CommandRecordReturn: allow(StatusOnHold), CommandSplit: allow(StatusOnHold),
 		CommandMove: allow(StatusOnHold), CommandMerge: allow(StatusOnHold),
 	},
 	StatusCancelled: {
@@ -223,7 +224,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandDeliver: deny(whyCancelled), CommandCancel: deny(whyCancelled), CommandHold: deny(whyCancelled),
 		CommandRelease: deny(whyCancelled), CommandEdit: deny(whyCancelled), CommandExpire: deny(whyCancelled),
 		CommandReopen: deny("a cancelled order stays cancelled; place a new one"), CommandClose: allow(StatusClosed),
-		CommandRequestReturn: deny(whyCancelled), CommandRecordReturn: deny(whyCancelled), CommandSplit: deny(whyCancelled),
+		CommandRequestReturn: deny(whyCancelled), CommandWithdrawReturn: deny(whyCancelled), CommandRecordReturn: deny(whyCancelled), CommandSplit: deny(whyCancelled),
 		CommandMove: deny(whyCancelled), CommandMerge: deny(whyCancelled),
 	},
 	StatusClosed: {
@@ -232,7 +233,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandDeliver: deny(whyClosed), CommandCancel: deny(whyClosed), CommandHold: deny(whyClosed),
 		CommandRelease: deny(whyClosed), CommandEdit: deny(whyClosed), CommandExpire: deny(whyClosed),
 		CommandReopen: allow(StatusDelivered, StatusPartiallyReturned, StatusReturned, StatusCancelled), CommandClose: deny("the order is already closed"),
-		CommandRequestReturn: deny(whyClosed), CommandRecordReturn: deny(whyClosed), CommandSplit: deny(whyClosed),
+		CommandRequestReturn: deny(whyClosed), CommandWithdrawReturn: deny(whyClosed), CommandRecordReturn: deny(whyClosed), CommandSplit: deny(whyClosed),
 		CommandMove: deny(whyClosed), CommandMerge: deny(whyClosed),
 	},
 }
@@ -377,6 +378,10 @@ func (o *Order) precondition(c Command, q Quantities) string {
 	case CommandRecordReturn:
 		if q.Shipped-q.Returned == 0 {
 			return "every shipped unit is returned"
+		}
+	case CommandWithdrawReturn:
+		if q.ReturnRequested == 0 {
+			return "no return is awaited"
 		}
 	case CommandSplit:
 		if !slices.ContainsFunc(o.fulfillments, func(f Fulfillment) bool {

@@ -102,6 +102,8 @@ func genericRequest(o *Order, c Command) Request {
 		return RequestReturnRequest{Lines: []LineQuantity{{firstLine(func(l Line) bool { return l.Shipped-l.Returned-l.ReturnRequested > 0 }), 1}}}
 	case CommandRecordReturn:
 		return RecordReturnRequest{Lines: []LineQuantity{{firstLine(func(l Line) bool { return l.Shipped-l.Returned > 0 }), 1}}}
+	case CommandWithdrawReturn:
+		return WithdrawReturnRequest{Lines: []LineQuantity{{firstLine(func(l Line) bool { return l.ReturnRequested > 0 }), 1}}}
 	case CommandSplit:
 		f, l := firstFO(func(_ Fulfillment, fl FulfillmentLine) bool { return fl.Allocated > 0 })
 		return SplitRequest{Fulfillment: f, Lines: []LineQuantity{{l, 1}}}
