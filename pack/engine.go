@@ -64,6 +64,10 @@ type bin struct {
 	failed []uint64 // kinds known not to fit any more
 }
 
+// crowded is the number of units in a box beyond which a placement
+// considers only that many feasible candidates.
+const crowded = 64
+
 // merit selects how candidate positions are scored.
 type merit uint8
 
@@ -164,10 +168,19 @@ func (e *engine) place(b *bin, k int32, m merit) (plc, bool) {
 	best := score{math.MaxInt64, math.MaxInt64}
 	var out plc
 	found := false
-	if e.spend(int64(len(b.eps)*len(kd.oris)) * int64(1+len(b.pl))) {
-		return plc{}, false
+	// The work is counted but never cuts a placement short: a construction
+	// always completes. Crowded boxes consider a bounded number of
+	// feasible candidates, lowest first.
+	e.spend(int64(len(b.eps)*len(kd.oris)) * int64(1+len(b.pl)))
+	feasible := 0
+	limit := math.MaxInt
+	if len(b.pl) > crowded {
+		limit = crowded
 	}
 	for _, p := range b.eps {
+		if feasible >= limit {
+			break
+		}
 		if kd.floor && p[2] != 0 {
 			continue
 		}
@@ -187,6 +200,7 @@ func (e *engine) place(b *bin, k int32, m merit) (plc, bool) {
 			default:
 				sc = score{gx + gy + gz, p[2]*4 + p[1]*2 + p[0]}
 			}
+			feasible++
 			if !found || sc.less(best) {
 				best, out, found = sc, plc{k: k, p: p, s: s, rot: o.rot}, true
 			}
@@ -305,17 +319,96 @@ func (e *engine) project(b *bin, q vec, axis int) vec {
 	return q
 }
 
+// run returns how many units from i on are of the same kind as units[i].
+func run(units []int32, i int) int {
+	n := 1
+	for i+n < len(units) && units[i+n] == units[i] {
+		n++
+	}
+	return n
+}
+
+// block commits c and then, for up to n-1 more units of its kind, grows it
+// into a block of identical units along x, then y, then z, as far as the box
+// allows. It returns the number of units committed. Placing a block costs
+// one candidate search, so repeated units cost little.
+func (e *engine) block(b *bin, c plc, n int) int {
+	kd := &e.kinds[c.k]
+	t := &e.types[b.t]
+	if kd.weight > 0 {
+		n = int(min(int64(n), (t.maxW-b.w)/kd.weight))
+	}
+	if n <= 1 || kd.alone {
+		e.commit(b, c)
+		return 1
+	}
+	s, p := c.s, c.p
+	ok := func(i, j, l int64) bool {
+		q := vec{p[0] + i*s[0], p[1] + j*s[1], p[2] + l*s[2]}
+		if q[0]+s[0] > t.dims[0] || q[1]+s[1] > t.dims[1] || q[2]+s[2] > t.dims[2] {
+			return false
+		}
+		_, _, _, free := e.clear(b, q, s, kd.fragile, t.dims)
+		return free
+	}
+	nx := int64(1)
+	for int(nx) < n && ok(nx, 0, 0) {
+		nx++
+	}
+	ny := int64(1)
+	for int(nx*(ny+1)) <= n {
+		row := true
+		for i := int64(0); i < nx && row; i++ {
+			row = ok(i, ny, 0)
+		}
+		if !row {
+			break
+		}
+		ny++
+	}
+	nz := int64(1)
+	for !kd.fragile && !kd.floor && int(nx*ny*(nz+1)) <= n {
+		layer := true
+		for j := int64(0); j < ny && layer; j++ {
+			for i := int64(0); i < nx && layer; i++ {
+				layer = ok(i, j, nz)
+			}
+		}
+		if !layer {
+			break
+		}
+		nz++
+	}
+	e.spend(nx * ny * nz * int64(1+len(b.pl)))
+	for l := int64(0); l < nz; l++ {
+		for j := int64(0); j < ny; j++ {
+			for i := int64(0); i < nx; i++ {
+				u := c
+				u.p = vec{p[0] + i*s[0], p[1] + j*s[1], p[2] + l*s[2]}
+				e.commit(b, u)
+			}
+		}
+	}
+	return int(nx * ny * nz)
+}
+
 // fillOne packs as many of units as it can into a fresh box of type t, in
 // order, and returns the box and the units left over.
 func (e *engine) fillOne(t int, units []int32, m merit) (*bin, []int32) {
 	b := e.newBin(t)
 	var left []int32
-	for _, k := range units {
-		if c, ok := e.place(b, k, m); ok {
-			e.commit(b, c)
-		} else {
-			left = append(left, k)
+	for i := 0; i < len(units); {
+		k := units[i]
+		r := run(units, i)
+		c, ok := e.place(b, k, m)
+		if !ok {
+			for range r {
+				left = append(left, k)
+			}
+			i += r
+			continue
 		}
+		i += e.block(b, c, r)
 	}
 	return b, left
 }

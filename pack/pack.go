@@ -19,6 +19,10 @@ const (
 	thoroughWork = 3_000_000_000
 )
 
+// staleRounds is the number of restarts in a row without improvement after
+// which thorough mode stops.
+const staleRounds = 200
+
 // Cartonizer is anything that packs a request: [Packer] and the function
 // adapter [CartonizerFunc]. Implementations must return a result that
 // passes [Verify] or an error.
@@ -437,7 +441,11 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 	e.stopped = e.work > e.maxWork || e.ctx.Err() != nil
 	consider(polish(best))
 	if o.Mode == ModeThorough {
-		for round := 0; !e.stopped && !done(); round++ {
+		// Restart from random orders until the budget or the context ends,
+		// or many restarts in a row bring nothing better.
+		stale := 0
+		for round := 0; !e.stopped && !done() && stale < staleRounds; round++ {
+			before := bestV
 			e.sortUnits(units, 6+round)
 			pol := pols[round%len(pols)]
 			s := e.construct(st.pinned, units, pol, merit(round/len(pols)%int(meritCount)))
@@ -445,6 +453,11 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 				break
 			}
 			consider(polish(s))
+			if bestV.less(before) {
+				stale = 0
+			} else {
+				stale++
+			}
 		}
 	}
 	return best

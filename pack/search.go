@@ -84,30 +84,35 @@ const (
 func (e *engine) construct(pinned *sol, units []int32, pol policy, m merit) *sol {
 	s := pinned.clone()
 	used := e.used(s)
-	for i, k := range units {
-		placed := false
+	e.spend(int64(len(units) + len(s.bins) + 1))
+	for i := 0; i < len(units); {
+		k := units[i]
+		r := run(units, i)
+		placed := 0
 		for _, b := range s.bins {
 			if c, ok := e.place(b, k, m); ok {
-				e.commit(b, c)
-				placed = true
+				placed = e.block(b, c, r)
 				break
 			}
 		}
-		if placed {
+		if placed > 0 {
+			i += placed
 			continue
 		}
 		t := e.chooseType(k, units[i:], used, pol, m)
 		if t < 0 {
 			s.noBox = append(s.noBox, k)
+			i++
 			continue
 		}
 		b := e.newBin(t)
 		c, ok := e.place(b, k, m)
-		if !ok { // only when the search was stopped
+		if !ok { // cannot happen: the type fits the kind
 			s.noBox = append(s.noBox, k)
+			i++
 			continue
 		}
-		e.commit(b, c)
+		i += e.block(b, c, r)
 		s.bins = append(s.bins, b)
 		used[t]++
 	}

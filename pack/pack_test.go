@@ -1,0 +1,405 @@
+package pack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const mm = fulfill.Millimeter
+
+func dims(l, w, h int64) fulfill.Dimensions {
+	return fulfill.Dims(fulfill.Length(l)*mm, fulfill.Length(w)*mm, fulfill.Length(h)*mm)
+}
+
+func usd(s string) fulfill.Money { return fulfill.MustMoney(s, "USD") }
+
+// packed runs Pack and Verify and fails the test on any error.
+func packed(t *testing.T, req Request, opts *Options) Result {
+	t.Helper()
+	res, err := Pack(context.Background(), req, opts)
+	require.NoError(t, err)
+	require.NoError(t, Verify(req, res))
+	return res
+}
+
+// placedCount counts the units of item id in res's packages.
+func placedCount(res Result, id string) int {
+	n := 0
+	for _, p := range res.Packages {
+		for _, pl := range p.Placements {
+			if pl.Item == id {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func boxOf(res Result, id string) []string {
+	var out []string
+	for _, p := range res.Packages {
+		for _, pl := range p.Placements {
+			if pl.Item == id {
+				out = append(out, p.Box)
+			}
+		}
+	}
+	return out
+}
+
+func TestPackScenarios(t *testing.T) {
+	small := Box{ID: "S", Inner: dims(220, 160, 60), MaxContent: 2 * fulfill.Kilogram, Cost: usd("0.32")}
+	medium := Box{ID: "M", Inner: dims(300, 250, 200), MaxContent: 15 * fulfill.Kilogram, Tare: 180 * fulfill.Gram, Cost: usd("0.95")}
+	large := Box{ID: "L", Inner: dims(450, 350, 300), MaxContent: 25 * fulfill.Kilogram, Tare: 320 * fulfill.Gram, Cost: usd("1.60")}
+	catalogue := []Box{small, medium, large}
+	tests := []struct {
+		name  string
+		req   Request
+		opts  Options
+		check func(t *testing.T, res Result)
+	}{
+		{"one item, cheapest box", Request{Boxes: catalogue, Items: []Item{{ID: "book", Dimensions: dims(200, 150, 30), Weight: 400 * fulfill.Gram, Quantity: 1}}},
+			Options{Objective: ObjectiveCost}, func(t *testing.T, res Result) {
+				require.Len(t, res.Packages, 1)
+				assert.Equal(t, "S", res.Packages[0].Box)
+				assert.True(t, res.Cost.Equal(usd("0.32")))
+				assert.Equal(t, 400*fulfill.Gram, res.Packages[0].Gross)
+			}},
+		{"needs rotation", Request{Boxes: []Box{small}, Items: []Item{{ID: "a", Dimensions: dims(50, 200, 150), Quantity: 1}}},
+			Options{}, func(t *testing.T, res Result) {
+				require.Len(t, res.Packages, 1)
+				assert.Equal(t, dims(200, 150, 50), res.Packages[0].Placements[0].Size)
+			}},
+		{"upright forbids laying down", Request{Boxes: []Box{small}, Items: []Item{{ID: "a", Dimensions: dims(50, 200, 150), Quantity: 1, Rotation: RotationUpright}}},
+			Options{}, func(t *testing.T, res Result) {
+				assert.Empty(t, res.Packages)
+				require.Len(t, res.Unpacked, 1)
+				assert.Equal(t, ReasonTooBig, res.Unpacked[0].Reason)
+			}},
+		{"upright turns about the vertical", Request{Boxes: []Box{small}, Items: []Item{{ID: "a", Dimensions: dims(150, 200, 50), Quantity: 1, Rotation: RotationUpright}}},
+			Options{}, func(t *testing.T, res Result) {
+				require.Len(t, res.Packages, 1)
+				assert.Equal(t, fulfill.Length(50)*mm, res.Packages[0].Placements[0].Size.Height)
+			}},
+		{"none keeps the orientation", Request{Boxes: []Box{small}, Items: []Item{{ID: "a", Dimensions: dims(150, 200, 50), Quantity: 1, Rotation: RotationNone}}},
+			Options{}, func(t *testing.T, res Result) {
+				assert.Empty(t, res.Packages)
+				assert.Equal(t, ReasonTooBig, res.Unpacked[0].Reason)
+			}},
+		{"too heavy", Request{Boxes: []Box{small}, Items: []Item{{ID: "a", Dimensions: dims(10, 10, 10), Weight: 3 * fulfill.Kilogram, Quantity: 2}}},
+			Options{}, func(t *testing.T, res Result) {
+				require.Len(t, res.Unpacked, 1)
+				assert.Equal(t, Unpacked{Item: "a", Quantity: 2, Reason: ReasonTooHeavy, Detail: res.Unpacked[0].Detail}, res.Unpacked[0])
+			}},
+		{"weight splits boxes", Request{Boxes: []Box{small}, Items: []Item{{ID: "a", Dimensions: dims(10, 10, 10), Weight: 700 * fulfill.Gram, Quantity: 5}}},
+			Options{}, func(t *testing.T, res Result) {
+				assert.Equal(t, 3, res.Boxes())
+				assert.Equal(t, 2, res.LowerBound) // 3.5 kg over 2 kg boxes
+			}},
+		{"own container", Request{Boxes: []Box{small}, Items: []Item{{ID: "tv", Dimensions: dims(1200, 800, 150), Weight: 9 * fulfill.Kilogram, Quantity: 2, OwnContainer: true}}},
+			Options{}, func(t *testing.T, res Result) {
+				require.Len(t, res.Packages, 2)
+				assert.Equal(t, "", res.Packages[0].Box)
+				assert.Equal(t, 0, res.Boxes())
+			}},
+		{"ship alone", Request{Boxes: []Box{large}, Items: []Item{{ID: "a", Dimensions: dims(10, 10, 10), Quantity: 2, ShipAlone: true}, {ID: "b", Dimensions: dims(10, 10, 10), Quantity: 3}}},
+			Options{}, func(t *testing.T, res Result) {
+				assert.Equal(t, 3, res.Boxes())
+				assert.Equal(t, 2, res.LowerBound) // the units that ship alone
+			}},
+		{"group ships together", Request{Boxes: []Box{small, large}, Items: []Item{
+			{ID: "a", Dimensions: dims(100, 100, 50), Quantity: 1, Group: "set"},
+			{ID: "b", Dimensions: dims(100, 100, 50), Quantity: 1, Group: "set"},
+			{ID: "c", Dimensions: dims(100, 100, 50), Quantity: 2}}},
+			Options{Objective: ObjectiveCost}, func(t *testing.T, res Result) {
+				assert.Equal(t, boxOf(res, "a"), boxOf(res, "b"))
+			}},
+		{"group that fits no box", Request{Boxes: []Box{small}, Items: []Item{
+			{ID: "a", Dimensions: dims(200, 150, 50), Quantity: 1, Group: "set"},
+			{ID: "b", Dimensions: dims(200, 150, 50), Quantity: 1, Group: "set"}}},
+			Options{}, func(t *testing.T, res Result) {
+				assert.Empty(t, res.Packages)
+				require.Len(t, res.Unpacked, 2)
+				assert.Equal(t, ReasonConstraint, res.Unpacked[0].Reason)
+			}},
+		{"hazmat classes apart", Request{Boxes: []Box{large}, Items: []Item{
+			{ID: "acid", Dimensions: dims(50, 50, 50), Quantity: 2, Hazmat: "8"},
+			{ID: "gas", Dimensions: dims(50, 50, 50), Quantity: 2, Hazmat: "2.1"},
+			{ID: "sock", Dimensions: dims(50, 50, 50), Quantity: 1}}},
+			Options{}, func(t *testing.T, res Result) {
+				assert.Equal(t, 2, res.Boxes())
+			}},
+		{"fragile gets nothing on top", Request{Boxes: []Box{{ID: "tower", Inner: dims(100, 100, 200)}}, Items: []Item{
+			{ID: "egg", Dimensions: dims(100, 100, 100), Quantity: 1, Fragile: true},
+			{ID: "brick", Dimensions: dims(100, 100, 100), Quantity: 1}}},
+			Options{}, func(t *testing.T, res Result) {
+				require.Equal(t, 1, res.Boxes())
+				for _, pl := range res.Packages[0].Placements {
+					if pl.Item == "egg" {
+						assert.Equal(t, fulfill.Length(100)*mm, pl.Position.Z)
+					}
+				}
+			}},
+		{"not stackable stays on the floor", Request{Boxes: []Box{{ID: "tower", Inner: dims(100, 100, 200)}}, Items: []Item{
+			{ID: "plant", Dimensions: dims(100, 100, 100), Quantity: 2, NotStackable: true, Rotation: RotationUpright}}},
+			Options{}, func(t *testing.T, res Result) {
+				assert.Equal(t, 2, res.Boxes())
+			}},
+		{"supply runs out", Request{Boxes: []Box{{ID: "only", Inner: dims(100, 100, 100), Supply: 1}}, Items: []Item{
+			{ID: "a", Dimensions: dims(100, 100, 100), Quantity: 3}}},
+			Options{}, func(t *testing.T, res Result) {
+				assert.Equal(t, 1, res.Boxes())
+				require.Len(t, res.Unpacked, 1)
+				assert.Equal(t, Unpacked{Item: "a", Quantity: 2, Reason: ReasonNoSupply, Detail: res.Unpacked[0].Detail}, res.Unpacked[0])
+			}},
+		{"channel and carrier", Request{Channel: "web", Carrier: "ups", Boxes: []Box{
+			{ID: "retail", Inner: dims(100, 100, 100), Channels: []string{"store"}},
+			{ID: "web", Inner: dims(200, 200, 200), Channels: []string{"web"}, Carriers: []string{"ups", "dhl"}},
+			{ID: "postal", Inner: dims(150, 150, 150), Carriers: []string{"usps"}}},
+			Items: []Item{{ID: "a", Dimensions: dims(90, 90, 90), Quantity: 1}}},
+			Options{Objective: ObjectiveCost}, func(t *testing.T, res Result) {
+				assert.Equal(t, []string{"web"}, boxOf(res, "a"))
+			}},
+		{"cost beats count", Request{Boxes: []Box{
+			{ID: "big", Inner: dims(200, 100, 100), Cost: usd("5")},
+			{ID: "small", Inner: dims(100, 100, 100), Cost: usd("1")}},
+			Items: []Item{{ID: "a", Dimensions: dims(100, 100, 100), Quantity: 2}}},
+			Options{Objective: ObjectiveCost}, func(t *testing.T, res Result) {
+				assert.Equal(t, 2, res.Boxes())
+				assert.True(t, res.Cost.Equal(usd("2")), res.Cost)
+			}},
+		{"count beats cost", Request{Boxes: []Box{
+			{ID: "big", Inner: dims(200, 100, 100), Cost: usd("5")},
+			{ID: "small", Inner: dims(100, 100, 100), Cost: usd("1")}},
+			Items: []Item{{ID: "a", Dimensions: dims(100, 100, 100), Quantity: 2}}},
+			Options{Objective: ObjectiveBoxes}, func(t *testing.T, res Result) {
+				assert.Equal(t, 1, res.Boxes())
+			}},
+		{"shipping drives the choice", Request{Boxes: []Box{
+			{ID: "big", Inner: dims(200, 100, 100), Cost: usd("1.50")},
+			{ID: "small", Inner: dims(100, 100, 100), Cost: usd("1")}},
+			Items: []Item{{ID: "a", Dimensions: dims(100, 100, 100), Weight: fulfill.Kilogram, Quantity: 2}}},
+			Options{Objective: ObjectiveTotalCost, Shipping: func(p Parcel) (fulfill.Money, error) {
+				return usd("4.00"), nil // a flat rate per parcel makes one box cheaper
+			}}, func(t *testing.T, res Result) {
+				assert.Equal(t, []string{"big", "big"}, boxOf(res, "a"))
+				assert.True(t, res.Shipping.Equal(usd("4")), res.Shipping)
+			}},
+		{"many identical units", Request{Boxes: []Box{{ID: "crate", Inner: dims(100, 100, 100)}},
+			Items: []Item{{ID: "cube", Dimensions: dims(10, 10, 10), Quantity: 2000}}},
+			Options{}, func(t *testing.T, res Result) {
+				assert.Equal(t, 2, res.Boxes())
+				assert.Equal(t, 2, res.LowerBound)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, mode := range []Mode{ModeFast, ModeThorough} {
+				o := tt.opts
+				o.Mode = mode
+				o.MaxWork = 50_000_000
+				tt.check(t, packed(t, tt.req, &o))
+			}
+		})
+	}
+}
+
+func TestPackInvalidRequest(t *testing.T) {
+	ok := Box{ID: "B", Inner: dims(10, 10, 10)}
+	item := Item{ID: "i", Dimensions: dims(1, 1, 1), Quantity: 1}
+	tests := []struct {
+		name  string
+		req   Request
+		opts  Options
+		field string
+		kind  error
+	}{
+		{"no item id", Request{Boxes: []Box{ok}, Items: []Item{{Dimensions: dims(1, 1, 1), Quantity: 1}}}, Options{}, "items[0].id", ErrInvalidRequest},
+		{"duplicate item", Request{Boxes: []Box{ok}, Items: []Item{item, item}}, Options{}, "items[1].id", ErrInvalidRequest},
+		{"zero side", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", Dimensions: dims(0, 1, 1), Quantity: 1}}}, Options{}, "items[0].dimensions", ErrInvalidRequest},
+		{"negative weight", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", Dimensions: dims(1, 1, 1), Weight: -1, Quantity: 1}}}, Options{}, "items[0].weight", ErrInvalidRequest},
+		{"zero quantity", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", Dimensions: dims(1, 1, 1)}}}, Options{}, "items[0].quantity", ErrInvalidRequest},
+		{"too many units", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", Dimensions: dims(1, 1, 1), Quantity: MaxUnits + 1}}}, Options{}, "items[0].quantity", ErrTooLarge},
+		{"bad rotation", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", Dimensions: dims(1, 1, 1), Quantity: 1, Rotation: 9}}}, Options{}, "items[0].rotation", ErrInvalidRequest},
+		{"bad sku", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", SKU: " x", Dimensions: dims(1, 1, 1), Quantity: 1}}}, Options{}, "items[0].sku", ErrInvalidRequest},
+		{"duplicate box", Request{Boxes: []Box{ok, ok}, Items: []Item{item}}, Options{}, "boxes[1].id", ErrInvalidRequest},
+		{"box without size", Request{Boxes: []Box{{ID: "B"}}, Items: []Item{item}}, Options{}, "boxes[0].inner", ErrInvalidRequest},
+		{"negative tare", Request{Boxes: []Box{{ID: "B", Inner: dims(1, 1, 1), Tare: -1}}, Items: []Item{item}}, Options{}, "boxes[0].tare", ErrInvalidRequest},
+		{"negative supply", Request{Boxes: []Box{{ID: "B", Inner: dims(1, 1, 1), Supply: -1}}, Items: []Item{item}}, Options{}, "boxes[0].supply", ErrInvalidRequest},
+		{"negative cost", Request{Boxes: []Box{{ID: "B", Inner: dims(1, 1, 1), Cost: usd("-1")}}, Items: []Item{item}}, Options{}, "boxes[0].cost", ErrInvalidRequest},
+		{"mixed currencies", Request{Boxes: []Box{{ID: "A", Inner: dims(1, 1, 1), Cost: usd("1")},
+			{ID: "B", Inner: dims(1, 1, 1), Cost: fulfill.MustMoney("1", "EUR")}}, Items: []Item{item}}, Options{}, "boxes[1].cost", ErrInvalidRequest},
+		{"too precise cost", Request{Boxes: []Box{{ID: "B", Inner: dims(1, 1, 1), Cost: usd("0.0000000001")}}, Items: []Item{item}}, Options{}, "boxes[0].cost", ErrInvalidRequest},
+		{"total cost without shipping", Request{Boxes: []Box{ok}, Items: []Item{item}}, Options{Objective: ObjectiveTotalCost}, "shipping", ErrInvalidRequest},
+		{"unknown objective", Request{Boxes: []Box{ok}, Items: []Item{item}}, Options{Objective: 7}, "objective", ErrInvalidRequest},
+		{"unknown mode", Request{Boxes: []Box{ok}, Items: []Item{item}}, Options{Mode: 7}, "mode", ErrInvalidRequest},
+		{"negative work", Request{Boxes: []Box{ok}, Items: []Item{item}}, Options{MaxWork: -1}, "max_work", ErrInvalidRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Pack(context.Background(), tt.req, &tt.opts)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tt.kind)
+			fe, ok := errors.AsType[*FieldError](err)
+			require.True(t, ok, "%v", err)
+			assert.Equal(t, tt.field, fe.Field)
+		})
+	}
+}
+
+func TestPackNoBoxesAtAll(t *testing.T) {
+	req := Request{Items: []Item{{ID: "a", Dimensions: dims(1, 1, 1), Quantity: 3}}}
+	res := packed(t, req, nil)
+	assert.Equal(t, []Unpacked{{Item: "a", Quantity: 3, Reason: ReasonTooBig, Detail: res.Unpacked[0].Detail}}, res.Unpacked)
+}
+
+func TestPackShippingError(t *testing.T) {
+	req := Request{Boxes: []Box{{ID: "B", Inner: dims(10, 10, 10), Cost: usd("1")}}, Items: []Item{{ID: "a", Dimensions: dims(1, 1, 1), Quantity: 1}}}
+	boom := errors.New("rate service down")
+	_, err := Pack(context.Background(), req, &Options{Objective: ObjectiveTotalCost,
+		Shipping: func(Parcel) (fulfill.Money, error) { return fulfill.Money{}, boom }})
+	assert.ErrorIs(t, err, ErrShipping)
+	assert.ErrorIs(t, err, boom)
+	_, err = Pack(context.Background(), req, &Options{Objective: ObjectiveTotalCost,
+		Shipping: func(Parcel) (fulfill.Money, error) { return fulfill.MustMoney("1", "EUR"), nil }})
+	assert.ErrorIs(t, err, ErrShipping)
+	assert.ErrorIs(t, err, fulfill.ErrCurrencyMismatch)
+}
+
+func TestPackCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Pack(ctx, mpvInstance(1, 50, 1), nil)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestPackBoundedWork(t *testing.T) {
+	// A tiny budget still gives a valid, complete packing.
+	req := mpvInstance(8, 100, 3)
+	res := packed(t, req, &Options{Mode: ModeThorough, MaxWork: 1})
+	assert.Empty(t, res.Unpacked)
+	more := packed(t, req, &Options{Mode: ModeThorough, MaxWork: 20_000_000})
+	assert.LessOrEqual(t, more.Boxes(), res.Boxes())
+}
+
+func TestPackDeterministic(t *testing.T) {
+	for _, mode := range []Mode{ModeFast, ModeThorough} {
+		req := packRandomOrder(rand.New(rand.NewPCG(7, 7)))
+		o := Options{Mode: mode, Seed: 42, MaxWork: 20_000_000, Objective: ObjectiveCost}
+		a := packed(t, req, &o)
+		b := packed(t, req, &o)
+		assert.Equal(t, fmt.Sprint(a), fmt.Sprint(b))
+	}
+}
+
+func TestPackerAndFunc(t *testing.T) {
+	req := Request{Boxes: []Box{{ID: "B", Inner: dims(10, 10, 10)}}, Items: []Item{{ID: "a", Dimensions: dims(5, 5, 5), Quantity: 8}}}
+	for _, c := range []Cartonizer{Packer{}, Packer{Options: Options{Mode: ModeThorough}}, CartonizerFunc(func(ctx context.Context, r Request) (Result, error) {
+		return Pack(ctx, r, nil)
+	})} {
+		res, err := c.Pack(context.Background(), req)
+		require.NoError(t, err)
+		require.NoError(t, Verify(req, res))
+		assert.Equal(t, 1, res.Boxes())
+	}
+}
+
+// TestPackExactSmall checks that small orders get the cheapest grouping:
+// two half-cubes that fit one cheap box together, not two.
+func TestPackExactSmall(t *testing.T) {
+	req := Request{Boxes: []Box{
+		{ID: "tall", Inner: dims(100, 100, 200), Cost: usd("1.10")},
+		{ID: "wide", Inner: dims(200, 100, 100), Cost: usd("1.00")},
+		{ID: "cube", Inner: dims(100, 100, 100), Cost: usd("0.60")},
+	}, Items: []Item{{ID: "a", Dimensions: dims(100, 100, 100), Quantity: 2, Rotation: RotationNone}}}
+	res := packed(t, req, &Options{Objective: ObjectiveCost})
+	assert.Equal(t, []string{"wide", "wide"}, boxOf(res, "a"))
+	res = packed(t, req, &Options{Objective: ObjectiveCost, ExactUnits: -1})
+	assert.True(t, res.Cost.Equal(usd("1.00")), "heuristic alone: %v", res.Cost)
+}
+
+// packRandomOrder returns an e-commerce order: 1-30 units of a few items
+// against an eight-box catalogue with costs.
+func packRandomOrder(rng *rand.Rand) Request {
+	boxes := packCatalogue()
+	n := 1 + rng.IntN(8)
+	req := Request{Boxes: boxes}
+	units := 0
+	for i := 0; i < n && units < 30; i++ {
+		q := 1 + rng.IntN(4)
+		if units+q > 30 {
+			q = 30 - units
+		}
+		units += q
+		rot := RotationAny
+		if rng.IntN(3) == 0 {
+			rot = RotationUpright
+		}
+		l, w, h := 20+rng.Int64N(280), 20+rng.Int64N(200), 5+rng.Int64N(150)
+		req.Items = append(req.Items, Item{ID: fmt.Sprintf("item%d", i), Dimensions: dims(l, w, h),
+			Weight: fulfill.Mass(50+rng.Int64N(2000)) * fulfill.Gram, Quantity: q, Rotation: rot})
+	}
+	return req
+}
+
+// packCatalogue is a catalogue of eight shipping boxes and mailers.
+func packCatalogue() []Box {
+	return []Box{
+		{ID: "mailer-S", Inner: dims(230, 160, 50), MaxContent: 2 * fulfill.Kilogram, Cost: usd("0.28")},
+		{ID: "mailer-L", Inner: dims(350, 250, 80), MaxContent: 4 * fulfill.Kilogram, Cost: usd("0.45")},
+		{ID: "box-XS", Inner: dims(160, 120, 100), MaxContent: 5 * fulfill.Kilogram, Tare: 90 * fulfill.Gram, Cost: usd("0.52")},
+		{ID: "box-S", Inner: dims(250, 200, 150), MaxContent: 10 * fulfill.Kilogram, Tare: 160 * fulfill.Gram, Cost: usd("0.78")},
+		{ID: "box-M", Inner: dims(350, 250, 200), MaxContent: 15 * fulfill.Kilogram, Tare: 240 * fulfill.Gram, Cost: usd("1.10")},
+		{ID: "box-L", Inner: dims(450, 350, 300), MaxContent: 20 * fulfill.Kilogram, Tare: 380 * fulfill.Gram, Cost: usd("1.65")},
+		{ID: "box-XL", Inner: dims(600, 400, 400), MaxContent: 30 * fulfill.Kilogram, Tare: 560 * fulfill.Gram, Cost: usd("2.40")},
+		{ID: "box-flat", Inner: dims(500, 400, 100), MaxContent: 10 * fulfill.Kilogram, Tare: 300 * fulfill.Gram, Cost: usd("1.20")},
+	}
+}
+
+// TestPackRandomOrders is the property test: random orders with random
+// constraints always give a result that verifies, every unit accounted for.
+func TestPackRandomOrders(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 300
+	if testing.Short() {
+		n = 60
+	}
+	for i := range n {
+		req := packRandomOrder(rng)
+		for j := range req.Items {
+			switch rng.IntN(12) {
+			case 0:
+				req.Items[j].Fragile = true
+			case 1:
+				req.Items[j].NotStackable = true
+			case 2:
+				req.Items[j].ShipAlone = true
+			case 3:
+				req.Items[j].Hazmat = []string{"3", "8"}[rng.IntN(2)]
+			case 4:
+				req.Items[j].Group = "g"
+			case 5:
+				req.Items[j].OwnContainer = true
+			case 6:
+				req.Items[j].Rotation = RotationNone
+			}
+		}
+		if rng.IntN(4) == 0 {
+			req.Boxes[rng.IntN(len(req.Boxes))].Supply = 1
+		}
+		opts := Options{Objective: Objective(rng.IntN(3)), Mode: Mode(rng.IntN(2)), Seed: uint64(i), MaxWork: 2_000_000,
+			Shipping: func(p Parcel) (fulfill.Money, error) {
+				return fulfill.MoneyFromMinor(500+int64(p.Gross/fulfill.Gram)/10, "USD")
+			}}
+		res, err := Pack(context.Background(), req, &opts)
+		require.NoError(t, err, "order %d", i)
+		require.NoError(t, Verify(req, res), "order %d: %+v", i, req)
+	}
+}
