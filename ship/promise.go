@@ -264,3 +264,15 @@ func (l Lane) ShipBy(promised Date, zone string) (time.Time, error) {
 func (l Lane) PromiseNow(c fulfill.Clock, zone string) (Promise, error) {
 	return l.Promise(fulfill.Now(c), zone)
 }
+
+// String explains the promise in one line, with times in the origin's time
+// zone:
+//
+//	released 2026-11-23 14:59 EST, counts for Mon 2026-11-23, ready Mon 2026-11-23, ships Mon 2026-11-23 before 15:00 EST, 3 transit days to zone "5", delivered by Fri 2026-11-27
+func (p Promise) String() string {
+	day := func(d Date) string { return d.Weekday().String()[:3] + " " + d.String() }
+	loc := p.ShipBy.Location()
+	return fmt.Sprintf("released %s, counts for %s, ready %s, ships %s before %s, %d transit days to zone %q, delivered by %s",
+		p.Release.In(loc).Format("2006-01-02 15:04 MST"), day(p.Start), day(p.Ready), day(p.Ship),
+		p.ShipBy.Format("15:04 MST"), p.TransitDays, p.Zone, day(p.Delivery))
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/fulfillkit/fulfill"
@@ -277,4 +278,32 @@ func TestPromiseShipByAgree(t *testing.T) {
 		checked++
 	}
 	assert.Greater(t, checked, 300)
+}
+
+func TestPromiseString(t *testing.T) {
+	p, err := groundLane(t).Promise(ts("2026-11-25T19:59:00Z"), "2")
+	require.NoError(t, err)
+	assert.Equal(t, `released 2026-11-25 14:59 EST, counts for Wed 2026-11-25, ready Wed 2026-11-25, ships Wed 2026-11-25 before 15:00 EST, 1 transit days to zone "2", delivered by Fri 2026-11-27`, p.String())
+}
+
+// TestPromiseNowSystemClock runs on the system clock (a nil Clock) inside a
+// synctest bubble, whose fake time starts at 2000-01-01 00:00 UTC, a
+// Saturday: the promise moves as the bubble's clock passes the cut-off.
+func TestPromiseNowSystemClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lane := groundLane(t)
+		lane.Origin.TimeZone = time.UTC
+		lane.Origin.Calendar, lane.Service.Calendar = Calendar{}, Calendar{}
+		p, err := lane.PromiseNow(nil, "2")
+		require.NoError(t, err)
+		assert.Equal(t, MustDate("2000-01-03"), p.Ship, "Saturday: ships Monday")
+		time.Sleep(2*24*time.Hour + 14*time.Hour + 59*time.Minute) // Monday 14:59
+		p, err = lane.PromiseNow(nil, "2")
+		require.NoError(t, err)
+		assert.Equal(t, MustDate("2000-01-04"), p.Delivery)
+		time.Sleep(time.Minute) // Monday 15:00
+		p, err = lane.PromiseNow(nil, "2")
+		require.NoError(t, err)
+		assert.Equal(t, MustDate("2000-01-05"), p.Delivery)
+	})
 }
