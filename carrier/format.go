@@ -127,7 +127,8 @@ func fmtMoney(m fulfill.Money) string {
 	b = strconv.AppendUint(b, u/unit, 10)
 	if places > 0 {
 		b = append(b, '.')
-		frac := strconv.AppendUint(nil, u%unit+unit, 10)
+		var fb [24]byte
+		frac := strconv.AppendUint(fb[:0], u%unit+unit, 10)
 		b = append(b, frac[1:]...)
 	}
 	b = append(b, ' ')

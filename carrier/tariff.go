@@ -832,7 +832,8 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 	var subtotalM, fuelM, totalM fulfill.Money
 	hasFuel := c.fuel.Sign() > 0
 	if fast {
-		subtotalM, totalM = c.moneyUnits(sub, c.scale), c.moneyUnits(sub, c.scale)
+		subtotalM = c.moneyUnits(sub, c.scale)
+		totalM = subtotalM
 		if hasFuel {
 			f, ok := c.fuel64(sub)
 			fu, ok2 := mulInt64(f, pow10[c.scale-c.minor])
@@ -849,7 +850,8 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 				subtotal = subtotal.Add(st.Amount.Amount())
 			}
 		}
-		subtotalM, totalM = c.money(subtotal), c.money(subtotal)
+		subtotalM = c.money(subtotal)
+		totalM = subtotalM
 		if hasFuel {
 			fuelM = c.money(subtotal.Mul(c.fuel)).Round(fulfill.RoundHalfUp)
 			totalM = c.money(subtotal.Add(fuelM.Amount()))
