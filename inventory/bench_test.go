@@ -234,3 +234,74 @@ func BenchmarkPlan20Locations(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReserveReleaseRatio interleaves short parallel bursts of
+// reserve+release on the per-level store and on the global-mutex baseline,
+// so that both see the same machine load, and reports the time of the
+// per-level store as a fraction of the baseline's (below 1 is faster).
+func BenchmarkReserveReleaseRatio(b *testing.B) {
+	for _, distinct := range []bool{true, false} {
+		name := "hot-sku"
+		if distinct {
+			name = "distinct-skus"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			const skus, workers, perWorker = 64, 8, 25
+			mk := func(s inventory.Store) *inventory.Inventory {
+				inv := inventory.New(s, &inventory.Options{Clock: fixedClock})
+				for i := range skus {
+					k := inventory.Key{Owner: "acme", SKU: fulfill.SKU("SKU" + strconv.Itoa(i)), Location: "WH"}
+					if _, err := inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme"}, Key: k, Quantity: 1 << 40}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				return inv
+			}
+			base, sub := mk(new(globalStore)), mk(new(inventory.MemStore))
+			var seq atomic.Int64
+			burst := func(inv *inventory.Inventory) time.Duration {
+				start := time.Now()
+				var wg sync.WaitGroup
+				for w := range workers {
+					wg.Go(func() {
+						sku := "SKU0"
+						if distinct {
+							sku = "SKU" + strconv.Itoa(w%skus)
+						}
+						k := inventory.Key{Owner: "acme", SKU: fulfill.SKU(sku), Location: "WH"}
+						m := inventory.Meta{Owner: "acme"}
+						for range perWorker {
+							id := strconv.FormatInt(seq.Add(1), 10)
+							if _, err := inv.Apply(ctx, &inventory.Reserve{Meta: m, Lines: []inventory.ReserveLine{{Key: k, Quantity: 1, ID: id}}}); err != nil {
+								b.Error(err)
+								return
+							}
+							if _, err := inv.Apply(ctx, &inventory.Release{Meta: m, Parts: []inventory.Part{{Reservation: id}}}); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					})
+				}
+				wg.Wait()
+				return time.Since(start)
+			}
+			var tBase, tSub time.Duration
+			i := 0
+			for b.Loop() {
+				if i%2 == 0 {
+					tBase += burst(base)
+					tSub += burst(sub)
+				} else {
+					tSub += burst(sub)
+					tBase += burst(base)
+				}
+				i++
+			}
+			b.ReportMetric(float64(tSub)/float64(tBase), "per-level/global")
+			b.ReportMetric(float64(tBase.Nanoseconds())/float64(i*workers*perWorker), "global-ns/op-pair")
+			b.ReportMetric(float64(tSub.Nanoseconds())/float64(i*workers*perWorker), "per-level-ns/op-pair")
+		})
+	}
+}
