@@ -109,10 +109,22 @@ func (e Event) Validate() error {
 
 // textProblem returns why s is not acceptable text of at most max bytes, or "".
 func textProblem(s string, max int) string {
-	switch {
-	case len(s) > max:
+	if len(s) > max {
 		return fmt.Sprintf("longer than %d bytes", max)
-	case !utf8.ValidString(s):
+	}
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			return "contains a control character"
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	if ascii {
+		return ""
+	}
+	if !utf8.ValidString(s) {
 		return "not valid UTF-8"
 	}
 	for _, r := range s {
