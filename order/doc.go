@@ -115,7 +115,7 @@
 //	    in_progress --> shipped: ship
 //	    in_progress --> on_hold: hold
 //	    in_progress --> cancelled: cancel
-//	    partially_shipped --> shipped: ship, cancel
+//	    partially_shipped --> shipped: ship, cancel, edit
 //	    partially_shipped --> partially_delivered: deliver
 //	    partially_shipped --> partially_returned: record_return
 //	    partially_shipped --> on_hold: hold

@@ -467,3 +467,13 @@ func TestErrorMessages(t *testing.T) {
 		assert.Equal(t, tt.want, tt.err.Error())
 	}
 }
+
+func TestServiceNeedsStore(t *testing.T) {
+	var s Service
+	_, err := s.Place(t.Context(), owner, "", placeRq)
+	assert.ErrorIs(t, err, ErrInvalidOrder)
+	_, err = s.Execute(t.Context(), owner, testID, "", ConfirmRequest{})
+	assert.ErrorIs(t, err, ErrInvalidOrder)
+	_, err = (&Service{Store: new(MemStore)}).Execute(t.Context(), owner, testID, "", nil)
+	assert.ErrorIs(t, err, ErrInvalidOrder)
+}

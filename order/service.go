@@ -13,8 +13,9 @@ import (
 )
 
 // Service runs commands through a [Store]: load, execute, save with the
-// version read, and idempotency keys. Its zero value is not usable: Store
-// is required. A Service is safe for concurrent use if its Store is.
+// version read, and idempotency keys. Store is required; a Service without
+// one returns an error wrapping [ErrInvalidOrder]. A Service is safe for
+// concurrent use if its Store is.
 type Service struct {
 	// Store keeps the orders. Required.
 	Store Store
@@ -75,6 +76,9 @@ func (s *Service) replay(ctx context.Context, owner fulfill.OwnerID, key, fp str
 // the same key and request returns the first result (and the same order ID);
 // the same key with another request returns a *[IdempotencyError].
 func (s *Service) Place(ctx context.Context, owner fulfill.OwnerID, key string, r PlaceRequest) (Result, error) {
+	if s.Store == nil {
+		return Result{}, invalid("store", "", "a Service needs a Store")
+	}
 	var fp string
 	if key != "" {
 		var err error
@@ -119,6 +123,9 @@ func (s *Service) Place(ctx context.Context, owner fulfill.OwnerID, key string, 
 func (s *Service) Execute(ctx context.Context, owner fulfill.OwnerID, id fulfill.OrderID, key string, r Request) (Result, error) {
 	if r == nil {
 		return Result{}, invalid("request", "", "required")
+	}
+	if s.Store == nil {
+		return Result{}, invalid("store", "", "a Service needs a Store")
 	}
 	var fp string
 	if key != "" {

@@ -158,7 +158,7 @@ var transitions = map[Status]map[Command]Rule{
 		CommandBackorder: allow(StatusPartiallyShipped), CommandPick: allow(StatusPartiallyShipped), CommandPack: allow(StatusPartiallyShipped),
 		CommandShip: allow(StatusPartiallyShipped, StatusShipped), CommandDeliver: allow(StatusPartiallyDelivered),
 		CommandCancel: allow(StatusPartiallyShipped, StatusShipped), CommandHold: allow(StatusOnHold), CommandRelease: deny(whyNoHold),
-		CommandEdit: allow(StatusPartiallyShipped), CommandExpire: deny(whyNotPending), CommandReopen: deny(whyNotClosed),
+		CommandEdit: allow(StatusPartiallyShipped, StatusShipped), CommandExpire: deny(whyNotPending), CommandReopen: deny(whyNotClosed),
 		CommandClose: deny(whyStillOpen), CommandRequestReturn: allow(StatusPartiallyShipped), CommandWithdrawReturn: allow(StatusPartiallyShipped), CommandRecordReturn: allow(StatusPartiallyReturned),
 		CommandSplit: allow(StatusPartiallyShipped), CommandMove: allow(StatusPartiallyShipped), CommandMerge: allow(StatusPartiallyShipped),
 	},
