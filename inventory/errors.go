@@ -106,15 +106,20 @@ func (e *ConflictError) Error() string {
 // Unwrap returns [ErrConflict].
 func (e *ConflictError) Unwrap() error { return ErrConflict }
 
-// NotFoundError reports a reservation unknown to the owner. It unwraps to
-// [ErrNotFound].
+// NotFoundError reports a reservation, or a lot of a SKU, unknown to the
+// owner. It unwraps to [ErrNotFound].
 type NotFoundError struct {
 	Owner       fulfill.OwnerID
-	Reservation string
+	Reservation string      // the reservation, if one was not found
+	SKU         fulfill.SKU // the SKU of the lot, if a lot was not found
+	Lot         LotID       // the lot, if a lot was not found
 }
 
-// Error names the owner and the reservation.
+// Error names the owner and what was not found.
 func (e *NotFoundError) Error() string {
+	if e.Lot != "" {
+		return fmt.Sprintf("inventory: lot %q of %s of owner %q not found", e.Lot, e.SKU, e.Owner)
+	}
 	return fmt.Sprintf("inventory: reservation %q of owner %q not found", e.Reservation, e.Owner)
 }
 

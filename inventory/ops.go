@@ -474,7 +474,7 @@ func (o *Recall) build(b *builder) (*Txn, error) {
 		}
 	}
 	if len(t.Touch) == 0 {
-		return nil, &NotFoundError{Owner: o.Owner, Reservation: "lot " + string(o.Lot)}
+		return nil, &NotFoundError{Owner: o.Owner, SKU: o.SKU, Lot: o.Lot}
 	}
 	return t, nil
 }
