@@ -9,6 +9,12 @@ import (
 	"github.com/fulfillkit/fulfill"
 )
 
+// shipQuote is a cached shipping estimate.
+type shipQuote struct {
+	units int64
+	m     fulfill.Money
+}
+
 // vec is a position or a size in micrometres along x, y, z.
 type vec [3]int64
 
@@ -90,7 +96,7 @@ type engine struct {
 	maxWork int64
 	stopped bool
 	ship    ShippingFunc
-	shipMem map[[2]int64]int64
+	shipMem map[[2]int64]shipQuote
 	shipErr error
 	shipCur fulfill.Currency // the currency of the shipping estimates
 	req     *Request

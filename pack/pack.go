@@ -102,7 +102,7 @@ type kindKey struct {
 
 func newEngine(ctx context.Context, req *Request, o *Options) (*engine, *setup) {
 	e := &engine{ctx: ctx, obj: o.Objective, mode: o.Mode, ship: o.Shipping,
-		shipMem: make(map[[2]int64]int64), req: req,
+		shipMem: make(map[[2]int64]shipQuote), req: req,
 		rng: rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))}
 	e.maxWork = o.MaxWork
 	if e.maxWork == 0 {
@@ -341,27 +341,30 @@ func (e *engine) lowerBound(units []int32) int {
 }
 
 // callShip asks the shipping function for a box of type t with content w.
-func (e *engine) callShip(t int, w int64) (int64, error) {
+func (e *engine) callShip(t int, w int64) (int64, fulfill.Money, error) {
 	b := e.req.Boxes[e.types[t].idx]
 	return e.shipParcel(Parcel{Box: b.ID, Outer: b.outer(), Gross: fulfill.Mass(e.types[t].tare + w)}, b.Cost.Currency())
 }
 
-func (e *engine) shipParcel(p Parcel, cur fulfill.Currency) (int64, error) {
+func (e *engine) shipParcel(p Parcel, cur fulfill.Currency) (int64, fulfill.Money, error) {
 	m, err := e.ship(p)
 	if err != nil {
-		return 0, fmt.Errorf("%w: parcel %q of %v: %w", ErrShipping, p.Box, p.Gross, err)
+		return 0, m, fmt.Errorf("%w: parcel %q of %v: %w", ErrShipping, p.Box, p.Gross, err)
+	}
+	if cur == "" {
+		cur = e.shipCur
 	}
 	if cur != "" && m.Currency() != "" && m.Currency() != cur {
-		return 0, fmt.Errorf("%w: parcel %q: %w", ErrShipping, p.Box, &fulfill.CurrencyMismatchError{A: cur, B: m.Currency()})
+		return 0, m, fmt.Errorf("%w: parcel %q: %w", ErrShipping, p.Box, &fulfill.CurrencyMismatchError{A: cur, B: m.Currency()})
 	}
 	if e.shipCur == "" {
 		e.shipCur = m.Currency()
 	}
 	c, err := costUnits(m)
 	if err != nil || c < 0 {
-		return 0, fmt.Errorf("%w: parcel %q: estimate %v: negative, or %v", ErrShipping, p.Box, m, err)
+		return 0, m, fmt.Errorf("%w: parcel %q: estimate %v: negative or out of range", ErrShipping, p.Box, m)
 	}
-	return c, nil
+	return c, m, nil
 }
 
 // solve runs the search and returns the best solution, or nil if stopped

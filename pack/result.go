@@ -2,7 +2,6 @@ package pack
 
 import (
 	"github.com/fulfillkit/fulfill"
-	"github.com/shopspring/decimal"
 )
 
 // result turns the best solution into a Result, giving each placed unit the
@@ -39,11 +38,11 @@ func (e *engine) result(st *setup, s *sol) (Result, error) {
 		}
 		p.Gross = p.Content + box.Tare
 		if e.obj == ObjectiveTotalCost {
-			c, err := e.callShip(b.t, int64(p.Content))
+			_, m, err := e.callShip(b.t, int64(p.Content))
 			if err != nil {
 				return Result{}, err
 			}
-			p.Shipping = e.money(c, box.Cost.Currency())
+			p.Shipping = m
 		}
 		if total, err = total.Add(p.Cost); err != nil {
 			return Result{}, err
@@ -61,11 +60,11 @@ func (e *engine) result(st *setup, s *sol) (Result, error) {
 			p := Package{Inner: it.Dimensions, Outer: it.Dimensions, Content: it.Weight, Gross: it.Weight,
 				Placements: []Placement{{Item: it.ID, Size: it.Dimensions}}}
 			if e.obj == ObjectiveTotalCost {
-				c, err := e.shipParcel(Parcel{Outer: it.Dimensions, Gross: it.Weight}, total.Currency())
+				_, m, err := e.shipParcel(Parcel{Outer: it.Dimensions, Gross: it.Weight}, total.Currency())
 				if err != nil {
 					return Result{}, err
 				}
-				p.Shipping = e.money(c, total.Currency())
+				p.Shipping = m
 				if shipping, err = shipping.Add(p.Shipping); err != nil {
 					return Result{}, err
 				}
@@ -118,21 +117,4 @@ func (e *engine) result(st *setup, s *sol) (Result, error) {
 		res.LowerBound = e.lowerBound(packed)
 	}
 	return res, nil
-}
-
-// money converts 10^-9 currency units back to Money.
-func (e *engine) money(units int64, cur fulfill.Currency) fulfill.Money {
-	if units == 0 || cur == "" {
-		if cur == "" {
-			cur = e.shipCur
-		}
-		if cur == "" {
-			return fulfill.Money{}
-		}
-	}
-	m, err := fulfill.NewMoney(decimal.New(units, -costScale), cur)
-	if err != nil {
-		return fulfill.Money{}
-	}
-	return m
 }

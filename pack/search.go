@@ -422,10 +422,10 @@ func cmpF(a, b float64) int {
 // content w, in 10^-9 currency units.
 func (e *engine) shipCost(t int, w int64) int64 {
 	key := [2]int64{int64(t), w}
-	if c, ok := e.shipMem[key]; ok {
-		return c
+	if q, ok := e.shipMem[key]; ok {
+		return q.units
 	}
-	c, err := e.callShip(t, w)
+	c, m, err := e.callShip(t, w)
 	if err != nil {
 		if e.shipErr == nil {
 			e.shipErr = err
@@ -433,6 +433,6 @@ func (e *engine) shipCost(t int, w int64) int64 {
 		e.stopped = true
 		c = math.MaxInt64 / 4
 	}
-	e.shipMem[key] = c
+	e.shipMem[key] = shipQuote{c, m}
 	return c
 }

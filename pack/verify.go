@@ -86,6 +86,12 @@ func Verify(req Request, res Result) error {
 			case !it.Rotation.Allows(pl.Rotation):
 				add(pi, it.ID, "turned %v, which its rotation rule %q forbids", pl.Rotation, it.Rotation)
 			}
+			if it.Group != "" {
+				if g, ok := groupPkg[it.Group]; ok && g != pi {
+					add(pi, it.ID, "group %q is split across packages %d and %d", it.Group, g, pi)
+				}
+				groupPkg[it.Group] = pi
+			}
 			if box == nil {
 				if !it.OwnContainer {
 					add(pi, it.ID, "placed without a box but not marked to ship in its own container")
@@ -115,12 +121,6 @@ func Verify(req Request, res Result) error {
 					add(pi, it.ID, "hazmat class %q shares a box with class %q", it.Hazmat, hazmat)
 				}
 				hazmat = it.Hazmat
-			}
-			if it.Group != "" {
-				if g, ok := groupPkg[it.Group]; ok && g != pi {
-					add(pi, it.ID, "group %q is split across packages %d and %d", it.Group, g, pi)
-				}
-				groupPkg[it.Group] = pi
 			}
 		}
 		if box != nil {
@@ -167,6 +167,13 @@ func Verify(req Request, res Result) error {
 				}
 			}
 		case ReasonTooHeavy:
+			fits := false
+			for _, b := range req.Boxes {
+				fits = fits || b.usable(req.Channel, req.Carrier) && fitsRule(it.Dimensions, it.Rotation, b.Inner)
+			}
+			if !fits {
+				add(-1, u.Item, "reported too heavy, but fits in no box: too big")
+			}
 			for _, b := range req.Boxes {
 				if b.usable(req.Channel, req.Carrier) && fitsRule(it.Dimensions, it.Rotation, b.Inner) &&
 					(b.MaxContent == 0 || it.Weight <= b.MaxContent) {
