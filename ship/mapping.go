@@ -172,3 +172,23 @@ func hasDetail(m Mapping) int {
 	}
 	return 0
 }
+
+// Codes is a host's own mapping from a carrier's status codes to [Status],
+// for carriers tracked directly rather than through an aggregator, such as
+// the raw codes a carrier integration reports:
+//
+//	ups := ship.Codes{"M": ship.StatusPreTransit, "P": ship.StatusInTransit, "I": ship.StatusInTransit,
+//		"O": ship.StatusOutForDelivery, "D": ship.StatusDelivered, "X": ship.StatusDeliveryException}
+//
+// Codes are matched exactly. A nil Codes maps nothing.
+type Codes map[string]Status
+
+// Map returns the status for code, or an *[UnmappedError] (with Source
+// "codes") if the table has no valid status for it.
+func (c Codes) Map(code string) (Status, error) {
+	s, ok := c[code]
+	if !ok || !s.Valid() {
+		return "", &UnmappedError{Source: "codes", Status: code}
+	}
+	return s, nil
+}

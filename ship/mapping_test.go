@@ -113,3 +113,16 @@ func FuzzMapStatus(f *testing.F) {
 		}
 	})
 }
+
+func TestCodes(t *testing.T) {
+	ups := Codes{"D": StatusDelivered, "I": StatusInTransit, "Z": Status("lost")}
+	s, err := ups.Map("D")
+	require.NoError(t, err)
+	assert.Equal(t, StatusDelivered, s)
+	for _, bad := range []string{"d", "Q", "Z", ""} {
+		_, err := ups.Map(bad)
+		assert.ErrorIs(t, err, ErrUnmappedStatus, bad)
+	}
+	_, err = Codes(nil).Map("D")
+	assert.ErrorIs(t, err, ErrUnmappedStatus)
+}
