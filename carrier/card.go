@@ -204,6 +204,18 @@ const MaxCardJSON = 16 << 20
 // unit ("12in", "150lb"), amounts decimal strings or numbers. Errors wrap
 // [ErrInvalidCard].
 func ParseRateCard(data []byte) (*RateCard, error) {
+	c, err := decodeRateCard(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decodeRateCard decodes a card strictly without validating it.
+func decodeRateCard(data []byte) (*RateCard, error) {
 	if len(data) > MaxCardJSON {
 		return nil, &CardError{Reason: fmt.Sprintf("document larger than %d bytes", MaxCardJSON)}
 	}
@@ -216,9 +228,6 @@ func ParseRateCard(data []byte) (*RateCard, error) {
 	if dec.More() {
 		return nil, &CardError{Reason: "unexpected data after the JSON document"}
 	}
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
 	return &c, nil
 }
 
@@ -229,7 +238,7 @@ func (c *RateCard) name() string { return c.Carrier + " " + c.Version }
 // effective time or currency, unknown units, services without a code or
 // with duplicate codes, price grids that are not rectangular or whose
 // weights do not increase, negative amounts, unusable divisors and rounding
-// modes, malformed zone ranges, and surcharges without a name, of an unknown
+// modes, a missing or malformed zone chart, and surcharges without a name, of an unknown
 // kind, without thresholds or referring to unknown services. It returns
 // *[CardError] values joined with [errors.Join].
 func (c *RateCard) Validate() error {
@@ -253,6 +262,9 @@ func (c *RateCard) Validate() error {
 		bad("units", string(c.Units), `want "imperial" or "metric"`)
 	}
 	validRounding("rounding", c.Rounding, bad)
+	if len(c.Zones.Ranges) == 0 && len(c.Zones.Exceptions) == 0 {
+		bad("zones", "", "at least one zone range required")
+	}
 	for i, z := range c.Zones.Ranges {
 		validZoneRange(fmt.Sprintf("zones.ranges[%d]", i), z, bad)
 	}

@@ -23,7 +23,8 @@
 // [Quote] carries an [Explanation]: each step as data and as text. A service
 // that cannot carry a package is reported with an *[IneligibleError] that
 // says which limit was exceeded. Zone charts and price grids can also be
-// loaded from CSV with [ParseZonesCSV] and [ParsePricesCSV].
+// loaded from CSV with [ParseZonesCSV] and [ParsePricesCSV], and a card kept
+// as JSON and CSV files read with [ParseRateCardFS].
 //
 // # Merchant rate tables
 //
