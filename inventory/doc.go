@@ -39,7 +39,8 @@
 // order's lines under a [Strategy] ([Priority], [FewestShipments],
 // [Closest], [HighestStock], [StoreFirst]), drawing lots first-expired or
 // first-in first-out and never from an expired lot, with explicit
-// backorders. [Allocation.Reserve] applies a plan with compare-and-set, so a
+// backorders. [Kits.Explode] turns kits and bundles into their components
+// first. [Allocation.Reserve] applies a plan with compare-and-set, so a
 // stale plan fails with [ErrConflict] and is planned again
 // ([Inventory.Allocate] does both).
 //
