@@ -156,7 +156,8 @@ type batchProblem struct {
 	loads  []load
 	bins   [][]Bin
 	memo   map[string]fulfill.Length
-	err    error // the first routing error
+	err    error       // the first routing error
+	tables sweepTables // scratch of the length-only sweeps
 }
 
 func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Order, c Capacity) (*batchProblem, error) {
@@ -241,7 +242,7 @@ func (p *batchProblem) length(set []int) (fulfill.Length, error) {
 				return 0, err
 			}
 			uniq, _ := distinct(ss)
-			_, v, err := r.optimalOrder(p.ctx, uniq, true)
+			_, v, err := r.optimalOrder(p.ctx, uniq, true, &p.tables)
 			return v, err
 		}
 	}

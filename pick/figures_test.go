@@ -57,7 +57,7 @@ func TestFigureRoutingGaps(t *testing.T) {
 		n = 20
 	}
 	ctx := context.Background()
-	heur := allRouters[1:6]
+	heur := allRouters[1:7] // the five policies and Local
 	for _, picks := range spec.Picks {
 		rng := rand.New(rand.NewPCG(spec.Seed, uint64(picks)))
 		sum := make([]float64, len(heur))

@@ -41,16 +41,35 @@ func spots(l Layout, bins []Bin) ([]Spot, error) {
 // distinct returns the distinct spots among ss in order of first appearance
 // and, for each of them, the indexes of ss at that spot.
 func distinct(ss []Spot) ([]Spot, [][]int) {
-	index := make(map[Spot]int, len(ss))
 	var uniq []Spot
 	var members [][]int
+	var index map[Spot]int // for long lists; short ones are searched
 	for i, s := range ss {
-		j, ok := index[s]
-		if !ok {
+		j := -1
+		if index != nil {
+			if v, ok := index[s]; ok {
+				j = v
+			}
+		} else {
+			for u, v := range uniq {
+				if v == s {
+					j = u
+					break
+				}
+			}
+		}
+		if j < 0 {
 			j = len(uniq)
-			index[s] = j
 			uniq = append(uniq, s)
 			members = append(members, nil)
+			if index != nil {
+				index[s] = j
+			} else if len(uniq) > 32 {
+				index = make(map[Spot]int, len(ss))
+				for u, v := range uniq {
+					index[v] = u
+				}
+			}
 		}
 		members[j] = append(members[j], i)
 	}

@@ -43,7 +43,7 @@ func (Optimal) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	if err != nil {
 		return Route{}, err
 	}
-	order, _, err := r.optimalOrder(ctx, p.uniq, false)
+	order, _, err := r.optimalOrder(ctx, p.uniq, false, nil)
 	if err != nil {
 		return Route{}, err
 	}
@@ -87,9 +87,39 @@ type dpEntry struct {
 	combo int32
 }
 
+// sweepTables are the scratch space of a sweep, reusable from one sweep to
+// the next by one goroutine.
+type sweepTables struct {
+	mid, next stateTable
+	req       [][maxK]bool
+	subs      [][maxK]sub
+	need      []bool
+	opts      [][maxK][]vopt
+	combos    [][]combo
+	arena     []vopt // backing store of opts
+}
+
+// sub holds the picks inside one sub-aisle: positions and spot indexes.
+type sub struct {
+	ys  []int64
+	idx []int
+}
+
+// resize returns s with length n and every element zero, reusing its
+// storage when it is large enough.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
 // optimalOrder solves the instance and returns the visiting order of the
-// distinct spots and the optimal tour length.
-func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) ([]int, fulfill.Length, error) {
+// distinct spots and the optimal tour length; with lengthOnly, the length
+// alone. tables may be nil or reused from an earlier call.
+func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, tables *sweepTables) ([]int, fulfill.Length, error) {
 	depot := r.Depot()
 	trivial := true
 	for _, s := range uniq {
@@ -114,13 +144,22 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 		lo, hi = min(lo, s.X), max(hi, s.X)
 	}
 	ncol := int(hi-lo) + 1
-	req := make([][maxK]bool, ncol)
-	nodeSpot := make(map[int]int) // cross node id -> spot index
-	type sub struct {
-		ys  []int64
-		idx []int
+	if tables == nil {
+		tables = new(sweepTables)
 	}
-	subs := make([][maxK]sub, ncol)
+	req := resize(tables.req, ncol)
+	nodeSpot := make(map[int]int) // cross node id -> spot index
+	subs := tables.subs
+	if cap(subs) < ncol {
+		subs = make([][maxK]sub, ncol)
+	}
+	subs = subs[:ncol]
+	for t := range subs {
+		for c := range subs[t] {
+			subs[t][c].ys, subs[t][c].idx = subs[t][c].ys[:0], subs[t][c].idx[:0]
+		}
+	}
+	tables.req, tables.subs = req, subs
 	req[depot.X-lo][r.cfg.Depot.CrossAisle] = true
 	for u, s := range uniq {
 		t := int(s.X - lo)
@@ -137,7 +176,8 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 		subs[t][b].ys = append(subs[t][b].ys, s.Y)
 		subs[t][b].idx = append(subs[t][b].idx, u)
 	}
-	need := make([]bool, ncol) // need[t]: something to visit in a column after t
+	need := resize(tables.need, ncol) // need[t]: something to visit in a column after t
+	tables.need = need
 	for t := ncol - 2; t >= 0; t-- {
 		need[t] = need[t+1]
 		for c := range k {
@@ -146,8 +186,10 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 			}
 		}
 	}
-	opts := make([][maxK][]vopt, ncol)
-	combos := make([][]combo, ncol)
+	opts := resize(tables.opts, ncol)
+	combos := resize(tables.combos, ncol)
+	tables.opts, tables.combos = opts, combos
+	tables.arena = tables.arena[:0]
 	var emptyOpts [maxK][]vopt // every aisle without picks shares these
 	var emptyCombos []combo
 	for t := range ncol {
@@ -160,7 +202,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 		if empty {
 			if emptyCombos == nil {
 				for c := 0; c < k-1; c++ {
-					emptyOpts[c] = subOptions(nil, Y[c], Y[c+1])
+					emptyOpts[c] = tables.subOptions(nil, Y[c], Y[c+1])
 				}
 				emptyCombos = buildCombos(emptyOpts[:k-1])
 			}
@@ -170,7 +212,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 		for c := 0; c < k-1; c++ {
 			s := &subs[t][c]
 			if len(s.ys) <= 1 {
-				opts[t][c] = subOptions(s.ys, Y[c], Y[c+1])
+				opts[t][c] = tables.subOptions(s.ys, Y[c], Y[c+1])
 				continue
 			}
 			order := make([]int, len(s.ys))
@@ -183,7 +225,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 				ys[i], idx[i] = s.ys[o], s.idx[o]
 			}
 			s.ys, s.idx = ys, idx
-			opts[t][c] = subOptions(ys, Y[c], Y[c+1])
+			opts[t][c] = tables.subOptions(ys, Y[c], Y[c+1])
 		}
 		combos[t] = buildCombos(opts[t][:k-1])
 	}
@@ -195,12 +237,12 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 	// records the aisle's nodes: degree parity, whether used, and component.
 	// From there it chooses how often each cross aisle continues to aisle
 	// t+1. Either step keeps only the cheapest way to each state.
-	var inter, tables []stateList // per aisle, kept to rebuild the tour
+	mid, next := &tables.mid, &tables.next
+	var inter, outs []stateList // per aisle, kept to rebuild the tour
 	if !lengthOnly {
-		inter = make([]stateList, ncol)  // node states after the sub-aisles of aisle t
-		tables = make([]stateList, ncol) // states leaving aisle t to the right
+		inter = make([]stateList, ncol) // node states after the sub-aisles of aisle t
+		outs = make([]stateList, ncol)  // states leaving aisle t to the right
 	}
-	var mid, next stateTable
 	cur := stateList{keys: []uint64{0}, ents: []dpEntry{{}}}
 	bestCost := int64(math.MaxInt64)
 	bestT, bestI := -1, uint64(0)
@@ -348,9 +390,9 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 				}
 			}
 		}
-		cur = next.list(true)
+		cur = next.list(!lengthOnly)
 		if !lengthOnly {
-			tables[t] = cur
+			outs[t] = cur
 		}
 	}
 	if bestT < 0 {
@@ -415,7 +457,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool) (
 		for c := range k {
 			mout[c] = int(key>>(5*c)) & 3
 		}
-		ie = inter[t-1].find(tables[t-1].find(key).prev)
+		ie = inter[t-1].find(outs[t-1].find(key).prev)
 		t--
 	}
 	start := int(depot.X-lo)*k + r.cfg.Depot.CrossAisle
@@ -525,17 +567,19 @@ func reversed(s []int) []int {
 }
 
 // subOptions lists the ways to cover a sub-aisle from y0 to y1 holding
-// picks at the sorted positions ys (strictly between them).
-func subOptions(ys []int64, y0, y1 int64) []vopt {
+// picks at the sorted positions ys (strictly between them). The list lives
+// in the tables' arena until the next sweep.
+func (tb *sweepTables) subOptions(ys []int64, y0, y1 int64) []vopt {
+	start := len(tb.arena)
 	span := y1 - y0
-	out := []vopt{
-		{kind: vPass1, cost: span, dLo: 1, dHi: 1, link: true},
-		{kind: vPass2, cost: 2 * span, dLo: 2, dHi: 2, link: true},
-	}
+	tb.arena = append(tb.arena,
+		vopt{kind: vPass1, cost: span, dLo: 1, dHi: 1, link: true},
+		vopt{kind: vPass2, cost: 2 * span, dLo: 2, dHi: 2, link: true})
 	if len(ys) == 0 {
-		return append(out, vopt{kind: vNone})
+		tb.arena = append(tb.arena, vopt{kind: vNone})
+		return tb.arena[start:len(tb.arena):len(tb.arena)]
 	}
-	out = append(out,
+	tb.arena = append(tb.arena,
 		vopt{kind: vLow, cost: 2 * (ys[len(ys)-1] - y0), dLo: 2},
 		vopt{kind: vHigh, cost: 2 * (y1 - ys[0]), dHi: 2})
 	if len(ys) >= 2 {
@@ -545,9 +589,9 @@ func subOptions(ys []int64, y0, y1 int64) []vopt {
 				g, best = i, d
 			}
 		}
-		out = append(out, vopt{kind: vGap, cost: 2 * (span - best), dLo: 2, dHi: 2, gap: g})
+		tb.arena = append(tb.arena, vopt{kind: vGap, cost: 2 * (span - best), dLo: 2, dHi: 2, gap: g})
 	}
-	return out
+	return tb.arena[start:len(tb.arena):len(tb.arena)]
 }
 
 // buildCombos takes the product of the sub-aisle options of one aisle.

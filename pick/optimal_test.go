@@ -94,8 +94,26 @@ func TestOptimalTourMatchesSweep(t *testing.T) {
 		bins := randomBins(rng, r, rng.IntN(picks))
 		p, err := newProblem(r, bins)
 		require.NoError(t, err)
-		order, cost, err := r.optimalOrder(context.Background(), p.uniq, false)
+		order, cost, err := r.optimalOrder(context.Background(), p.uniq, false, nil)
 		require.NoError(t, err)
 		require.Equal(t, cost, p.route(order).Length, "instance %d", i)
+	}
+}
+
+// TestSweepScratchReuse reuses one scratch space across instances of every
+// size, as batching does, and checks each length against a fresh sweep.
+func TestSweepScratchReuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	var tables sweepTables
+	for i := range 300 {
+		r := randomRect(t, rng, 2+i%3)
+		bins := randomBins(rng, r, rng.IntN(30))
+		p, err := newProblem(r, bins)
+		require.NoError(t, err)
+		_, got, err := r.optimalOrder(context.Background(), p.uniq, true, &tables)
+		require.NoError(t, err)
+		want, err := Optimal{}.Route(context.Background(), r, bins)
+		require.NoError(t, err)
+		require.Equal(t, want.Length, got, "instance %d", i)
 	}
 }
