@@ -229,6 +229,7 @@ func TestPackInvalidRequest(t *testing.T) {
 		{"too many units", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", Dimensions: dims(1, 1, 1), Quantity: MaxUnits + 1}}}, Options{}, "items[0].quantity", ErrTooLarge},
 		{"bad rotation", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", Dimensions: dims(1, 1, 1), Quantity: 1, Rotation: 9}}}, Options{}, "items[0].rotation", ErrInvalidRequest},
 		{"bad sku", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", SKU: " x", Dimensions: dims(1, 1, 1), Quantity: 1}}}, Options{}, "items[0].sku", ErrInvalidRequest},
+		{"own container in a group", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", Dimensions: dims(1, 1, 1), Quantity: 1, OwnContainer: true, Group: "g"}}}, Options{}, "items[0].group", ErrInvalidRequest},
 		{"duplicate box", Request{Boxes: []Box{ok, ok}, Items: []Item{item}}, Options{}, "boxes[1].id", ErrInvalidRequest},
 		{"box without size", Request{Boxes: []Box{{ID: "B"}}, Items: []Item{item}}, Options{}, "boxes[0].inner", ErrInvalidRequest},
 		{"negative tare", Request{Boxes: []Box{{ID: "B", Inner: dims(1, 1, 1), Tare: -1}}, Items: []Item{item}}, Options{}, "boxes[0].tare", ErrInvalidRequest},
@@ -367,7 +368,7 @@ func packCatalogue() []Box {
 // constraints always give a result that verifies, every unit accounted for.
 func TestPackRandomOrders(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	n := 300
+	n := 150
 	if testing.Short() {
 		n = 60
 	}

@@ -43,6 +43,9 @@ func (r Request) Validate() error {
 				Reason: fmt.Sprintf("more than %d units in the request", MaxUnits), Kind: ErrTooLarge})
 			units = -1 << 40
 		}
+		if it.OwnContainer && it.Group != "" {
+			bad(p+".group", it.Group, "an item in its own container cannot ship in a group")
+		}
 		if it.Rotation > RotationNone {
 			bad(p+".rotation", it.Rotation.String(), "unknown rotation rule")
 		}

@@ -92,7 +92,15 @@ func TestVerifyFindsProblems(t *testing.T) {
 		{"hazmat mixed", func(q *Request, _ *Result) { q.Items[0].Hazmat = "3"; q.Items[1].Hazmat = "8" }, "hazmat"},
 		{"group split", func(q *Request, r *Result) {
 			q.Items[0].Group = "g"
-			q.Items[2].Group = "g"
+			q.Items[1].Group = "g"
+			b := r.Packages[0].Placements[2]
+			r.Packages[0].Placements = r.Packages[0].Placements[:2]
+			r.Packages[0].Content -= 200 * fulfill.Gram
+			r.Packages[0].Gross -= 200 * fulfill.Gram
+			b.Position = Point{}
+			r.Packages = append(r.Packages, Package{Box: "B", Inner: dims(100, 100, 100), Cost: usd("1"),
+				Content: 200 * fulfill.Gram, Gross: 250 * fulfill.Gram, Placements: []Placement{b}})
+			r.Cost = usd("2")
 		}, "split"},
 		{"own container in a box", func(q *Request, _ *Result) { q.Items[1].OwnContainer = true }, "own container"},
 		{"boxless package not own container", func(q *Request, _ *Result) { q.Items[2].OwnContainer = false }, "not marked"},
