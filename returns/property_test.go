@@ -1,0 +1,356 @@
+package returns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/fulfillkit/fulfill/carrier"
+	"github.com/fulfillkit/fulfill/inventory"
+	"github.com/fulfillkit/fulfill/order"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+)
+
+// chooser draws the random choices of a scenario.
+type chooser interface {
+	IntN(n int) int
+	Done() bool
+}
+
+// randChooser draws from a seeded PCG.
+type randChooser struct{ r *rand.Rand }
+
+func (c randChooser) IntN(n int) int {
+	if n <= 1 {
+		return 0
+	}
+	return c.r.IntN(n)
+}
+func (randChooser) Done() bool { return false }
+
+// byteChooser draws from fuzz input; it is done when the input is.
+type byteChooser struct {
+	b []byte
+	i int
+}
+
+func (c *byteChooser) IntN(n int) int {
+	if n <= 1 || c.i >= len(c.b) {
+		return 0
+	}
+	v := int(c.b[c.i])
+	c.i++
+	return v % n
+}
+func (c *byteChooser) Done() bool { return c.i >= len(c.b) }
+
+func cents(n int) fulfill.Money {
+	m, _ := fulfill.MoneyFromMinor(int64(n), usd)
+	return m
+}
+
+// randomOrder places a random order with discounts, tax and shipping,
+// cancels some units, ships the rest and maybe delivers them.
+func randomOrder(t testing.TB, ch chooser) *order.Order {
+	req := order.PlaceRequest{Channel: order.ChannelWeb, ShipTo: shipTo, Currency: usd, Shipping: cents(ch.IntN(1500))}
+	net := 0
+	for i := range 1 + ch.IntN(4) {
+		price := 1 + ch.IntN(5000)
+		disc := ch.IntN(price + 1)
+		qty := 1 + ch.IntN(5)
+		req.Lines = append(req.Lines, order.NewLine{SKU: fulfill.SKU(fmt.Sprint("SKU", i)), Quantity: int64(qty),
+			UnitPrice: cents(price), UnitDiscount: cents(disc), UnitTax: cents(ch.IntN(400))})
+		net += (price - disc) * qty
+	}
+	req.Discount = cents(ch.IntN(net/2 + 1))
+	o, _, err := order.Place(orderID, owner, t0, req)
+	require.NoError(t, err)
+	_, err = o.Confirm(t0)
+	require.NoError(t, err)
+	if n := ch.IntN(int(req.Lines[0].Quantity)); n > 0 {
+		_, err = o.Cancel(t0, order.CancelRequest{Lines: []order.LineQuantity{{Line: 1, Quantity: int64(n)}}})
+		require.NoError(t, err)
+	}
+	var lines []order.LineQuantity
+	for l := range o.Lines() {
+		lines = append(lines, order.LineQuantity{Line: l.ID, Quantity: l.Unallocated()})
+	}
+	_, err = o.Allocate(t0, order.AllocateRequest{Location: "WH1", Lines: lines})
+	require.NoError(t, err)
+	_, err = o.Ship(t0, order.ShipRequest{Shipment: "S1", Fulfillment: 1})
+	require.NoError(t, err)
+	if ch.IntN(4) > 0 {
+		_, err = o.Deliver(t0.Add(24*time.Hour), order.DeliverRequest{Shipment: "S1"})
+		require.NoError(t, err)
+	}
+	return o
+}
+
+var (
+	outcomes     = []Outcome{OutcomeReceived, OutcomeReceived, OutcomeLost, OutcomeWrongItem, OutcomeMissing}
+	grades       = []Grade{GradeResellable, GradeResellable, GradeDamaged, GradeDefective, GradeMissingParts}
+	dispositions = []Disposition{DispositionRestock, DispositionQuarantine, DispositionRefurbish, DispositionReturnToVendor, DispositionDispose}
+	locations    = []fulfill.LocationID{"WH1", "WH2"}
+	policies     = []RefundPolicy{{}, {RestockingFee: decimal.RequireFromString("0.15"), Shipping: ShippingSellerFault, DeductLabel: true},
+		{RestockingFee: decimal.RequireFromString("0.333"), Rounding: fulfill.RoundHalfEven, Shipping: ShippingAlways, DeductLabel: true}}
+)
+
+// randomAct runs a random action with random details on r.
+func randomAct(ch chooser, r *Return, o *order.Order, inv Inventory, now time.Time) ([]Event, Action, error) {
+	a := actions[ch.IntN(len(actions))]
+	if ch.IntN(3) > 0 { // mostly an action the return allows now
+		var allowed []Action
+		for _, p := range AllowedActions(r) {
+			if p.Allowed {
+				allowed = append(allowed, p.Action)
+			}
+		}
+		if len(allowed) > 0 {
+			a = allowed[ch.IntN(len(allowed))]
+		}
+	}
+	line := 1 + ch.IntN(len(r.lines))
+	if ch.IntN(8) == 0 {
+		line = len(r.lines) + 1 // a line that does not exist
+	}
+	qty := int64(ch.IntN(4))
+	switch a {
+	case ActionApprove:
+		ev, err := r.Approve(now, "")
+		return ev, a, err
+	case ActionDecline:
+		ev, err := r.Decline(now, "no")
+		return ev, a, err
+	case ActionIssueLabel:
+		ev, err := r.IssueLabel(context.Background(), now, &fakeLabeler{}, carrier.LabelRequest{})
+		return ev, a, err
+	case ActionShip:
+		ev, err := r.Ship(now, "")
+		return ev, a, err
+	case ActionReceive:
+		rl := ReceiveLine{Line: line, Quantity: qty, Outcome: outcomes[ch.IntN(len(outcomes))]}
+		if rl.Outcome == OutcomeWrongItem && ch.IntN(2) == 0 {
+			rl.ReceivedSKU = "BRICK"
+		}
+		ev, err := r.Receive(now, ReceiveRequest{Lines: []ReceiveLine{rl}})
+		return ev, a, err
+	case ActionInspect:
+		ev, err := r.Inspect(now, InspectRequest{Lines: []InspectLine{{Line: line, Quantity: qty, Grade: grades[ch.IntN(len(grades))]}}})
+		return ev, a, err
+	case ActionDispose:
+		dl := DisposeLine{Line: line, Quantity: qty, Disposition: dispositions[ch.IntN(len(dispositions))], Location: locations[ch.IntN(len(locations))]}
+		ev, err := r.Dispose(context.Background(), inv, now, DisposeRequest{Lines: []DisposeLine{dl}})
+		return ev, a, err
+	case ActionExchange:
+		req := ExchangeRequest{Lines: []ExchangeLine{{Line: line, Quantity: qty}}}
+		if ch.IntN(2) == 0 {
+			req.CrossShip, req.HoldUntil = true, now.Add(7*24*time.Hour)
+		}
+		_, _, ev, err := r.Exchange(now, o, newID, req)
+		return ev, a, err
+	case ActionClose:
+		ev, err := r.Close(now, "")
+		return ev, a, err
+	case ActionCancel:
+		ev, err := r.Cancel(now, "")
+		return ev, a, err
+	}
+	ev, err := r.Reopen(now, "")
+	return ev, a, err
+}
+
+// typed reports whether err is one of the kinds callers branch on.
+func typed(err error) bool {
+	for _, k := range []error{ErrInvalidTransition, ErrQuantity, ErrInvalidReturn, ErrRefundLimit, ErrIdempotencyConflict, fulfill.ErrInvalidCode} {
+		if errors.Is(err, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// runScenario runs random returns, receptions, dispositions, exchanges and
+// refunds of every kind on a random order, and checks after every step
+// that refunds never exceed what was paid per line and per order, that
+// returned units never exceed shipped ones, that dispositions match the
+// inventory and every unit of a closed return has exactly one, and that a
+// failed step changes nothing.
+func runScenario(t testing.TB, ch chooser, steps int, seen map[string]int) {
+	if seen == nil {
+		seen = map[string]int{}
+	}
+	o := randomOrder(t, ch)
+	inv := newInventory()
+	a := NewAccount(o)
+	var rs []*Return
+	now := t0.Add(48 * time.Hour)
+	for step := 0; step < steps && !ch.Done(); step++ {
+		now = now.Add(time.Duration(ch.IntN(48)) * time.Hour)
+		switch op := ch.IntN(10); {
+		case op == 0 || len(rs) == 0:
+			var lines []RequestLine
+			for l := range o.Lines() {
+				if room := l.Shipped - l.Returned - l.ReturnRequested; room > 0 && ch.IntN(2) == 0 {
+					lines = append(lines, RequestLine{OrderLine: l.ID, Quantity: 1 + int64(ch.IntN(int(room))), Reason: reasons[ch.IntN(len(reasons)-2)]})
+				}
+			}
+			r, _, err := New(ID(fmt.Sprint("R", len(rs))), o, now, Request{Channel: ChannelMail, Lines: lines})
+			if err != nil {
+				require.True(t, typed(err), "step %d: new: %v", step, err)
+				continue
+			}
+			_, err = o.RequestReturn(now, r.OrderRequest())
+			require.NoError(t, err, "step %d: the order refused a return New accepted", step)
+			rs = append(rs, r)
+		case op <= 6:
+			r := rs[ch.IntN(len(rs))]
+			before, from := snap(t, r), r.Status()
+			events, act, err := randomAct(ch, r, o, inv, now)
+			if err != nil {
+				require.True(t, typed(err), "step %d: %s: untyped error %v", step, act, err)
+				require.Equal(t, before, snap(t, r), "step %d: failed %s changed the return", step, act)
+				continue
+			}
+			require.Contains(t, transitions[from][act].To, r.Status(), "step %d: %s from %s", step, act, from)
+			seen[string(act)]++
+			if rec, ok := RecordReturnRequest(events); ok {
+				_, err := o.RecordReturn(now, rec)
+				require.NoError(t, err, "step %d: the order refused units received", step)
+			}
+		default:
+			req := RefundRequest{Key: fmt.Sprint("k", ch.IntN(6)), Method: []Method{"", MethodStoreCredit}[ch.IntN(2)]}
+			var r *Return
+			switch ch.IntN(3) {
+			case 0:
+				req.Kind, r = RefundReturn, rs[ch.IntN(len(rs))]
+				if ch.IntN(2) == 0 {
+					req.Lines = []order.LineQuantity{{Line: order.LineID(1 + ch.IntN(4)), Quantity: int64(ch.IntN(4))}}
+				}
+			case 1:
+				req.Kind, req.Reason = RefundClaim, ReasonMissing
+				req.Lines = []order.LineQuantity{{Line: order.LineID(1 + ch.IntN(4)), Quantity: int64(ch.IntN(4))}}
+			default:
+				req.Kind, req.Amount = RefundGoodwill, cents(1+ch.IntN(3000))
+			}
+			before := len(a.Refunds())
+			f, err := a.Issue(now, o, r, policies[ch.IntN(len(policies))], req)
+			if err != nil {
+				require.True(t, typed(err), "step %d: refund: untyped error %v", step, err)
+				require.Len(t, a.Refunds(), before, "step %d: failed refund recorded", step)
+				continue
+			}
+			checkRefund(t, f)
+			if !f.Replayed {
+				seen["refund "+string(f.Kind)]++
+			} else {
+				seen["replayed"]++
+			}
+		}
+		checkScenario(t, step, o, a, rs, inv)
+	}
+}
+
+// checkScenario checks the invariants of a scenario.
+func checkScenario(t testing.TB, step int, o *order.Order, a *Account, rs []*Return, inv *inventory.Inventory) {
+	require.NoError(t, o.CheckInvariants(), "step %d", step)
+	tot, err := o.Totals()
+	require.NoError(t, err)
+	n, err := a.Refunded().Cmp(tot.Due)
+	require.NoError(t, err)
+	require.LessOrEqual(t, n, 0, "step %d: refunded %s of %s paid", step, a.Refunded(), tot.Due)
+	received := map[order.LineID]int64{}
+	stock := map[inventory.Key]inventory.Buckets{}
+	for _, r := range rs {
+		for _, l := range r.lines {
+			require.Len(t, l.Units, int(l.Quantity))
+			require.LessOrEqual(t, l.Exchanged, l.Quantity)
+			for _, u := range l.Units {
+				if u.Outcome == OutcomeReceived {
+					received[l.OrderLine]++
+				}
+				require.True(t, u.Disposition == "" || u.Outcome.Present(), "step %d: a unit not present has a disposition", step)
+				require.True(t, u.Grade == "" || u.Outcome == OutcomeReceived, "step %d: a unit not received has a grade", step)
+				if r.status == StatusClosed && u.Outcome.Present() {
+					require.NotEmpty(t, u.Disposition, "step %d: closed return %s has a present unit without a disposition", step, r.id)
+				}
+				if into, _, ok := u.Disposition.bucket(); ok {
+					sku := l.SKU
+					if u.Outcome == OutcomeWrongItem {
+						sku = u.ReceivedSKU
+					}
+					k := inventory.Key{Owner: owner, SKU: sku, Location: u.Location}
+					b := stock[k]
+					b.OnHand++
+					switch into {
+					case inventory.BucketQuarantine:
+						b.Quarantine++
+					case inventory.BucketDamaged:
+						b.Damaged++
+					}
+					stock[k] = b
+				}
+			}
+		}
+	}
+	for l := range o.Lines() {
+		require.LessOrEqual(t, received[l.ID], l.Shipped, "step %d: line %d returned more than shipped", step, l.ID)
+		require.Equal(t, received[l.ID], l.Returned, "step %d: line %d: order ledger and returns disagree", step, l.ID)
+		units, amt := a.RefundedLine(l.ID)
+		require.LessOrEqual(t, units, l.Shipped, "step %d: line %d refunded more units than shipped", step, l.ID)
+		total, err := o.ValueOfUnits(l.ID, 0, l.Ordered)
+		require.NoError(t, err)
+		sum, _ := amt.Add(l.CancelledValue)
+		n, _ := sum.Cmp(total)
+		require.LessOrEqual(t, n, 0, "step %d: line %d refunded %s + cancelled %s of %s", step, l.ID, amt, l.CancelledValue, total)
+	}
+	levels, err := inv.Levels(context.Background(), inventory.LevelQuery{Owner: owner})
+	require.NoError(t, err)
+	got := map[inventory.Key]inventory.Buckets{}
+	for _, l := range levels {
+		if !l.Buckets.IsZero() {
+			got[l.Key] = l.Buckets
+		}
+	}
+	require.Equal(t, stock, got, "step %d: inventory does not match the dispositions", step)
+}
+
+func TestPropertyRandomSequences(t *testing.T) {
+	seeds := 300
+	if testing.Short() || raceEnabled {
+		seeds = 40
+	}
+	seen := map[string]int{}
+	for seed := range seeds {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			runScenario(t, randChooser{rand.New(rand.NewPCG(uint64(seed), 8))}, 80, seen)
+		})
+	}
+	// The sequences reach every action and every kind of refund.
+	for _, a := range actions {
+		require.Positive(t, seen[string(a)], "%s never succeeded", a)
+	}
+	for _, k := range []string{"refund return", "refund claim", "refund goodwill", "replayed"} {
+		require.Positive(t, seen[k], "%s never happened", k)
+	}
+	t.Logf("%v", seen)
+}
+
+func FuzzReturnSequences(f *testing.F) {
+	for seed := range 8 {
+		r := rand.New(rand.NewPCG(uint64(seed), 8))
+		b := make([]byte, 200)
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		f.Add(b)
+	}
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		runScenario(t, &byteChooser{b: data}, 60, nil)
+	})
+}
