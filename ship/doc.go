@@ -27,7 +27,8 @@
 //
 // [DecodeEvent] reads a generic JSON tracking event, [DecodeWebhook] the
 // native tracking payloads of EasyPost, Shippo and ShipEngine, and
-// [MapStatus] translates their status vocabularies into [Status].
+// [MapStatus] translates their status vocabularies into [Status]; [Codes]
+// holds a host's own table for a carrier tracked directly.
 //
 // # Delivery promises
 //

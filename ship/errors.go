@@ -3,6 +3,7 @@ package ship
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -118,17 +119,25 @@ func (e *ZoneError) Unwrap() error { return ErrUnknownZone }
 // ManifestError reports a label that breaks a manifest rule. It unwraps to
 // [ErrInvalidManifest].
 type ManifestError struct {
-	Manifest string // the manifest ID, empty for input errors
-	Label    string // the label reference
-	Reason   string
+	Manifest       string // the manifest ID, empty for input errors
+	Label          string // the label reference
+	TrackingNumber string // the package's tracking number, if known
+	Reason         string
 }
 
-// Error names the manifest, the label and the rule.
+// Error names the manifest, the label, the package and the rule.
 func (e *ManifestError) Error() string {
-	if e.Manifest == "" {
-		return fmt.Sprintf("ship: label %q: %s", e.Label, e.Reason)
+	var b strings.Builder
+	b.WriteString("ship: ")
+	if e.Manifest != "" {
+		fmt.Fprintf(&b, "manifest %q: ", e.Manifest)
 	}
-	return fmt.Sprintf("ship: manifest %q: label %q: %s", e.Manifest, e.Label, e.Reason)
+	fmt.Fprintf(&b, "label %q", e.Label)
+	if e.TrackingNumber != "" {
+		fmt.Fprintf(&b, " (%s)", e.TrackingNumber)
+	}
+	b.WriteString(": " + e.Reason)
+	return b.String()
 }
 
 // Unwrap returns [ErrInvalidManifest].

@@ -156,7 +156,7 @@ func ExampleBuildManifests() {
 	// Output:
 	// usps/P1/WH-EAST/2026-11-23 2 labels 9.00 USD
 	// usps/P2/WH-EAST/2026-11-23 1 labels 4.50 USD
-	// skipped: ship: label "4": voided
+	// skipped: ship: label "4" (T4): voided
 	// valid: true
 }
 

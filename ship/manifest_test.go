@@ -88,7 +88,7 @@ func TestBuildManifestsSplit(t *testing.T) {
 
 func TestBuildManifestsRejectsBadInput(t *testing.T) {
 	ok := lbl("a", "ups", "A1", "WH-EAST", "2026-11-23T15:00:00Z")
-	twin := lbl("a", "ups", "A1", "WH-EAST", "2026-11-23T16:00:00Z")
+	twin := lbl("a", "ups", "A2", "WH-EAST", "2026-11-23T16:00:00Z") // a package of label a, on another account
 	twin.TrackingNumber = "other"
 	sameNumber := lbl("c", "ups", "A1", "WH-EAST", "2026-11-23T16:00:00Z")
 	sameNumber.TrackingNumber = ok.TrackingNumber
@@ -104,8 +104,8 @@ func TestBuildManifestsRejectsBadInput(t *testing.T) {
 		reasons = append(reasons, me.Label+": "+me.Reason)
 	}
 	assert.Equal(t, []string{
-		"a: reference given twice",
-		"c: tracking number T-a given twice",
+		"a: packages of one label differ in carrier, account, origin or day (ups/A1/WH-EAST/2026-11-23 and ups/A2/WH-EAST/2026-11-23)",
+		"c: tracking number given twice",
 		"d: carrier is required",
 		"e: creation time is required",
 	}, reasons)
@@ -133,7 +133,13 @@ func TestValidateManifestsCatchesTampering(t *testing.T) {
 			l.Account = "A2"
 			ms[1].Labels = append(ms[1].Labels, l)
 			return ms
-		}, "also on manifest ups/A1/WH-EAST/2026-11-23"},
+		}, "label also on manifest ups/A1/WH-EAST/2026-11-23"},
+		{"package on two manifests", func(ms []Manifest) []Manifest {
+			l := ms[0].Labels[0]
+			l.ManifestID, l.Account, l.Ref = "", "A2", "z"
+			ms[1].Labels = append(ms[1].Labels, l)
+			return ms
+		}, "package also on manifest ups/A1/WH-EAST/2026-11-23"},
 		{"wrong account", func(ms []Manifest) []Manifest { ms[0].Labels[1].Account = "A2"; return ms }, "carrier/account/origin ups/A2/WH-EAST differ from the manifest's"},
 		{"voided", func(ms []Manifest) []Manifest { ms[0].Labels[0].Voided = true; return ms }, "voided"},
 		{"wrong day", func(ms []Manifest) []Manifest {
@@ -196,4 +202,38 @@ func TestManifestsConserveLabels(t *testing.T) {
 		require.Len(t, b.Skipped, len(labels)-len(want))
 		require.NoError(t, ValidateManifests(b.Manifests, opts))
 	}
+}
+
+func TestBuildManifestsMultiPackageLabel(t *testing.T) {
+	a1 := lbl("shp-1", "ups", "A1", "WH-EAST", "2026-11-23T15:00:00Z")
+	a2 := a1
+	a2.TrackingNumber = "T-shp-1-2"
+	b, err := BuildManifests([]Label{a1, a2}, manifestOpts(t))
+	require.NoError(t, err)
+	require.Len(t, b.Manifests, 1)
+	assert.Len(t, b.Manifests[0].Labels, 2)
+	require.NoError(t, ValidateManifests(b.Manifests, manifestOpts(t)))
+	// A size limit never splits a label...
+	c := lbl("shp-0", "ups", "A1", "WH-EAST", "2026-11-23T16:00:00Z")
+	opts := manifestOpts(t)
+	opts.MaxLabels = 2
+	b, err = BuildManifests([]Label{c, a2, a1}, opts)
+	require.NoError(t, err)
+	require.Len(t, b.Manifests, 2)
+	assert.Equal(t, []string{"T-shp-1", "T-shp-1-2"}, []string{b.Manifests[0].Labels[0].TrackingNumber, b.Manifests[0].Labels[1].TrackingNumber})
+	require.NoError(t, ValidateManifests(b.Manifests, opts))
+	// ...and a label larger than the limit cannot be manifested.
+	opts.MaxLabels = 1
+	_, err = BuildManifests([]Label{a1, a2}, opts)
+	me, ok := errors.AsType[*ManifestError](err)
+	require.True(t, ok)
+	assert.Equal(t, "label has 2 packages, more than the 1 a manifest may hold", me.Reason)
+	// Manifests put together by hand that split a label are refused.
+	split := []Manifest{
+		{ID: "m1", Carrier: "ups", Account: "A1", Origin: "WH-EAST", Date: MustDate("2026-11-23"), Labels: []Label{a1}},
+		{ID: "m2", Carrier: "ups", Account: "A1", Origin: "WH-EAST", Date: MustDate("2026-11-23"), Labels: []Label{a2}},
+	}
+	me, ok = errors.AsType[*ManifestError](ValidateManifests(split, manifestOpts(t)))
+	require.True(t, ok)
+	assert.Equal(t, "label also on manifest m1", me.Reason)
 }

@@ -3,6 +3,8 @@ package ship
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/fulfillkit/fulfill"
@@ -68,8 +70,8 @@ func (l Lane) Validate() error {
 	if l.Service.Cutoff < 0 || l.Service.Cutoff >= 24*time.Hour {
 		errs = append(errs, fmt.Errorf("%w: cut-off %v not in [0, 24h)", ErrInvalidCalendar, l.Service.Cutoff))
 	}
-	for z, d := range l.Service.TransitDays {
-		if d < 0 || d > MaxDays {
+	for _, z := range slices.Sorted(maps.Keys(l.Service.TransitDays)) {
+		if d := l.Service.TransitDays[z]; d < 0 || d > MaxDays {
 			errs = append(errs, fmt.Errorf("%w: zone %q: transit days %d not in 0..%d", ErrInvalidCalendar, z, d, MaxDays))
 		}
 	}

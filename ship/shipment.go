@@ -29,7 +29,8 @@ type Line struct {
 // Label is a purchased shipping label: what a carrier's label purchase
 // returns, and what an end-of-day manifest lists.
 type Label struct {
-	// Ref is the label's reference at the carrier or aggregator, unique.
+	// Ref is the label's reference at the carrier or aggregator, for voids
+	// and manifests. The packages of a multi-package label share it.
 	Ref string `json:"ref"`
 	// TrackingNumber is the package's tracking number, unique.
 	TrackingNumber string `json:"tracking_number"`
@@ -168,7 +169,7 @@ func (spec Spec) validate() error {
 	if len(spec.Packages) == 0 {
 		bad("packages", "", "at least one package is required")
 	}
-	refs, numbers, labels := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	refs, numbers := map[string]bool{}, map[string]bool{}
 	for i, p := range spec.Packages {
 		f := fmt.Sprintf("packages[%d].", i)
 		code(f+"ref", p.Ref)
@@ -187,10 +188,6 @@ func (spec Spec) validate() error {
 		}
 		l := p.Label
 		code(f+"label.ref", l.Ref)
-		if labels[l.Ref] {
-			bad(f+"label.ref", l.Ref, "duplicate label reference")
-		}
-		labels[l.Ref] = true
 		code(f+"label.tracking_number", l.TrackingNumber)
 		if numbers[l.TrackingNumber] {
 			bad(f+"label.tracking_number", l.TrackingNumber, "duplicate tracking number")
@@ -446,31 +443,49 @@ func voidID(l Label) string { return "void:" + l.Ref }
 // voidKey is the key of that event.
 func voidKey(l Label) string { return Event{ID: voidID(l)}.Key() }
 
-// MarkManifested records that the label with reference ref is on manifest
-// id. A label is on one manifest only: marking it again with the same id
-// does nothing, with another id, or marking a voided label, returns a
-// *[ManifestError].
+// MarkManifested records that the label with reference ref (every package
+// that shares it) is on manifest id. A label is on one manifest only:
+// marking it again with the same id does nothing; with another id, or
+// marking a voided package, returns a *[ManifestError] and marks nothing.
 func (s *Shipment) MarkManifested(ref, id string) error {
-	for i := range s.packages {
-		l := &s.packages[i].Label
-		if l.Ref != ref {
+	var idx []int
+	for i, p := range s.packages {
+		if p.Label.Ref != ref {
 			continue
 		}
+		l := p.Label
 		switch {
 		case id == "":
-			return &ManifestError{Label: ref, Reason: "empty manifest ID"}
+			return &ManifestError{Label: ref, TrackingNumber: l.TrackingNumber, Reason: "empty manifest ID"}
 		case l.Voided:
-			return &ManifestError{Manifest: id, Label: ref, Reason: "label is voided"}
-		case l.ManifestID == id:
-			return nil
-		case l.ManifestID != "":
-			return &ManifestError{Manifest: id, Label: ref, Reason: "label is already on manifest " + l.ManifestID}
+			return &ManifestError{Manifest: id, Label: ref, TrackingNumber: l.TrackingNumber, Reason: "label is voided"}
+		case l.ManifestID != "" && l.ManifestID != id:
+			return &ManifestError{Manifest: id, Label: ref, TrackingNumber: l.TrackingNumber, Reason: "label is already on manifest " + l.ManifestID}
+		case l.ManifestID == "":
+			idx = append(idx, i)
 		}
-		l.ManifestID = id
-		s.version++
-		return nil
 	}
-	return fmt.Errorf("%w: no label %q in shipment %s", ErrInvalidShipment, ref, s.id)
+	if len(idx) == 0 {
+		if !s.hasLabel(ref) {
+			return fmt.Errorf("%w: no label %q in shipment %s", ErrInvalidShipment, ref, s.id)
+		}
+		return nil // already on manifest id
+	}
+	for _, i := range idx {
+		s.packages[i].Label.ManifestID = id
+	}
+	s.version++
+	return nil
+}
+
+// hasLabel reports whether a package has label reference ref.
+func (s *Shipment) hasLabel(ref string) bool {
+	for _, p := range s.packages {
+		if p.Label.Ref == ref {
+			return true
+		}
+	}
+	return false
 }
 
 // Snapshot is the stored form of a [Shipment]: its fields and every

@@ -56,7 +56,6 @@ func TestNewValidates(t *testing.T) {
 		{"no created", func(s *Spec) { s.CreatedAt = ts("0001-01-01T00:00:00Z") }, []string{"created_at"}},
 		{"duplicate tracking", func(s *Spec) { s.Packages[1].Label.TrackingNumber = "1Z1" }, []string{"packages[1].label.tracking_number"}},
 		{"duplicate package", func(s *Spec) { s.Packages[1].Ref = "box-1" }, []string{"packages[1].ref"}},
-		{"duplicate label", func(s *Spec) { s.Packages[1].Label.Ref = "lbl-1" }, []string{"packages[1].label.ref"}},
 		{"zero mass and bad dims", func(s *Spec) {
 			s.Packages[0].Mass = 0
 			s.Packages[0].Dimensions.Height = 0
@@ -211,6 +210,29 @@ func TestShipmentVoid(t *testing.T) {
 	assert.ErrorIs(t, err, ErrUnknownTrackingNumber)
 
 	assert.ErrorIs(t, s.MarkManifested("lbl-2", "M1"), ErrInvalidManifest)
+}
+
+func TestMultiPackageLabel(t *testing.T) {
+	spec := twoBoxSpec()
+	spec.Packages[1].Label.Ref = "lbl-1" // one label, two tracking numbers
+	s, err := New(spec)
+	require.NoError(t, err)
+	require.NoError(t, s.MarkManifested("lbl-1", "M1"))
+	for _, l := range s.Labels() {
+		assert.Equal(t, "M1", l.ManifestID, l.TrackingNumber)
+	}
+	assert.Equal(t, int64(1), s.Version())
+	require.NoError(t, s.MarkManifested("lbl-1", "M1"))
+	assert.Equal(t, int64(1), s.Version(), "marking again changes nothing")
+
+	spec.Packages[0].Label.Voided = true // one package of the label voided
+	s, err = New(spec)
+	require.NoError(t, err)
+	err = s.MarkManifested("lbl-1", "M1")
+	assert.ErrorIs(t, err, ErrInvalidManifest)
+	for _, l := range s.Labels() {
+		assert.Empty(t, l.ManifestID, "nothing is marked when one package fails")
+	}
 }
 
 func TestShipmentMarkManifested(t *testing.T) {
