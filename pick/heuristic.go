@@ -9,9 +9,11 @@ import (
 )
 
 // The heuristics below are the routing policies warehouse systems commonly
-// use (Hall 1993; Roodbergen and de Koster 2001), written for the aisles as
-// a whole: the picker enters each aisle from the front or the back cross
-// aisle, whichever side the depot is nearer to counting as the front. They
+// use (Hall 1993; Roodbergen and de Koster 2001). Except for [SShape], which
+// has its multiple-block form, they are written for the aisles as a whole:
+// the picker enters each aisle from the front or the back cross aisle,
+// whichever side the depot is nearer to counting as the front, and middle
+// cross aisles serve only as shortcuts between consecutive picks. They
 // fix the visiting order; between two consecutive picks the picker walks the
 // shortest way, so the stated length is that of [Route] and is never longer
 // than the policy's own walk. They route only a [Rect] and otherwise return
@@ -19,7 +21,11 @@ import (
 
 // SShape is the S-shape (traversal) heuristic: every aisle holding a pick is
 // walked end to end, in alternating directions, from the aisle nearest the
-// depot's side of the building to the farthest.
+// depot's side of the building to the farthest. With more than two cross
+// aisles and the depot at the front or the back, it is the multiple-block
+// S-shape of Roodbergen and de Koster (2001): up the first aisle holding a
+// pick to the farthest block holding one, then block by block towards the
+// depot, each block's sub-aisles in serpentine order.
 type SShape struct{}
 
 // Return is the return heuristic: the picker enters every aisle holding a
@@ -62,7 +68,8 @@ func (Return) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 
 // Route routes bins by the midpoint policy.
 func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
-	return heuristicRoute(ctx, l, bins, "Midpoint", func(a []aislePicks, depth int64) []int {
+	return heuristicRoute(ctx, l, bins, "Midpoint", func(a []aislePicks, g geometry) []int {
+		depth := g.depth
 		return splitOrder(a, func(ys []int64) int {
 			n := 0
 			for n < len(ys) && 2*ys[n] <= depth {
@@ -75,7 +82,8 @@ func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) 
 
 // Route routes bins by the largest-gap policy.
 func (LargestGap) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
-	return heuristicRoute(ctx, l, bins, "LargestGap", func(a []aislePicks, depth int64) []int {
+	return heuristicRoute(ctx, l, bins, "LargestGap", func(a []aislePicks, g geometry) []int {
+		depth := g.depth
 		return splitOrder(a, func(ys []int64) int {
 			// Gaps: front..ys[0], ys[i]..ys[i+1], ys[last]..back. The picks
 			// before the largest gap are taken from the front.
@@ -109,7 +117,7 @@ type aislePicks struct {
 // heuristicRoute groups spots by aisle, in the order the policy visits the
 // aisles, and turns the order chosen by order into a route. A nil order
 // means the combined policy, which needs the layout's distances.
-func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, order func([]aislePicks, int64) []int) (Route, error) {
+func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, order func([]aislePicks, geometry) []int) (Route, error) {
 	r, ok := l.(*Rect)
 	if !ok {
 		return Route{}, fmt.Errorf("%w: %s routes only a *Rect, got %T", ErrUnsupported, name, l)
@@ -160,12 +168,39 @@ func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, orde
 	if order == nil {
 		seq = combinedOrder(aisles, depth, int64(r.cfg.AisleSpacing), depot.X)
 	} else {
-		seq = order(aisles, depth)
+		g := geometry{depth: depth, cross: make([]int64, r.k), atEnd: depot.Y == 0 || depot.Y == depth}
+		for c, y := range r.crossY {
+			if mirror {
+				g.cross[r.k-1-c] = depth - int64(y)
+			} else {
+				g.cross[c] = int64(y)
+			}
+		}
+		seq = order(aisles, g)
 	}
 	return p.route(seq), nil
 }
 
-func sshapeOrder(aisles []aislePicks, _ int64) []int {
+// geometry is the building as the heuristics see it, distances measured
+// from the depot's end: the y of the back cross aisle, of every cross aisle
+// in order from the depot's end, and whether the depot is at an end (not on
+// a middle cross aisle).
+type geometry struct {
+	depth int64
+	cross []int64
+	atEnd bool
+}
+
+// sshapeOrder is the S-shape order. With one block, aisles are walked in
+// turn, up and down. With several blocks and the depot at an end, it follows
+// Roodbergen and de Koster (2001): up the first aisle holding picks to the
+// farthest block holding picks, then block by block back towards the depot,
+// each block's sub-aisles holding picks in serpentine order, the direction
+// across the building alternating from block to block.
+func sshapeOrder(aisles []aislePicks, g geometry) []int {
+	if len(g.cross) > 2 && g.atEnd && len(aisles) > 0 {
+		return sshapeBlocks(aisles, g)
+	}
 	var seq []int
 	for n, a := range aisles {
 		if n%2 == 0 {
@@ -177,7 +212,67 @@ func sshapeOrder(aisles []aislePicks, _ int64) []int {
 	return seq
 }
 
-func returnOrder(aisles []aislePicks, _ int64) []int {
+// sshapeBlocks is the multiple-block S-shape order.
+func sshapeBlocks(aisles []aislePicks, g geometry) []int {
+	k := len(g.cross)
+	blockOf := func(y int64) int {
+		b := 0
+		for b < k-2 && y > g.cross[b+1] {
+			b++
+		}
+		return b
+	}
+	farthest := 0
+	for _, a := range aisles {
+		farthest = max(farthest, blockOf(a.ys[len(a.ys)-1]))
+	}
+	// Picks of the first aisle below the farthest block are taken on the way up.
+	var seq []int
+	first := aisles[0]
+	taken := 0
+	for taken < len(first.ys) && blockOf(first.ys[taken]) < farthest {
+		seq = append(seq, first.idx[taken])
+		taken++
+	}
+	rightward := true
+	for b := farthest; b >= 0; b-- {
+		var subs [][]int // each sub-aisle's picks, from the depot's end
+		for n, a := range aisles {
+			var in []int
+			for i, y := range a.ys {
+				if n == 0 && i < taken {
+					continue
+				}
+				if blockOf(y) == b {
+					in = append(in, a.idx[i])
+				}
+			}
+			if len(in) > 0 {
+				subs = append(subs, in)
+			}
+		}
+		if !rightward {
+			slices.Reverse(subs)
+		}
+		// The farthest block is entered from its near side, the others from
+		// their far side; then the sub-aisles alternate.
+		up := b == farthest
+		for _, in := range subs {
+			if up {
+				seq = append(seq, in...)
+			} else {
+				seq = append(seq, reversed(in)...)
+			}
+			up = !up
+		}
+		if len(subs) > 0 {
+			rightward = !rightward
+		}
+	}
+	return seq
+}
+
+func returnOrder(aisles []aislePicks, _ geometry) []int {
 	var seq []int
 	for _, a := range aisles {
 		seq = append(seq, a.idx...)
@@ -192,7 +287,7 @@ func returnOrder(aisles []aislePicks, _ int64) []int {
 // front.
 func splitOrder(aisles []aislePicks, split func([]int64) int) []int {
 	if len(aisles) <= 1 {
-		return returnOrder(aisles, 0)
+		return returnOrder(aisles, geometry{})
 	}
 	seq := slices.Clone(aisles[0].idx)
 	splits := make([]int, len(aisles))

@@ -100,3 +100,34 @@ func TestRoutersDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestSShapeBlocks follows the multiple-block S-shape by hand on two
+// blocks: up aisle 0 picking on the way, the far block left to right, the
+// near block right to left.
+func TestSShapeBlocks(t *testing.T) {
+	// 4 aisles 2 m apart, 20 m long, cross aisles at 0, 10 and 20 m; slots at 1, 3, ... 19 m.
+	r, err := NewRect(RectConfig{Aisles: 4, SlotsPerAisle: 10, AisleLength: 20 * fulfill.Meter, AisleSpacing: 2 * fulfill.Meter, CrossAisles: 3})
+	require.NoError(t, err)
+	bins := []Bin{
+		{Aisle: 0, Slot: 1, Side: SideLeft}, // A: y 3, near block
+		{Aisle: 1, Slot: 7, Side: SideLeft}, // B: y 15, far block
+		{Aisle: 3, Slot: 8, Side: SideLeft}, // C: y 17, far block
+		{Aisle: 2, Slot: 2, Side: SideLeft}, // D: y 5, near block
+		{Aisle: 3, Slot: 3, Side: SideLeft}, // E: y 7, near block
+	}
+	got, err := SShape{}.Route(context.Background(), r, bins)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2, 4, 3}, got.Stops)
+	// 3 up to A, 12+2 to B by the middle, 8+4 to C by the back, 10 down to E,
+	// 8+2 to D by the middle, 5+4 home by the front.
+	assert.Equal(t, 58*fulfill.Meter, got.Length)
+
+	// The same building seen from a depot at the back gives the mirror order.
+	cfg := r.Config()
+	cfg.Depot = Depot{Aisle: 0, CrossAisle: 2}
+	back, err := NewRect(cfg)
+	require.NoError(t, err)
+	got, err = SShape{}.Route(context.Background(), back, bins)
+	require.NoError(t, err)
+	require.NoError(t, Verify(back, bins, got))
+}
