@@ -405,6 +405,8 @@ func (s *Shipment) Ingest(e Event) (Change, error) {
 
 // Void records that the label of the package with tracking number tn was
 // voided at time at: the label is marked voided and the package cancelled.
+// It voids one package; for a multi-package label, void each of its
+// tracking numbers.
 // Only a package the carrier has not scanned (pre-transit or unknown) can be
 // voided, and not once it is on a manifest; otherwise the error is a
 // *[TransitionError] or wraps [ErrInvalidShipment]. Voiding twice returns a
