@@ -2,6 +2,7 @@ package order
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"slices"
 	"testing"
@@ -288,9 +289,14 @@ func runSequence(t *testing.T, r chooser, n int, seen map[[2]string]bool) {
 	require.Equal(t, snapJSON(t, o), snapJSON(t, restored))
 }
 
+var longSeeds = flag.Int("seeds", 0, "run the random command sequences with this many seeds instead of 500")
+
 func TestPropertyRandomSequences(t *testing.T) {
 	seeds, full := 500, true
-	if testing.Short() || raceEnabled {
+	switch {
+	case *longSeeds > 0:
+		seeds = *longSeeds
+	case testing.Short() || raceEnabled:
 		seeds, full = 60, false
 	}
 	seen := map[[2]string]bool{}
