@@ -69,35 +69,24 @@ func (Return) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 // Route routes bins by the midpoint policy.
 func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	return heuristicRoute(ctx, l, bins, "Midpoint", func(a []aislePicks, g geometry) []int {
-		depth := g.depth
-		return splitOrder(a, func(ys []int64) int {
-			n := 0
-			for n < len(ys) && 2*ys[n] <= depth {
-				n++
-			}
-			return n
-		})
+		if g.multiBlock(a) {
+			return blockOrder(a, g, false, func(subs []aislePicks, span int64) []int {
+				return splitOrder(subs, midpointSplit(span))
+			})
+		}
+		return splitOrder(a, midpointSplit(g.depth))
 	})
 }
 
 // Route routes bins by the largest-gap policy.
 func (LargestGap) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	return heuristicRoute(ctx, l, bins, "LargestGap", func(a []aislePicks, g geometry) []int {
-		depth := g.depth
-		return splitOrder(a, func(ys []int64) int {
-			// Gaps: front..ys[0], ys[i]..ys[i+1], ys[last]..back. The picks
-			// before the largest gap are taken from the front.
-			best, split := ys[0], 0
-			for i := 0; i+1 < len(ys); i++ {
-				if g := ys[i+1] - ys[i]; g > best {
-					best, split = g, i+1
-				}
-			}
-			if g := depth - ys[len(ys)-1]; g > best {
-				split = len(ys)
-			}
-			return split
-		})
+		if g.multiBlock(a) {
+			return blockOrder(a, g, false, func(subs []aislePicks, span int64) []int {
+				return splitOrder(subs, largestGapSplit(span))
+			})
+		}
+		return splitOrder(a, largestGapSplit(g.depth))
 	})
 }
 
@@ -198,22 +187,23 @@ type geometry struct {
 // each block's sub-aisles holding picks in serpentine order, the direction
 // across the building alternating from block to block.
 func sshapeOrder(aisles []aislePicks, g geometry) []int {
-	if len(g.cross) > 2 && g.atEnd && len(aisles) > 0 {
-		return sshapeBlocks(aisles, g)
+	if g.multiBlock(aisles) {
+		return blockOrder(aisles, g, true, serpentine)
 	}
-	var seq []int
-	for n, a := range aisles {
-		if n%2 == 0 {
-			seq = append(seq, a.idx...)
-		} else {
-			seq = append(seq, reversed(a.idx)...)
-		}
-	}
-	return seq
+	return serpentine(aisles, g.depth)
 }
 
-// sshapeBlocks is the multiple-block S-shape order.
-func sshapeBlocks(aisles []aislePicks, g geometry) []int {
+// blockOrder is the frame of the multiple-block heuristics of Roodbergen
+// and de Koster (2001): the picker goes up the first aisle holding picks,
+// taking them on the way, to the farthest block holding picks, then handles
+// the blocks one by one towards the depot. within orders the picks of one
+// block, given its sub-aisles holding picks in the order the picker meets
+// them, each with positions measured from the side the picker enters the
+// block by (the near side for the farthest block, the far side for the
+// others), and the block's length. If flip is set the picker crosses the
+// building in alternate directions from block to block; otherwise every
+// block is handled in the same direction.
+func blockOrder(aisles []aislePicks, g geometry, flip bool, within func(subs []aislePicks, span int64) []int) []int {
 	k := len(g.cross)
 	blockOf := func(y int64) int {
 		b := 0
@@ -226,7 +216,6 @@ func sshapeBlocks(aisles []aislePicks, g geometry) []int {
 	for _, a := range aisles {
 		farthest = max(farthest, blockOf(a.ys[len(a.ys)-1]))
 	}
-	// Picks of the first aisle below the farthest block are taken on the way up.
 	var seq []int
 	first := aisles[0]
 	taken := 0
@@ -236,40 +225,85 @@ func sshapeBlocks(aisles []aislePicks, g geometry) []int {
 	}
 	rightward := true
 	for b := farthest; b >= 0; b-- {
-		var subs [][]int // each sub-aisle's picks, from the depot's end
+		var subs []aislePicks
 		for n, a := range aisles {
-			var in []int
+			sub := aislePicks{x: a.x}
 			for i, y := range a.ys {
-				if n == 0 && i < taken {
+				if (n == 0 && i < taken) || blockOf(y) != b {
 					continue
 				}
-				if blockOf(y) == b {
-					in = append(in, a.idx[i])
+				rel := y - g.cross[b]
+				if b != farthest {
+					rel = g.cross[b+1] - y
 				}
+				sub.ys = append(sub.ys, rel)
+				sub.idx = append(sub.idx, a.idx[i])
 			}
-			if len(in) > 0 {
-				subs = append(subs, in)
+			if len(sub.ys) > 0 {
+				if b != farthest {
+					slices.Reverse(sub.ys)
+					slices.Reverse(sub.idx)
+				}
+				subs = append(subs, sub)
 			}
 		}
 		if !rightward {
 			slices.Reverse(subs)
 		}
-		// The farthest block is entered from its near side, the others from
-		// their far side; then the sub-aisles alternate.
-		up := b == farthest
-		for _, in := range subs {
-			if up {
-				seq = append(seq, in...)
-			} else {
-				seq = append(seq, reversed(in)...)
-			}
-			up = !up
-		}
-		if len(subs) > 0 {
+		seq = append(seq, within(subs, g.cross[b+1]-g.cross[b])...)
+		if flip && len(subs) > 0 {
 			rightward = !rightward
 		}
 	}
 	return seq
+}
+
+// serpentine walks sub-aisles in turn, up and down, starting upwards.
+func serpentine(subs []aislePicks, _ int64) []int {
+	var seq []int
+	for n, a := range subs {
+		if n%2 == 0 {
+			seq = append(seq, a.idx...)
+		} else {
+			seq = append(seq, reversed(a.idx)...)
+		}
+	}
+	return seq
+}
+
+// midpointSplit returns how many of an aisle's picks lie in the half of
+// length depth nearer the side they are measured from.
+func midpointSplit(depth int64) func([]int64) int {
+	return func(ys []int64) int {
+		n := 0
+		for n < len(ys) && 2*ys[n] <= depth {
+			n++
+		}
+		return n
+	}
+}
+
+// largestGapSplit returns how many of an aisle's picks lie before its
+// largest gap: between the near end and the first pick, two neighbouring
+// picks, or the last pick and the far end at depth.
+func largestGapSplit(depth int64) func([]int64) int {
+	return func(ys []int64) int {
+		best, split := ys[0], 0
+		for i := 0; i+1 < len(ys); i++ {
+			if g := ys[i+1] - ys[i]; g > best {
+				best, split = g, i+1
+			}
+		}
+		if g := depth - ys[len(ys)-1]; g > best {
+			split = len(ys)
+		}
+		return split
+	}
+}
+
+// multiBlock reports whether the multiple-block forms apply.
+func (g geometry) multiBlock(aisles []aislePicks) bool {
+	return len(g.cross) > 2 && g.atEnd && len(aisles) > 0
 }
 
 func returnOrder(aisles []aislePicks, _ geometry) []int {

@@ -122,6 +122,14 @@ func TestSShapeBlocks(t *testing.T) {
 	// 8+2 to D by the middle, 5+4 home by the front.
 	assert.Equal(t, 58*fulfill.Meter, got.Length)
 
+	// Largest gap by blocks: A on the way up; the far block as one block of
+	// its own (up aisle 1, down aisle 3); the near block from its far side
+	// (down aisle 2 to D, then E).
+	got, err = LargestGap{}.Route(context.Background(), r, bins)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2, 3, 4}, got.Stops)
+	assert.Equal(t, 66*fulfill.Meter, got.Length)
+
 	// The same building seen from a depot at the back gives the mirror order.
 	cfg := r.Config()
 	cfg.Depot = Depot{Aisle: 0, CrossAisle: 2}
