@@ -82,7 +82,7 @@ func (k HoldKind) Valid() bool {
 type Hold struct {
 	ID     string    `json:"id"`             // chosen by the host, unique among the order's active holds
 	Kind   HoldKind  `json:"kind"`           // why
-	Source string    `json:"source"`         // who placed it: "payments", "fraud-service", an agent's name
+	Source string    `json:"source"`         // who placed it, required: "payments", "fraud-service", an agent's name
 	Note   string    `json:"note,omitempty"` // free text
 	Until  time.Time `json:"until,omitzero"` // for HoldScheduled: when it may be released
 	Since  time.Time `json:"since,omitzero"` // when it was placed

@@ -189,6 +189,15 @@ func TestHolds(t *testing.T) {
 	assert.Equal(t, t0, o.Holds()[0].Since)
 	_, err = o.Hold(t0, holdRq("pay"))
 	assert.ErrorIs(t, err, ErrInvalidOrder, "a hold ID may not be active twice")
+	for _, h := range []Hold{
+		{ID: "", Kind: HoldFraudReview, Source: "risk"},
+		{ID: "x", Kind: "bored", Source: "risk"},
+		{ID: "x", Kind: HoldFraudReview},
+		{ID: "x", Kind: HoldScheduled, Source: "ops"},
+	} {
+		_, err = o.Hold(t0, HoldRequest{Holds: []Hold{h}})
+		assert.ErrorIs(t, err, ErrInvalidOrder, "%+v", h)
+	}
 	_, err = o.Pick(t0, PickRequest{Fulfillment: 1, Lines: []LineQuantity{{1, 1}}})
 	assert.ErrorIs(t, err, ErrInvalidTransition)
 	_, err = o.Release(t0, ReleaseRequest{Holds: []string{"nope"}})

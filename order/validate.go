@@ -90,6 +90,8 @@ func validateHold(h Hold) error {
 	switch {
 	case strings.TrimSpace(h.ID) == "" || len(h.ID) > fulfill.MaxCodeLen:
 		return invalid("holds.id", h.ID, "required, at most 128 bytes")
+	case strings.TrimSpace(h.Source) == "":
+		return invalid("holds.source", h.Source, "required")
 	case !h.Kind.Valid():
 		return invalid("holds.kind", string(h.Kind), "unknown hold kind")
 	case h.Kind == HoldScheduled && h.Until.IsZero():
