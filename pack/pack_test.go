@@ -326,26 +326,41 @@ func TestPackExactSmall(t *testing.T) {
 	assert.True(t, res.Cost.Equal(usd("1.00")), "heuristic alone: %v", res.Cost)
 }
 
-// packRandomOrder returns an e-commerce order: 1-30 units of a few items
-// against an eight-box catalogue with costs.
+// packRandomOrder returns an e-commerce order of 1 to 30 units: mostly a
+// few lines, items drawn from four size classes (small goods, flat goods such
+// as apparel and books, medium and large boxes), a third of them "this way
+// up", against an eight-box catalogue with costs.
 func packRandomOrder(rng *rand.Rand) Request {
-	boxes := packCatalogue()
-	n := 1 + rng.IntN(8)
-	req := Request{Boxes: boxes}
+	req := Request{Boxes: packCatalogue()}
+	lines := 1 + rng.IntN(3)
+	if rng.IntN(3) == 0 {
+		lines += rng.IntN(6)
+	}
 	units := 0
-	for i := 0; i < n && units < 30; i++ {
-		q := 1 + rng.IntN(4)
-		if units+q > 30 {
-			q = 30 - units
+	for i := 0; i < lines && units < 30; i++ {
+		q := 1 + rng.IntN(3)
+		if rng.IntN(8) == 0 {
+			q += rng.IntN(10)
 		}
+		q = min(q, 30-units)
 		units += q
 		rot := RotationAny
 		if rng.IntN(3) == 0 {
 			rot = RotationUpright
 		}
-		l, w, h := 20+rng.Int64N(280), 20+rng.Int64N(200), 5+rng.Int64N(150)
+		var l, w, h int64
+		switch c := rng.IntN(10); {
+		case c < 4: // small goods
+			l, w, h = 30+rng.Int64N(120), 20+rng.Int64N(80), 10+rng.Int64N(70)
+		case c < 7: // flat goods
+			l, w, h = 150+rng.Int64N(180), 100+rng.Int64N(150), 5+rng.Int64N(45)
+		case c < 9: // medium
+			l, w, h = 100+rng.Int64N(150), 80+rng.Int64N(120), 50+rng.Int64N(100)
+		default: // large
+			l, w, h = 200+rng.Int64N(200), 150+rng.Int64N(150), 100+rng.Int64N(150)
+		}
 		req.Items = append(req.Items, Item{ID: fmt.Sprintf("item%d", i), Dimensions: dims(l, w, h),
-			Weight: fulfill.Mass(50+rng.Int64N(2000)) * fulfill.Gram, Quantity: q, Rotation: rot})
+			Weight: fulfill.Mass(20+rng.Int64N(1500)) * fulfill.Gram, Quantity: q, Rotation: rot})
 	}
 	return req
 }

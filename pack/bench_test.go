@@ -1,0 +1,199 @@
+package pack
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/stretchr/testify/require"
+)
+
+// packBaseline packs in the manner of BoxPacker: it repeatedly tries every
+// box type, smallest first, on the remaining units, keeps the box that
+// takes the most units (then the smallest box), and goes on with the rest;
+// cost plays no part. Geometry uses this package's extreme-point placement,
+// so the comparison measures the box choice, not the placement.
+func packBaseline(req Request) (Result, error) {
+	e, st := newEngine(context.Background(), &req, &Options{MaxWork: 1 << 62})
+	types := make([]int, len(e.types))
+	for i := range types {
+		types[i] = i
+	}
+	slices.SortStableFunc(types, func(a, b int) int { return cmpF(e.types[a].vol, e.types[b].vol) })
+	rest := slices.Clone(st.units)
+	e.sortUnits(rest, 0)
+	s := st.pinned.clone()
+	for len(rest) > 0 {
+		var best *bin
+		var bestLeft []int32
+		for _, t := range types {
+			b, left := e.fillOne(t, rest, meritLow)
+			if len(b.pl) > 0 && (best == nil || len(b.pl) > len(best.pl)) {
+				best, bestLeft = b, left
+			}
+		}
+		if best == nil {
+			s.noBox = append(s.noBox, rest...)
+			break
+		}
+		s.bins = append(s.bins, best)
+		rest = bestLeft
+	}
+	return e.result(st, s)
+}
+
+// packCostBound is a simple lower bound on the box cost of an order: each
+// unit needs a box it fits in, so the order costs at least the cheapest box
+// that takes its most demanding unit, and at least its volume at the best
+// price per volume of any box.
+func packCostBound(req Request) float64 {
+	var worst, vol float64
+	bestRate := -1.0
+	for _, b := range req.Boxes {
+		bv := b.Inner.Length.Millimeters() * b.Inner.Width.Millimeters() * b.Inner.Height.Millimeters()
+		r := b.Cost.Amount().InexactFloat64() / bv
+		if bestRate < 0 || r < bestRate {
+			bestRate = r
+		}
+	}
+	for _, it := range req.Items {
+		cheapest := -1.0
+		for _, b := range req.Boxes {
+			if fitsRule(it.Dimensions, it.Rotation, b.Inner) && (b.MaxContent == 0 || it.Weight <= b.MaxContent) {
+				if c := b.Cost.Amount().InexactFloat64(); cheapest < 0 || c < cheapest {
+					cheapest = c
+				}
+			}
+		}
+		worst = max(worst, cheapest)
+		vol += float64(it.Quantity) * it.Dimensions.Length.Millimeters() * it.Dimensions.Width.Millimeters() * it.Dimensions.Height.Millimeters()
+	}
+	return max(worst, vol*bestRate)
+}
+
+// packOrders returns n seeded e-commerce orders whose items all fit the
+// catalogue.
+func packOrders(n int) []Request {
+	rng := rand.New(rand.NewPCG(2026, 6))
+	var out []Request
+	for len(out) < n {
+		req := packRandomOrder(rng)
+		ok := true
+		for _, it := range req.Items {
+			fits := false
+			for _, b := range req.Boxes {
+				fits = fits || fitsRule(it.Dimensions, it.Rotation, b.Inner) && it.Weight <= b.MaxContent
+			}
+			ok = ok && fits
+		}
+		if ok {
+			out = append(out, req)
+		}
+	}
+	return out
+}
+
+func packCost(res Result) float64 { return res.Cost.Amount().InexactFloat64() }
+
+// TestEcommerceFigures prints the e-commerce figures: total box cost of the
+// fast and thorough modes against the baseline and the cost lower bound.
+func TestEcommerceFigures(t *testing.T) {
+	orders := packOrders(500)
+	if !*packFigures {
+		orders = orders[:40]
+	}
+	var base, fast, thorough, bound float64
+	var fastTime time.Duration
+	var boxesBase, boxesFast int
+	for _, req := range orders {
+		rb, err := packBaseline(req)
+		require.NoError(t, err)
+		require.NoError(t, Verify(req, rb))
+		start := time.Now()
+		rf, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost})
+		fastTime += time.Since(start)
+		require.NoError(t, err)
+		require.NoError(t, Verify(req, rf))
+		require.Empty(t, rf.Unpacked)
+		base += packCost(rb)
+		fast += packCost(rf)
+		boxesBase += rb.Boxes()
+		boxesFast += rf.Boxes()
+		bound += packCostBound(req)
+		if *packFigures {
+			rt, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost, Mode: ModeThorough, MaxWork: 200_000_000})
+			require.NoError(t, err)
+			require.NoError(t, Verify(req, rt))
+			thorough += packCost(rt)
+		}
+	}
+	// The cost objective never does worse than the count-first baseline in total.
+	require.Less(t, fast, base)
+	t.Logf("%d orders: baseline %.2f (%d boxes), fast %.2f (%d boxes, %+.1f%% vs baseline), cost bound %.2f (fast %+.1f%%, baseline %+.1f%%), fast mean %v/order",
+		len(orders), base, boxesBase, fast, boxesFast, 100*(fast-base)/base, bound, 100*(fast-bound)/bound, 100*(base-bound)/bound,
+		fastTime/time.Duration(len(orders)))
+	if thorough > 0 {
+		t.Logf("thorough %.2f (%+.1f%% vs baseline, %+.1f%% vs bound)", thorough, 100*(thorough-base)/base, 100*(thorough-bound)/bound)
+	}
+}
+
+// BenchmarkOrders packs the same e-commerce orders with the baseline and
+// with Pack; compare ns/op between the sub-benchmarks, and cost/order.
+func BenchmarkOrders(b *testing.B) {
+	orders := packOrders(50)
+	run := func(b *testing.B, f func(Request) (Result, error)) {
+		var cost float64
+		for b.Loop() {
+			cost = 0
+			for _, req := range orders {
+				res, err := f(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cost += packCost(res)
+			}
+		}
+		b.ReportMetric(cost/float64(len(orders)), "cost/order")
+	}
+	b.Run("baseline", func(b *testing.B) { run(b, packBaseline) })
+	b.Run("fast", func(b *testing.B) {
+		run(b, func(r Request) (Result, error) {
+			return Pack(context.Background(), r, &Options{Objective: ObjectiveCost})
+		})
+	})
+}
+
+// BenchmarkMPV packs Martello-Pisinger-Vigo instances; boxes/L2 is the ratio
+// of boxes used to the L2 bound, against the baseline's in the same run.
+func BenchmarkMPV(b *testing.B) {
+	var reqs []Request
+	l2 := 0
+	for c := 1; c <= 8; c++ {
+		r := mpvInstance(c, 50, 99)
+		reqs = append(reqs, r)
+		l2 += packL2(r)
+	}
+	run := func(b *testing.B, f func(Request) (Result, error)) {
+		boxes := 0
+		for b.Loop() {
+			boxes = 0
+			for _, r := range reqs {
+				res, err := f(r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				boxes += res.Boxes()
+			}
+		}
+		b.ReportMetric(float64(boxes)/float64(l2), "boxes/L2")
+	}
+	b.Run("baseline", func(b *testing.B) { run(b, packBaseline) })
+	b.Run("fast", func(b *testing.B) {
+		run(b, func(r Request) (Result, error) { return Pack(context.Background(), r, nil) })
+	})
+}
+
+var _ = fulfill.Gram
