@@ -70,9 +70,15 @@ func (l Lane) Validate() error {
 	if l.Service.Cutoff < 0 || l.Service.Cutoff >= 24*time.Hour {
 		errs = append(errs, fmt.Errorf("%w: cut-off %v not in [0, 24h)", ErrInvalidCalendar, l.Service.Cutoff))
 	}
-	for _, z := range slices.Sorted(maps.Keys(l.Service.TransitDays)) {
-		if d := l.Service.TransitDays[z]; d < 0 || d > MaxDays {
-			errs = append(errs, fmt.Errorf("%w: zone %q: transit days %d not in 0..%d", ErrInvalidCalendar, z, d, MaxDays))
+	for _, d := range l.Service.TransitDays {
+		if d < 0 || d > MaxDays {
+			// Report every bad zone, in order (sorting only on this path).
+			for _, z := range slices.Sorted(maps.Keys(l.Service.TransitDays)) {
+				if d := l.Service.TransitDays[z]; d < 0 || d > MaxDays {
+					errs = append(errs, fmt.Errorf("%w: zone %q: transit days %d not in 0..%d", ErrInvalidCalendar, z, d, MaxDays))
+				}
+			}
+			break
 		}
 	}
 	return errors.Join(errs...)
