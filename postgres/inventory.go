@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"sync"
@@ -33,9 +32,14 @@ type InventoryStore struct {
 	db     *DB
 	shards func(inventory.Key) int
 
-	// split remembers the levels known to have several sub-rows
-	// (inventory.Key -> true), to try free sub-rows first.
+	// split remembers how many sub-rows the levels known to be split have
+	// (inventory.Key -> int), so that single-line reservations of one level
+	// can run side by side on different sub-rows.
 	split sync.Map
+
+	// combiners batch the single-line reservations of each owner
+	// (fulfill.OwnerID -> *combiner).
+	combiners sync.Map
 }
 
 var (
@@ -131,147 +135,6 @@ func (s *InventoryStore) Apply(ctx context.Context, t *inventory.Txn) (*inventor
 func fastEligible(t *inventory.Txn) bool {
 	return t.Kind == inventory.KindReserve && len(t.Holds) == 1 && len(t.Changes) == 0 &&
 		len(t.Steps) == 0 && len(t.Touch) == 0
-}
-
-// fastSQL reserves $5 units on one sub-row of a level in one statement,
-// with the reservation, the ledger entry and the idempotency record. The
-// row is chosen among those with enough available units, in an order
-// scrambled by $7; %s is empty or FOR UPDATE SKIP LOCKED. It returns no row
-// when no sub-row can serve the reservation alone, the level has a lapsed
-// hold to collect, or the lot has expired: the general path decides those.
-const fastSQL = `WITH target AS (
-	SELECT shard FROM inventory_levels
-	WHERE owner = $1 AND sku = $2 AND location = $3 AND lot = $4
-		AND on_hand - reserved - committed - damaged - quarantine - safety >= $5
-	ORDER BY (shard # $7)
-	LIMIT 1 %s
-), upd AS (
-	UPDATE inventory_levels
-	SET reserved = reserved + $5, version = version + 1, updated_ns = $6
-	WHERE owner = $1 AND sku = $2 AND location = $3 AND lot = $4
-		AND shard = (SELECT shard FROM target)
-		AND on_hand - reserved - committed - damaged - quarantine - safety >= $5
-		AND (expires_ns IS NULL OR expires_ns > $6)
-		AND NOT EXISTS (SELECT 1 FROM inventory_reservations r
-			WHERE r.owner = $1 AND r.sku = $2 AND r.location = $3 AND r.lot = $4
-				AND r.reserved > 0 AND r.expires_ns IS NOT NULL AND r.expires_ns <= $6)
-	RETURNING shard, on_hand, reserved, committed, damaged, quarantine, safety, incoming, in_transit, version, expires_ns, received_ns
-), oth AS (
-	SELECT COUNT(*) AS n,
-		COALESCE(SUM(on_hand), 0) AS on_hand, COALESCE(SUM(reserved), 0) AS reserved,
-		COALESCE(SUM(committed), 0) AS committed, COALESCE(SUM(damaged), 0) AS damaged,
-		COALESCE(SUM(quarantine), 0) AS quarantine, COALESCE(SUM(safety), 0) AS safety,
-		COALESCE(SUM(incoming), 0) AS incoming, COALESCE(SUM(in_transit), 0) AS in_transit,
-		COALESCE(SUM(version), 0) AS version
-	FROM inventory_levels
-	WHERE owner = $1 AND sku = $2 AND location = $3 AND lot = $4 AND shard <> (SELECT shard FROM upd)
-), seq AS (
-	UPDATE inventory_owners SET seq = seq + 1
-	WHERE owner = $1 AND EXISTS (SELECT 1 FROM upd)
-	RETURNING seq
-), res AS (
-	INSERT INTO inventory_reservations (owner, id, sku, location, lot, reserved, committed,
-		ref_type, ref_id, ref_order, line, expires_ns, created_ns, version)
-	SELECT $1, $8, $2, $3, $4, $5, 0, $9, $10, $11, $12, $13::bigint, $6, 1 FROM upd
-), led AS (
-	INSERT INTO inventory_ledger (owner, seq, at_ns, sku, location, lot, kind, reason,
-		ref_type, ref_id, ref_order, reservation, idempotency_key,
-		d_on_hand, d_reserved, d_committed, d_damaged, d_quarantine, d_safety, d_incoming, d_in_transit)
-	SELECT $1, seq.seq, $6, $2, $3, $4, 'reserve', $14, $15, $16, $17, $8, $18, 0, $5, 0, 0, 0, 0, 0, 0 FROM seq
-), idem AS (
-	INSERT INTO inventory_idempotency (owner, key, fingerprint, receipt, seq0, level)
-	SELECT $1, $18, $19, $20::jsonb, seq.seq, jsonb_build_array(
-		upd.on_hand + oth.on_hand, upd.reserved + oth.reserved, upd.committed + oth.committed,
-		upd.damaged + oth.damaged, upd.quarantine + oth.quarantine, upd.safety + oth.safety,
-		upd.incoming + oth.incoming, upd.in_transit + oth.in_transit, upd.version + oth.version,
-		upd.expires_ns, upd.received_ns)
-	FROM seq, upd, oth WHERE $18 <> ''
-)
-SELECT seq.seq, oth.n + 1,
-	upd.on_hand + oth.on_hand, upd.reserved + oth.reserved, upd.committed + oth.committed,
-	upd.damaged + oth.damaged, upd.quarantine + oth.quarantine, upd.safety + oth.safety,
-	upd.incoming + oth.incoming, upd.in_transit + oth.in_transit, upd.version + oth.version,
-	upd.expires_ns, upd.received_ns
-FROM seq, upd, oth`
-
-var (
-	fastBlocking = strings.Replace(fastSQL, "%s", "", 1)
-	fastSkip     = strings.Replace(fastSQL, "%s", "FOR UPDATE SKIP LOCKED", 1)
-)
-
-// fastReserve applies the single-line reservation t in one statement. It
-// returns a nil receipt and nil error when the general path must decide.
-func (s *InventoryStore) fastReserve(ctx context.Context, t *inventory.Txn) (*inventory.Receipt, error) {
-	h := t.Holds[0]
-	if h.Ref == (inventory.Reference{}) {
-		h.Ref = t.Ref
-	}
-	h.Created, h.Version = t.At, 1
-	at, err := nsOf("at", t.At, inventory.ErrInvalid)
-	if err != nil {
-		return nil, err
-	}
-	exp, err := nsOf("expires_at", h.ExpiresAt, inventory.ErrInvalid)
-	if err != nil {
-		return nil, err
-	}
-	k := h.Key
-	entry := inventory.Entry{At: t.At, Key: k, Kind: inventory.KindReserve, Reason: t.Reason, Ref: t.Ref,
-		Reservation: h.ID, IdempotencyKey: t.IdempotencyKey, Delta: inventory.Buckets{Reserved: h.Reserved}}
-	r := &inventory.Receipt{
-		Entries:      []inventory.Entry{entry},
-		Levels:       []inventory.Level{{Key: k, Updated: t.At}},
-		Reservations: []inventory.Reservation{h},
-	}
-	var tmpl *string
-	if t.IdempotencyKey != "" {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return nil, err
-		}
-		v := string(b)
-		tmpl = &v
-	}
-	hf := fnv.New32a()
-	hf.Write([]byte(h.ID))
-	rot := int64(hf.Sum32() % 1024)
-	rt, rid, rord := refCols(h.Ref)
-	et, eid, eord := refCols(t.Ref)
-	args := []any{string(k.Owner), string(k.SKU), string(k.Location), string(k.Lot), h.Reserved, *at, rot,
-		h.ID, rt, rid, rord, h.Line, exp,
-		string(t.Reason), et, eid, eord, t.IdempotencyKey, t.Fingerprint, tmpl}
-	variants := []string{fastBlocking}
-	if _, ok := s.split.Load(k); ok {
-		variants = []string{fastSkip, fastBlocking}
-	}
-	for _, q := range variants {
-		var (
-			seq, n int64
-			lr     levelRow
-		)
-		err := s.db.run(ctx, func(c *pgx.Conn) error {
-			return c.QueryRow(ctx, q, args...).Scan(&seq, &n, &lr.b.OnHand, &lr.b.Reserved, &lr.b.Committed,
-				&lr.b.Damaged, &lr.b.Quarantine, &lr.b.Safety, &lr.b.Incoming, &lr.b.InTransit,
-				&lr.version, &lr.expires, &lr.received)
-		})
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			continue
-		case sqlState(err) == codeUniqueViolation || sqlState(err) == codeCheckViolation:
-			// A duplicate reservation ID or idempotency key, or a
-			// constraint: the general path reports it exactly.
-			return nil, nil
-		case err != nil:
-			return nil, err
-		}
-		if n > 1 {
-			s.split.Store(k, true)
-		}
-		r.Entries[0].Seq = seq
-		patchLevel(r, lr)
-		return r, nil
-	}
-	return nil, nil
 }
 
 // patchLevel completes the receipt of a single-line reservation with the
@@ -539,7 +402,7 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 	}
 	for k, rs := range rowsByKey {
 		if len(rs) > 1 {
-			s.split.Store(k, true)
+			s.split.Store(k, len(rs))
 		}
 		if l, ok := sum(k, rs); ok {
 			st.Levels[k] = l
@@ -560,7 +423,7 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 				for i := range n {
 					rows = append(rows, levelRow{key: l.Key, shard: i, fresh: true})
 				}
-				s.split.Store(l.Key, true)
+				s.split.Store(l.Key, n)
 			}
 		}
 		if err := queueLevel(b, l, rows, *at); err != nil {
@@ -806,7 +669,7 @@ func (s *InventoryStore) Split(ctx context.Context, k inventory.Key, n int) erro
 		return err
 	}
 	if n > 1 {
-		s.split.Store(k, true)
+		s.split.Store(k, n)
 	} else {
 		s.split.Delete(k)
 	}
@@ -867,7 +730,7 @@ func (s *InventoryStore) Levels(ctx context.Context, q inventory.LevelQuery) ([]
 				Received: timeOf(lr.received), Updated: timeOf(lr.updated)}
 			l.Reserved = max(l.Reserved-lapsed, 0)
 			if n > 1 {
-				s.split.Store(k, true)
+				s.split.Store(k, int(n))
 			}
 			out = append(out, l)
 			return nil
