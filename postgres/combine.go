@@ -31,7 +31,7 @@ import (
 // maxBatch is the most reservations one statement carries, and
 // maxDrains the most statements of one owner a store runs at once.
 const (
-	maxBatch         = 64
+	maxBatch  = 64
 	maxDrains = 2
 )
 
