@@ -20,6 +20,7 @@ var figures = flag.Bool("figures", false, "compute the quality figures from test
 type figureSpec struct {
 	Routing struct {
 		Layout    RectConfig `json:"layout"`
+		More      []int      `json:"more_cross_aisles"`
 		Picks     []int      `json:"picks"`
 		Instances int        `json:"instances"`
 		Seed      uint64     `json:"seed"`
@@ -50,33 +51,37 @@ func loadFigureSpec(t *testing.T) figureSpec {
 // it runs a few instances as a check that the heuristics never beat it.
 func TestFigureRoutingGaps(t *testing.T) {
 	spec := loadFigureSpec(t).Routing
-	r, err := NewRect(spec.Layout)
-	require.NoError(t, err)
 	n := spec.Instances
 	if !*figures {
 		n = 20
 	}
 	ctx := context.Background()
 	heur := allRouters[1:7] // the five policies and Local
-	for _, picks := range spec.Picks {
-		rng := rand.New(rand.NewPCG(spec.Seed, uint64(picks)))
-		sum := make([]float64, len(heur))
-		for range n {
-			bins := randomBins(rng, r, picks)
-			opt, err := Optimal{}.Route(ctx, r, bins)
-			require.NoError(t, err)
-			for h, rt := range heur {
-				got, err := rt.r.Route(ctx, r, bins)
+	for _, k := range append([]int{spec.Layout.CrossAisles}, spec.More...) {
+		cfg := spec.Layout
+		cfg.CrossAisles = k
+		r, err := NewRect(cfg)
+		require.NoError(t, err)
+		for _, picks := range spec.Picks {
+			rng := rand.New(rand.NewPCG(spec.Seed, uint64(picks)))
+			sum := make([]float64, len(heur))
+			for range n {
+				bins := randomBins(rng, r, picks)
+				opt, err := Optimal{}.Route(ctx, r, bins)
 				require.NoError(t, err)
-				require.GreaterOrEqual(t, got.Length, opt.Length)
-				sum[h] += float64(got.Length-opt.Length) / float64(opt.Length)
+				for h, rt := range heur {
+					got, err := rt.r.Route(ctx, r, bins)
+					require.NoError(t, err)
+					require.GreaterOrEqual(t, got.Length, opt.Length)
+					sum[h] += float64(got.Length-opt.Length) / float64(opt.Length)
+				}
 			}
+			line := fmt.Sprintf("k=%d picks=%2d", k, picks)
+			for h, rt := range heur {
+				line += fmt.Sprintf("  %s %+.1f%%", rt.name, 100*sum[h]/float64(n))
+			}
+			t.Log(line)
 		}
-		line := fmt.Sprintf("picks=%2d", picks)
-		for h, rt := range heur {
-			line += fmt.Sprintf("  %s %+.1f%%", rt.name, 100*sum[h]/float64(n))
-		}
-		t.Log(line)
 	}
 }
 

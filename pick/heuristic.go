@@ -9,11 +9,13 @@ import (
 )
 
 // The heuristics below are the routing policies warehouse systems commonly
-// use (Hall 1993; Roodbergen and de Koster 2001). Except for [SShape], which
-// has its multiple-block form, they are written for the aisles as a whole:
-// the picker enters each aisle from the front or the back cross aisle,
-// whichever side the depot is nearer to counting as the front, and middle
-// cross aisles serve only as shortcuts between consecutive picks. They
+// use (Hall 1993; Roodbergen and de Koster 2001). [SShape], [Midpoint] and
+// [LargestGap] have multiple-block forms, used when there are middle cross
+// aisles and the depot is at the front or the back; otherwise, and always
+// for [Return] and [Combined], they treat each aisle as a whole: the picker
+// enters it from the front or the back cross aisle, whichever side the depot
+// is nearer to counting as the front, and middle cross aisles serve only as
+// shortcuts between consecutive picks. They
 // fix the visiting order; between two consecutive picks the picker walks the
 // shortest way, so the stated length is that of [Route] and is never longer
 // than the policy's own walk. They route only a [Rect] and otherwise return
@@ -35,12 +37,14 @@ type Return struct{}
 // Midpoint is the midpoint heuristic: the first and last aisles holding a
 // pick are walked end to end; in every other aisle the picks in the front
 // half are taken from the front cross aisle and those in the back half from
-// the back one.
+// the back one. With more than two cross aisles and the depot at the front
+// or the back, the rule applies block by block, on the frame of [SShape].
 type Midpoint struct{}
 
 // LargestGap is the largest-gap heuristic: like [Midpoint], but each middle
 // aisle is split at the largest gap between neighbouring picks (or between a
-// pick and an end of the aisle), which is never walked.
+// pick and an end of the aisle), which is never walked. With more than two
+// cross aisles and the depot at an end, it applies block by block.
 type LargestGap struct{}
 
 // Combined is the combined heuristic: aisles holding picks are visited in
@@ -70,8 +74,8 @@ func (Return) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	return heuristicRoute(ctx, l, bins, "Midpoint", func(a []aislePicks, g geometry) []int {
 		if g.multiBlock(a) {
-			return blockOrder(a, g, false, func(subs []aislePicks, span int64) []int {
-				return splitOrder(subs, midpointSplit(span))
+			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool) []int {
+				return blockSplitOrder(subs, far, midpointSplit(span))
 			})
 		}
 		return splitOrder(a, midpointSplit(g.depth))
@@ -82,8 +86,8 @@ func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) 
 func (LargestGap) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	return heuristicRoute(ctx, l, bins, "LargestGap", func(a []aislePicks, g geometry) []int {
 		if g.multiBlock(a) {
-			return blockOrder(a, g, false, func(subs []aislePicks, span int64) []int {
-				return splitOrder(subs, largestGapSplit(span))
+			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool) []int {
+				return blockSplitOrder(subs, far, largestGapSplit(span))
 			})
 		}
 		return splitOrder(a, largestGapSplit(g.depth))
@@ -188,22 +192,22 @@ type geometry struct {
 // across the building alternating from block to block.
 func sshapeOrder(aisles []aislePicks, g geometry) []int {
 	if g.multiBlock(aisles) {
-		return blockOrder(aisles, g, true, serpentine)
+		return blockOrder(aisles, g, serpentine)
 	}
-	return serpentine(aisles, g.depth)
+	return serpentine(aisles, g.depth, false)
 }
 
 // blockOrder is the frame of the multiple-block heuristics of Roodbergen
 // and de Koster (2001): the picker goes up the first aisle holding picks,
 // taking them on the way, to the farthest block holding picks, then handles
-// the blocks one by one towards the depot. within orders the picks of one
-// block, given its sub-aisles holding picks in the order the picker meets
-// them, each with positions measured from the side the picker enters the
-// block by (the near side for the farthest block, the far side for the
-// others), and the block's length. If flip is set the picker crosses the
-// building in alternate directions from block to block; otherwise every
-// block is handled in the same direction.
-func blockOrder(aisles []aislePicks, g geometry, flip bool, within func(subs []aislePicks, span int64) []int) []int {
+// the blocks one by one towards the depot, starting each from its end
+// (leftmost or rightmost sub-aisle holding picks) nearer to where the
+// picker stands. within orders the picks of one block, given its sub-aisles
+// holding picks in the order the picker meets them, each with positions
+// measured from the side the picker enters the block by (the near side for
+// the farthest block, the far side for the others), the block's length, and
+// whether it is entered from the far side.
+func blockOrder(aisles []aislePicks, g geometry, within func(subs []aislePicks, span int64, far bool) []int) []int {
 	k := len(g.cross)
 	blockOf := func(y int64) int {
 		b := 0
@@ -223,7 +227,13 @@ func blockOrder(aisles []aislePicks, g geometry, flip bool, within func(subs []a
 		seq = append(seq, first.idx[taken])
 		taken++
 	}
-	rightward := true
+	xOf := map[int]int64{} // spot -> aisle
+	for _, a := range aisles {
+		for _, u := range a.idx {
+			xOf[u] = a.x
+		}
+	}
+	at := first.x
 	for b := farthest; b >= 0; b-- {
 		var subs []aislePicks
 		for n, a := range aisles {
@@ -247,19 +257,21 @@ func blockOrder(aisles []aislePicks, g geometry, flip bool, within func(subs []a
 				subs = append(subs, sub)
 			}
 		}
-		if !rightward {
+		if len(subs) == 0 {
+			continue
+		}
+		if abs64(at-subs[len(subs)-1].x) < abs64(at-subs[0].x) {
 			slices.Reverse(subs)
 		}
-		seq = append(seq, within(subs, g.cross[b+1]-g.cross[b])...)
-		if flip && len(subs) > 0 {
-			rightward = !rightward
-		}
+		part := within(subs, g.cross[b+1]-g.cross[b], b != farthest)
+		seq = append(seq, part...)
+		at = xOf[part[len(part)-1]]
 	}
 	return seq
 }
 
 // serpentine walks sub-aisles in turn, up and down, starting upwards.
-func serpentine(subs []aislePicks, _ int64) []int {
+func serpentine(subs []aislePicks, _ int64, _ bool) []int {
 	var seq []int
 	for n, a := range subs {
 		if n%2 == 0 {
@@ -267,6 +279,29 @@ func serpentine(subs []aislePicks, _ int64) []int {
 		} else {
 			seq = append(seq, reversed(a.idx)...)
 		}
+	}
+	return seq
+}
+
+// blockSplitOrder is the midpoint and largest-gap order within one block.
+// Entered from the near side (the farthest block), it is [splitOrder]. Entered
+// from the far side, the picker goes along the far cross aisle taking each
+// sub-aisle's far part, walks the last sub-aisle through to the near side,
+// and comes back along the near cross aisle taking the near parts, so that
+// it leaves the block on the depot's side.
+func blockSplitOrder(subs []aislePicks, far bool, split func([]int64) int) []int {
+	if !far {
+		return splitOrder(subs, split)
+	}
+	var seq []int
+	splits := make([]int, len(subs))
+	for n, a := range subs[:len(subs)-1] {
+		splits[n] = split(a.ys)
+		seq = append(seq, a.idx[:splits[n]]...)
+	}
+	seq = append(seq, subs[len(subs)-1].idx...)
+	for n := len(subs) - 2; n >= 0; n-- {
+		seq = append(seq, reversed(subs[n].idx[splits[n]:])...)
 	}
 	return seq
 }

@@ -122,13 +122,25 @@ func TestSShapeBlocks(t *testing.T) {
 	// 8+2 to D by the middle, 5+4 home by the front.
 	assert.Equal(t, 58*fulfill.Meter, got.Length)
 
-	// Largest gap by blocks: A on the way up; the far block as one block of
-	// its own (up aisle 1, down aisle 3); the near block from its far side
-	// (down aisle 2 to D, then E).
+	// Largest gap by blocks: A on the way up; the far block up aisle 1 and
+	// down aisle 3; the near block from its right end, where the picker
+	// stands: E from the middle cross aisle (its largest gap is below it),
+	// then aisle 2 walked through to D.
 	got, err = LargestGap{}.Route(context.Background(), r, bins)
 	require.NoError(t, err)
-	assert.Equal(t, []int{0, 1, 2, 3, 4}, got.Stops)
-	assert.Equal(t, 66*fulfill.Meter, got.Length)
+	assert.Equal(t, []int{0, 1, 2, 4, 3}, got.Stops)
+	assert.Equal(t, 58*fulfill.Meter, got.Length)
+
+	// With F (aisle 1, y 9) in the near block too, its sub-aisles from the
+	// right are 3 (E), 2 (D), 1 (F): E lies before its largest gap seen from
+	// the middle cross aisle, D's gaps tie so it waits for the way back, and
+	// aisle 1, the last, is walked through: E, F, then D from the front.
+	bins = append(bins, Bin{Aisle: 1, Slot: 4, Side: SideLeft}) // F: y 9
+	got, err = LargestGap{}.Route(context.Background(), r, bins)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2, 4, 5, 3}, got.Stops)
+	require.NoError(t, Verify(r, bins, got))
+	bins = bins[:5]
 
 	// The same building seen from a depot at the back gives the mirror order.
 	cfg := r.Config()
