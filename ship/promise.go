@@ -130,11 +130,19 @@ func (l Lane) deliveryCalendar() Calendar {
 	return l.Service.Calendar
 }
 
-// transit returns the transit days for zone.
+// transit checks what a promise to zone needs (the handling days, the
+// cut-off and the zone's transit days; the other zones are not looked at)
+// and returns the zone's transit days.
 func (l Lane) transit(zone string) (int, error) {
+	if h := l.Origin.HandlingDays; h < 0 || h > MaxDays || l.Service.Cutoff < 0 || l.Service.Cutoff >= 24*time.Hour {
+		return 0, l.Validate()
+	}
 	t, ok := l.Service.TransitDays[zone]
 	if !ok {
 		return 0, &ZoneError{Carrier: l.Service.Carrier, Service: l.Service.Service, Zone: zone}
+	}
+	if t < 0 || t > MaxDays {
+		return 0, fmt.Errorf("%w: zone %q: transit days %d not in 0..%d", ErrInvalidCalendar, zone, t, MaxDays)
 	}
 	return t, nil
 }
@@ -152,13 +160,11 @@ func (l Lane) transit(zone string) (int, error) {
 //  4. Delivery is Ship plus the zone's transit days on the carrier's
 //     delivery calendar.
 //
-// Days are reckoned in the origin's time zone. Errors: an invalid lane
-// ([ErrInvalidCalendar]), an unknown zone (*[ZoneError]), calendars with no
-// common business day in reach ([ErrNoBusinessDay]).
+// Days are reckoned in the origin's time zone. Errors: an invalid lane or
+// zone transit time ([ErrInvalidCalendar]; other zones are not checked, see
+// [Lane.Validate]), an unknown zone (*[ZoneError]), calendars with no common
+// business day in reach ([ErrNoBusinessDay]).
 func (l Lane) Promise(release time.Time, zone string) (Promise, error) {
-	if err := l.Validate(); err != nil {
-		return Promise{}, err
-	}
 	t, err := l.transit(zone)
 	if err != nil {
 		return Promise{}, err
@@ -233,9 +239,6 @@ func (l Lane) bothOpen(z int64, a, b func(int64) (int64, error)) (int64, error) 
 // after it does not. It is the inverse of [Lane.Promise], with the same
 // errors.
 func (l Lane) ShipBy(promised Date, zone string) (time.Time, error) {
-	if err := l.Validate(); err != nil {
-		return time.Time{}, err
-	}
 	if !promised.Valid() {
 		return time.Time{}, fmt.Errorf("%w: promised date %s is not a valid date", ErrInvalidCalendar, promised)
 	}
