@@ -167,3 +167,69 @@ func ExampleSVG() {
 	// Output:
 	// 2 picks drawn
 }
+
+// An L-shaped building as a graph: a corridor from the depot, a branch to
+// the left, another to the right.
+func ExampleNewGraph() {
+	g, err := pick.NewGraph(pick.GraphConfig{
+		Nodes: []pick.Node{
+			{Name: "dock"}, {Name: "hall", Y: 10 * fulfill.Meter},
+			{Name: "west", X: -15 * fulfill.Meter, Y: 10 * fulfill.Meter},
+			{Name: "east", X: 20 * fulfill.Meter, Y: 10 * fulfill.Meter},
+		},
+		Edges: []pick.Edge{{From: "dock", To: "hall"}, {From: "hall", To: "west"}, {From: "hall", To: "east"}},
+		Bins: []pick.Placement{
+			{Bin: pick.Bin{Aisle: 1, Slot: 0, Side: pick.SideLeft}, Node: "west"},
+			{Bin: pick.Bin{Aisle: 2, Slot: 0, Side: pick.SideLeft}, Node: "east"},
+		},
+		Depot: "dock",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	bins := []pick.Bin{{Aisle: 2, Slot: 0, Side: pick.SideLeft}, {Aisle: 1, Slot: 0, Level: 3, Side: pick.SideLeft}}
+	r, _ := pick.Auto{}.Route(context.Background(), g, bins)
+	fmt.Println(r.Bins(bins), r.Length)
+	// Output:
+	// [01-000-3-L 02-000-0-L] 90m
+}
+
+func ExamplePickList() {
+	lines := []pick.Line{
+		{Bin: pick.Bin{Aisle: 6, Slot: 2, Side: pick.SideLeft}, SKU: "MUG-BLUE", Quantity: 2},
+		{Bin: pick.Bin{Aisle: 1, Slot: 5, Side: pick.SideRight}, SKU: "TEE-RED-M", Quantity: 1},
+		{Bin: pick.Bin{Aisle: 3, Slot: 28, Side: pick.SideLeft}, SKU: "CAP-BLACK", Quantity: 1},
+	}
+	sorted, r, _ := pick.PickList(context.Background(), block(2), nil, lines)
+	for _, ln := range sorted {
+		fmt.Println(ln.Bin, ln.SKU, ln.Quantity)
+	}
+	fmt.Println(r.Length)
+	// Output:
+	// 06-002-0-L MUG-BLUE 2
+	// 03-028-0-L CAP-BLACK 1
+	// 01-005-0-R TEE-RED-M 1
+	// 99m
+}
+
+func ExampleSplitZones() {
+	layout := block(2)
+	bins := []pick.Bin{
+		{Aisle: 1, Slot: 3, Side: pick.SideLeft}, {Aisle: 8, Slot: 3, Side: pick.SideLeft},
+		{Aisle: 4, Slot: 20, Side: pick.SideRight}, {Aisle: 2, Slot: 25, Side: pick.SideLeft},
+	}
+	r, _ := pick.Optimal{}.Route(context.Background(), layout, bins)
+	zones := []pick.Zone{{Name: "A", FirstAisle: 0, LastAisle: 4}, {Name: "B", FirstAisle: 5, LastAisle: 9}}
+	legs, _ := pick.SplitZones(bins, r, zones)
+	for _, leg := range legs {
+		var names []string
+		for _, s := range leg.Stops {
+			names = append(names, bins[s].String())
+		}
+		fmt.Println(leg.Zone, names)
+	}
+	// Output:
+	// B [08-003-0-L]
+	// A [04-020-0-R 02-025-0-L 01-003-0-L]
+}
