@@ -27,7 +27,7 @@ func (n *naiveTracker) ingest(e Event) Status {
 func (n *naiveTracker) status() Status {
 	sorted := slices.Clone(n.events)
 	slices.SortFunc(sorted, func(a, b Event) int {
-		return compareEntries(entry{Event: a, key: a.Key(), rank: a.Status.rank()}, entry{Event: b, key: b.Key(), rank: b.Status.rank()})
+		return compareEntries(newEntry(a, a.Key(), 0), newEntry(b, b.Key(), 0))
 	})
 	cur := StatusPreTransit
 	for _, e := range sorted {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"time"
 )
@@ -26,17 +27,26 @@ const MaxEvents = 10_000
 // does not check tracking numbers ([Shipment.Ingest] routes events by
 // them) and is not safe for concurrent use.
 type Tracking struct {
-	events  []entry          // distinct events in carrier-time order
+	arrived []Event          // distinct events in arrival order
+	events  []entry          // the same in carrier-time order
 	states  []Status         // states[i]: the status after events[:i+1]
 	applied []bool           // applied[i]: whether events[i] moved or kept the status
-	keys    map[string]Event // event key -> event, for idempotency
+	keys    map[string]int32 // event key -> index in arrived, for idempotency
 }
 
-// entry is an event with its key and rank computed once.
+// entry is what ordering and folding need of an event, computed once, and
+// where the event is in arrival order. It is small, so inserting in the
+// middle of the history moves little memory.
 type entry struct {
-	Event
-	key  string
-	rank int
+	At     time.Time
+	Status Status
+	rank   int
+	key    string
+	idx    int32
+}
+
+func newEntry(e Event, key string, idx int32) entry {
+	return entry{At: e.At, Status: e.Status, rank: e.Status.rank(), key: key, idx: idx}
 }
 
 // Change is what one ingested event did to a package: the domain event a
@@ -75,7 +85,7 @@ func (t *Tracking) Len() int { return len(t.events) }
 func (t *Tracking) Events() iter.Seq[Event] {
 	return func(yield func(Event) bool) {
 		for _, e := range t.events {
-			if !yield(e.Event) {
+			if !yield(t.arrived[e.idx]) {
 				return
 			}
 		}
@@ -142,8 +152,8 @@ func (t *Tracking) Ingest(e Event) (Change, error) {
 	key := e.Key()
 	from := t.Status()
 	c := Change{TrackingNumber: e.TrackingNumber, Key: key, From: from, To: from, At: e.At}
-	if old, ok := t.keys[key]; ok {
-		if !old.Same(e) {
+	if i, ok := t.keys[key]; ok {
+		if old := t.arrived[i]; !old.Same(e) {
 			return Change{}, &EventConflictError{Key: key, Stored: old, Given: e}
 		}
 		c.Duplicate = true
@@ -153,10 +163,12 @@ func (t *Tracking) Ingest(e Event) (Change, error) {
 		return Change{}, fmt.Errorf("%w: package %s already has %d events", ErrInvalidEvent, e.TrackingNumber, MaxEvents)
 	}
 	if t.keys == nil {
-		t.keys = make(map[string]Event)
+		t.keys = make(map[string]int32)
 	}
-	t.keys[key] = e
-	n := entry{Event: e, key: key, rank: e.Status.rank()}
+	idx := int32(len(t.arrived))
+	t.keys[key] = idx
+	t.arrived = append(t.arrived, e)
+	n := newEntry(e, key, idx)
 	i, _ := slices.BinarySearchFunc(t.events, n, compareEntries)
 	t.events = slices.Insert(t.events, i, n)
 	t.states = slices.Insert(t.states, i, StatusPreTransit)
@@ -189,14 +201,11 @@ func compareEntries(a, b entry) int {
 
 // clone returns a deep copy of t.
 func (t *Tracking) clone() *Tracking {
-	c := &Tracking{
+	return &Tracking{
+		arrived: slices.Clone(t.arrived),
 		events:  slices.Clone(t.events),
 		states:  slices.Clone(t.states),
 		applied: slices.Clone(t.applied),
-		keys:    make(map[string]Event, len(t.keys)),
+		keys:    maps.Clone(t.keys),
 	}
-	for k, v := range t.keys {
-		c.keys[k] = v
-	}
-	return c
 }

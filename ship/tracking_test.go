@@ -128,7 +128,7 @@ func foldAll(events []Event) (Status, []string, int) {
 	for _, e := range events {
 		if k := e.Key(); !seen[k] {
 			seen[k] = true
-			es = append(es, entry{Event: e, key: k, rank: e.Status.rank()})
+			es = append(es, newEntry(e, k, 0))
 		}
 	}
 	slices.SortFunc(es, compareEntries)
