@@ -253,6 +253,10 @@ func runScenario(t testing.TB, ch chooser, steps int, seen map[string]int) {
 		}
 		checkScenario(t, step, o, a, rs, inv)
 	}
+	for _, r := range rs {
+		roundTrip(t, r)
+	}
+	roundTripAccount(t, a)
 }
 
 // checkScenario checks the invariants of a scenario.
