@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/shopspring/decimal"
@@ -252,6 +255,32 @@ func (c *RateCard) Validate() error {
 	if strings.TrimSpace(c.Version) == "" {
 		bad("version", c.Version, "required")
 	}
+	text := func(field, v string) {
+		if !validText(v) {
+			bad(field, v, "not valid UTF-8 text")
+		}
+	}
+	text("carrier", c.Carrier)
+	text("version", c.Version)
+	for i, z := range append(slices.Clone(c.Zones.Ranges), c.Zones.Exceptions...) {
+		text(fmt.Sprintf("zones[%d].zone", i), z.Zone)
+	}
+	for i, s := range c.Services {
+		text(fmt.Sprintf("services[%d].code", i), s.Code)
+		text(fmt.Sprintf("services[%d].name", i), s.Name)
+		for z := range s.Prices.Zones {
+			text(fmt.Sprintf("services[%d].prices.zones", i), z)
+		}
+		for z := range s.Transit {
+			text(fmt.Sprintf("services[%d].transit", i), z)
+		}
+	}
+	for i, s := range c.Surcharges {
+		text(fmt.Sprintf("surcharges[%d].name", i), s.Name)
+		for z := range s.ByZone {
+			text(fmt.Sprintf("surcharges[%d].by_zone", i), z)
+		}
+	}
 	if c.Effective.IsZero() {
 		bad("effective", "", "required")
 	}
@@ -371,6 +400,20 @@ func (c *RateCard) Validate() error {
 		bad("fuel_percent", c.FuelPercent.String(), "want 0 to 1000")
 	}
 	return errors.Join(errs...)
+}
+
+// validText reports whether s is valid UTF-8 without control characters,
+// so that it survives a JSON round trip and prints safely.
+func validText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func validRounding(f string, r Rounding, bad func(field, value, reason string)) {

@@ -299,6 +299,8 @@ func TestCardValidation(t *testing.T) {
 			"services":[{"code":"A","prices":{"weights":["1lb"],"zones":{"1":["1"]}}}],
 			"surcharges":[{"name":"r","kind":"residential","amount":"1","supersedes":["nope"]}]}`, "supersedes"},
 		{"trailing data", `{"carrier":"X"} {}`, "unexpected data"},
+		{"control character in code", `{"carrier":"X","version":"1","effective":"2026-01-01T00:00:00Z","currency":"USD","zones":{"ranges":[]},
+			"services":[{"code":"A\u0000","prices":{"weights":["1lb"],"zones":{"1":["1"]}}}]}`, "UTF-8"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -310,6 +312,12 @@ func TestCardValidation(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.field)
 		})
 	}
+}
+
+func TestCardRejectsInvalidText(t *testing.T) {
+	c := loadCard(t, "acme-2026.json")
+	c.Services[0].Prices.Zones["\xff"] = c.Services[0].Prices.Zones["2"]
+	assert.ErrorContains(t, c.Validate(), "not valid UTF-8 text")
 }
 
 func TestTariffValidation(t *testing.T) {

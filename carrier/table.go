@@ -74,6 +74,9 @@ func (t Table) Validate() error {
 	if strings.TrimSpace(t.Service) == "" {
 		bad("service", t.Service, "required")
 	}
+	if !validText(t.Service) || !validText(t.Name) {
+		bad("service", t.Service, "not valid UTF-8 text")
+	}
 	if _, ok := t.Currency.MinorUnits(); !ok {
 		bad("currency", string(t.Currency), "not an active ISO 4217 code")
 	}
