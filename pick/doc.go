@@ -23,7 +23,7 @@
 // to several cross aisles as by Roodbergen and de Koster (2001). The
 // heuristics that warehouse systems use are there to compare with:
 // [SShape], [Return], [Midpoint], [LargestGap] and [Combined]. [Exact]
-// (Held-Karp) and [Local] (nearest neighbour improved by 2-opt and Or-opt)
+// (Held-Karp) and [TwoOpt] (nearest neighbour improved by 2-opt and Or-opt)
 // work on any layout. [Auto] picks the exact method wherever it applies and is
 // the default. [Verify] checks any route independently of the router that
 // made it.
@@ -39,7 +39,7 @@
 //
 // [Waves] groups orders by carrier cut-off, priority and zone; [SplitZones]
 // cuts a tour into pick-and-pass legs per zone and says which orders need
-// consolidation; [PickList] sorts lines in walking order. [SVG] draws a
+// consolidation; [List] sorts lines in walking order. [SVG] draws a
 // layout with a route on it.
 //
 // # Testing one's own implementations

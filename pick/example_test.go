@@ -195,13 +195,13 @@ func ExampleNewGraph() {
 	// [01-000-3-L 02-000-0-L] 90m
 }
 
-func ExamplePickList() {
+func ExampleList() {
 	lines := []pick.Line{
 		{Bin: pick.Bin{Aisle: 6, Slot: 2, Side: pick.SideLeft}, SKU: "MUG-BLUE", Quantity: 2},
 		{Bin: pick.Bin{Aisle: 1, Slot: 5, Side: pick.SideRight}, SKU: "TEE-RED-M", Quantity: 1},
 		{Bin: pick.Bin{Aisle: 3, Slot: 28, Side: pick.SideLeft}, SKU: "CAP-BLACK", Quantity: 1},
 	}
-	sorted, r, _ := pick.PickList(context.Background(), block(2), nil, lines)
+	sorted, r, _ := pick.List(context.Background(), block(2), nil, lines)
 	for _, ln := range sorted {
 		fmt.Println(ln.Bin, ln.SKU, ln.Quantity)
 	}

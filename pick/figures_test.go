@@ -56,7 +56,7 @@ func TestFigureRoutingGaps(t *testing.T) {
 		n = 20
 	}
 	ctx := context.Background()
-	heur := allRouters[1:7] // the five policies and Local
+	heur := allRouters[1:7] // the five policies and TwoOpt
 	for _, k := range append([]int{spec.Layout.CrossAisles}, spec.More...) {
 		cfg := spec.Layout
 		cfg.CrossAisles = k

@@ -32,7 +32,7 @@ func lineGraph(t testing.TB) *Graph {
 func TestGraphLine(t *testing.T) {
 	g := lineGraph(t)
 	bins := []Bin{{Aisle: 0, Slot: 2, Side: SideLeft}, {Aisle: 0, Slot: 0, Level: 3, Side: SideLeft}}
-	for _, r := range []Router{Exact{}, Local{}, Auto{}} {
+	for _, r := range []Router{Exact{}, TwoOpt{}, Auto{}} {
 		got, err := r.Route(context.Background(), g, bins)
 		require.NoError(t, err)
 		assert.Equal(t, 6*fulfill.Meter, got.Length)
@@ -136,7 +136,7 @@ func sortLengths(ys []fulfill.Length) {
 }
 
 // TestGraphAgreesWithRect builds the rectangle as a graph and checks that
-// shortest paths and exact routes agree, and that Local stays close.
+// shortest paths and exact routes agree, and that TwoOpt stays close.
 func TestGraphAgreesWithRect(t *testing.T) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(5, 5))
@@ -158,7 +158,7 @@ func TestGraphAgreesWithRect(t *testing.T) {
 		got, err := Auto{}.Route(ctx, g, bins)
 		require.NoError(t, err)
 		require.Equal(t, want.Length, got.Length)
-		loc, err := Local{}.Route(ctx, g, bins)
+		loc, err := TwoOpt{}.Route(ctx, g, bins)
 		require.NoError(t, err)
 		require.NoError(t, Verify(g, bins, loc))
 		assert.GreaterOrEqual(t, loc.Length, want.Length)

@@ -144,7 +144,7 @@ func (p *problem) matrix() [][]fulfill.Length {
 
 // Auto is the default [Router]: [Optimal] on a [Rect] with at most
 // [MaxOptimalCrossAisles] cross aisles, [Exact] on any other layout when
-// there are at most [MaxExactStops] distinct spots, and [Local] otherwise.
+// there are at most [MaxExactStops] distinct spots, and [TwoOpt] otherwise.
 // The zero Auto is ready to use.
 type Auto struct{}
 

@@ -35,15 +35,15 @@ func (Exact) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	return p.route(heldKarp(p.matrix())), nil
 }
 
-// Local is a heuristic [Router] for any [Layout] and any number of bins: a
+// TwoOpt is a heuristic [Router] for any [Layout] and any number of bins: a
 // nearest-neighbour tour from the depot, improved by 2-opt and Or-opt moves
-// until none shortens it. The zero Local is ready to use.
-type Local struct{}
+// until none shortens it. The zero TwoOpt is ready to use.
+type TwoOpt struct{}
 
-var _ Router = Local{}
+var _ Router = TwoOpt{}
 
 // Route returns a short route through bins.
-func (Local) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
+func (TwoOpt) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	p, err := newProblem(l, bins)
 	if err != nil {
 		return Route{}, err

@@ -188,10 +188,11 @@ func Consolidations(orders []Order, zones []Zone) ([]Consolidation, error) {
 	return out, nil
 }
 
-// PickList returns lines sorted in the walking order of the route router
-// finds through their bins (nil means [Auto]), and that route, whose stops
-// index the returned lines in order. Lines in the same bin stay together.
-func PickList(ctx context.Context, l Layout, router Router, lines []Line) ([]Line, Route, error) {
+// List returns a pick list: lines sorted in the walking order of the route
+// router finds through their bins (nil means [Auto]), and that route, whose
+// stops index the returned lines in order. Lines in the same bin stay
+// together.
+func List(ctx context.Context, l Layout, router Router, lines []Line) ([]Line, Route, error) {
 	if router == nil {
 		router = Auto{}
 	}

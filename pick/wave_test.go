@@ -53,7 +53,7 @@ func TestWaves(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidLayout)
 }
 
-func TestSplitZonesAndPickList(t *testing.T) {
+func TestSplitZonesAndList(t *testing.T) {
 	r := benchBlock(t, 2)
 	lines := []Line{
 		{Bin: Bin{Aisle: 8, Slot: 3, Side: SideLeft}, SKU: "C", Quantity: 1},
@@ -61,7 +61,7 @@ func TestSplitZonesAndPickList(t *testing.T) {
 		{Bin: Bin{Aisle: 4, Slot: 5, Side: SideLeft}, SKU: "B", Quantity: 1},
 		{Bin: Bin{Aisle: 1, Slot: 20, Side: SideLeft}, SKU: "A2", Quantity: 1},
 	}
-	sorted, rt, err := PickList(context.Background(), r, nil, lines)
+	sorted, rt, err := List(context.Background(), r, nil, lines)
 	require.NoError(t, err)
 	bins := make([]Bin, len(sorted))
 	for i, ln := range sorted {

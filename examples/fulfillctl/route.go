@@ -236,7 +236,7 @@ func routeRouter(name string) (pick.Router, error) {
 	case "combined":
 		return pick.Combined{}, nil
 	case "heuristic":
-		return pick.Local{}, nil
+		return pick.TwoOpt{}, nil
 	}
 	return nil, fmt.Errorf(`field "algorithm": want optimal, sshape, return, midpoint, largest-gap, combined or heuristic, got %q`, name)
 }
