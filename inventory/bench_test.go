@@ -129,6 +129,8 @@ func BenchmarkReserve50Lines(b *testing.B) {
 	b.Run("line-by-line", func(b *testing.B) {
 		inv, keys := setup(b)
 		n := 0
+		cpu := cpuTime()
+		defer func() { b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op") }()
 		for b.Loop() {
 			ids := make([]string, len(keys))
 			for i, k := range keys {
@@ -148,6 +150,8 @@ func BenchmarkReserve50Lines(b *testing.B) {
 	b.Run("atomic-50", func(b *testing.B) {
 		inv, keys := setup(b)
 		n := 0
+		cpu := cpuTime()
+		defer func() { b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op") }()
 		for b.Loop() {
 			op := &inventory.Reserve{Meta: m}
 			ids := make([]string, len(keys))
@@ -197,6 +201,7 @@ func BenchmarkPlan20Locations(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var ships int
+			cpu := cpuTime()
 			for b.Loop() {
 				a, err := inventory.Plan(req, levels, tc.s)
 				if err != nil {
@@ -205,6 +210,7 @@ func BenchmarkPlan20Locations(b *testing.B) {
 				ships = len(a.Shipments())
 			}
 			b.ReportMetric(float64(ships), "shipments")
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 	// Exact search at its limit: 12 locations.
@@ -223,6 +229,7 @@ func BenchmarkPlan20Locations(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var ships int
+			cpu := cpuTime()
 			for b.Loop() {
 				a, err := inventory.Plan(req, twelve, tc.s)
 				if err != nil {
@@ -231,6 +238,7 @@ func BenchmarkPlan20Locations(b *testing.B) {
 				ships = len(a.Shipments())
 			}
 			b.ReportMetric(float64(ships), "shipments")
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

@@ -352,6 +352,7 @@ func Plan(req Request, levels []Level, s Strategy) (*Allocation, error) {
 		level Level
 		left  int64
 	}
+	pool := make([]lot, 0, len(levels))
 	lots := map[fulfill.LocationID]map[fulfill.SKU][]*lot{}
 	stock := Stock{}
 	for _, l := range levels {
@@ -369,7 +370,8 @@ func Plan(req Request, levels []Level, s Strategy) (*Allocation, error) {
 			lots[l.Location] = map[fulfill.SKU][]*lot{}
 			stock[l.Location] = map[fulfill.SKU]int64{}
 		}
-		lots[l.Location][l.SKU] = append(lots[l.Location][l.SKU], &lot{level: l, left: a})
+		pool = append(pool, lot{level: l, left: a})
+		lots[l.Location][l.SKU] = append(lots[l.Location][l.SKU], &pool[len(pool)-1])
 		stock[l.Location][l.SKU] = satAdd(stock[l.Location][l.SKU], a)
 	}
 	for _, bySKU := range lots {
@@ -377,14 +379,9 @@ func Plan(req Request, levels []Level, s Strategy) (*Allocation, error) {
 			slices.SortFunc(ls, func(a, b *lot) int { return removalOrder(req.Removal, a.level, b.level) })
 		}
 	}
-	view := Stock{}
-	for loc, skus := range stock {
-		view[loc] = map[fulfill.SKU]int64{}
-		for k, v := range skus {
-			view[loc][k] = v
-		}
-	}
-	rank := s.Rank(&req, view)
+	// The strategy only ranks: allocation below draws from lots, so a
+	// strategy that modified stock could not change what is allocated.
+	rank := s.Rank(&req, stock)
 	out := &Allocation{}
 	for i, line := range req.Lines {
 		need := line.Quantity
