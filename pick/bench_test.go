@@ -36,7 +36,7 @@ func BenchmarkRoute(b *testing.B) {
 		for _, rt := range []struct {
 			name string
 			r    Router
-		}{{"sshape", SShape{}}, {"optimal", Optimal{}}, {"local", TwoOpt{}}} {
+		}{{"sshape", SShape{}}, {"optimal", Optimal{}}, {"2-opt", TwoOpt{}}} {
 			b.Run(fmt.Sprintf("k=%d/%s", k, rt.name), func(b *testing.B) {
 				i := 0
 				for b.Loop() {

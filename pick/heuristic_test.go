@@ -16,7 +16,7 @@ var allRouters = []struct {
 	r    Router
 }{
 	{"optimal", Optimal{}}, {"sshape", SShape{}}, {"return", Return{}}, {"midpoint", Midpoint{}},
-	{"largest-gap", LargestGap{}}, {"combined", Combined{}}, {"local", TwoOpt{}}, {"auto", Auto{}},
+	{"largest-gap", LargestGap{}}, {"combined", Combined{}}, {"2-opt", TwoOpt{}}, {"auto", Auto{}},
 }
 
 // TestRoutersValidAndNeverBelowOptimal checks every router's routes with

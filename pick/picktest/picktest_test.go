@@ -10,7 +10,7 @@ import (
 func TestRouters(t *testing.T) {
 	for name, r := range map[string]pick.Router{
 		"optimal": pick.Optimal{}, "sshape": pick.SShape{}, "return": pick.Return{}, "midpoint": pick.Midpoint{},
-		"largest-gap": pick.LargestGap{}, "combined": pick.Combined{}, "exact": pick.Exact{}, "local": pick.TwoOpt{}, "auto": pick.Auto{},
+		"largest-gap": pick.LargestGap{}, "combined": pick.Combined{}, "exact": pick.Exact{}, "2-opt": pick.TwoOpt{}, "auto": pick.Auto{},
 	} {
 		t.Run(name, func(t *testing.T) { picktest.Router(t, r) })
 	}
