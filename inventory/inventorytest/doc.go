@@ -1,7 +1,17 @@
 // Package inventorytest checks implementations of [inventory.Store]: Run
 // applies the conformance suite every store must pass, in the style of
-// testing/fstest and testing/slogtest. It covers the invariants after
-// random operation sequences, all-or-nothing reservations, owner isolation,
-// idempotent retries, compare-and-set, lapsing holds, ledger replay and
-// goroutines racing for the last units.
+// testing/fstest and testing/slogtest.
+//
+// The suite covers the whole life of stock (expect, receive, reserve,
+// commit, consume, release, unreserve, transfer, move, count, recall),
+// all-or-nothing multi-line reservations that report every short line,
+// owner isolation, idempotent retries (sequential and concurrent),
+// compare-and-set, holds lapsing at their TTL with a fake clock and being
+// swept, lots, ledger paging, typed errors for bad input, goroutines racing
+// for the last units, random multi-SKU batches that must not deadlock,
+// random operation sequences checked against a reference model, and random
+// concurrent operations of every kind. After each, levels must keep the
+// invariant and agree with their reservations and with the replayed ledger.
+// Serial numbers are checked for stores that are an [inventory.SerialStore]
+// and skipped otherwise.
 package inventorytest
