@@ -2,6 +2,7 @@ package returns_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -337,4 +338,66 @@ func ExampleReturn_Exchange() {
 	// return.hold_released received
 	// hold: released
 	// returns: return RMA-2002: refund of the units not yet refunded, exchanged, missing or replaced by a wrong item: requested 0, available 0
+}
+
+// AllowedActions answers "what can be done with this return now, and why
+// not?" from the transition table and the units.
+func ExampleAllowedActions() {
+	o := exDelivered()
+	r := exApproved(o, returns.RequestLine{OrderLine: 1, Quantity: 2, Reason: returns.ReasonDamaged})
+	if _, err := r.Receive(exNow, returns.ReceiveRequest{Lines: []returns.ReceiveLine{{Line: 1, Quantity: 2, Outcome: returns.OutcomeReceived}}}); err != nil {
+		panic(err)
+	}
+	for _, p := range returns.AllowedActions(r) {
+		if p.Allowed {
+			fmt.Printf("%s: yes\n", p.Action)
+		} else {
+			fmt.Printf("%s: no, %s\n", p.Action, p.Reason)
+		}
+	}
+	// Output:
+	// approve: no, the return is already decided
+	// decline: no, the return is already decided
+	// issue_label: no, the parcel has already left
+	// ship: no, the parcel has already left
+	// receive: no, every unit is accounted for
+	// inspect: yes
+	// dispose: no, no inspected unit awaits a disposition
+	// exchange: no, every unit is accounted for; place a new order instead
+	// close: no, received units are not all inspected yet
+	// cancel: no, units have arrived
+	// reopen: no, only a closed or declined return is reopened
+}
+
+// A store keeps returns per owner with optimistic versions: a write from
+// a stale read fails with ErrConflict and changes nothing.
+func ExampleMemStore() {
+	ctx := context.Background()
+	var store returns.MemStore
+	o := exDelivered()
+	r, _, err := returns.New("RMA-3003", o, exNow, returns.Request{Channel: returns.ChannelStore,
+		Lines: []returns.RequestLine{{OrderLine: 1, Quantity: 1, Reason: returns.ReasonDamaged}}})
+	if err != nil {
+		panic(err)
+	}
+	if err := store.Create(ctx, r); err != nil {
+		panic(err)
+	}
+	a, _ := store.Get(ctx, "acme", "RMA-3003")
+	b, _ := store.Get(ctx, "acme", "RMA-3003")
+	if _, err := a.Approve(exNow, "photo shows the crack"); err != nil {
+		panic(err)
+	}
+	fmt.Println(store.Save(ctx, a), a.Version())
+	if _, err := b.Decline(exNow, "no photo"); err != nil {
+		panic(err)
+	}
+	err = store.Save(ctx, b)
+	fmt.Println(errors.Is(err, returns.ErrConflict), err)
+	_, err = store.Get(ctx, "other-merchant", "RMA-3003")
+	fmt.Println(errors.Is(err, returns.ErrNotFound))
+	// Output:
+	// <nil> 2
+	// true returns: version conflict on return RMA-3003: expected version 1, stored 2
+	// true
 }
