@@ -314,15 +314,15 @@ func (x *world) place() ([]*placed, error) {
 		{"web", order.PlaceRequest{
 			Channel: order.ChannelWeb, Customer: "cust-7781", Currency: "USD", ServiceLevel: "standard", Priority: 1,
 			PromisedBy: time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), // "arrives by Monday" at checkout
-			ShipTo:   fulfill.Address{Name: "Ana Ruiz", Line1: "500 Congress Ave", City: "Austin", Region: "TX", PostalCode: "78701", Country: "US", Residential: true},
-			Lines:    []order.NewLine{line("TEE-RED-M", 2), line("MUG-WHITE", 1)},
-			Discount: usd("5.00"), Shipping: usd("4.99"),
+			ShipTo:     fulfill.Address{Name: "Ana Ruiz", Line1: "500 Congress Ave", City: "Austin", Region: "TX", PostalCode: "78701", Country: "US", Residential: true},
+			Lines:      []order.NewLine{line("TEE-RED-M", 2), line("MUG-WHITE", 1)},
+			Discount:   usd("5.00"), Shipping: usd("4.99"),
 		}},
 		{"marketplace", order.PlaceRequest{
 			Channel: order.ChannelMarketplace, Customer: "mkt-55-0193", Currency: "USD", ServiceLevel: "standard",
 			PromisedBy: time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC),
-			ShipTo: fulfill.Address{Name: "Lee Park", Line1: "233 S Wacker Dr", City: "Chicago", Region: "IL", PostalCode: "60606", Country: "US", Residential: true},
-			Lines:  []order.NewLine{line("HOODIE-GREY-L", 1), line("CAP-NAVY", 2)},
+			ShipTo:     fulfill.Address{Name: "Lee Park", Line1: "233 S Wacker Dr", City: "Chicago", Region: "IL", PostalCode: "60606", Country: "US", Residential: true},
+			Lines:      []order.NewLine{line("HOODIE-GREY-L", 1), line("CAP-NAVY", 2)},
 		}},
 		{"wholesale", order.PlaceRequest{
 			Channel: order.ChannelB2B, Customer: "Harbor Outfitters", Currency: "USD", ServiceLevel: "economy",
@@ -814,7 +814,7 @@ func (x *world) track(orders []*placed) error {
 				events = append(events,
 					ship.Event{ID: tn + "-1", TrackingNumber: tn, Status: ship.StatusInTransit, Detail: "picked up", At: day(5)},
 					ship.Event{ID: tn + "-3", TrackingNumber: tn, Status: ship.StatusDelivered, Detail: "left at front door", At: day(3*24 + 2)},
-					ship.Event{ID: tn + "-2", TrackingNumber: tn, Status: ship.StatusOutForDelivery, At: day(3*24 - 4)}, // arrives late
+					ship.Event{ID: tn + "-2", TrackingNumber: tn, Status: ship.StatusOutForDelivery, At: day(3*24 - 4)},                          // arrives late
 					ship.Event{ID: tn + "-3", TrackingNumber: tn, Status: ship.StatusDelivered, Detail: "left at front door", At: day(3*24 + 2)}, // again
 				)
 			}
