@@ -100,6 +100,8 @@ type engine struct {
 	shipErr error
 	shipCur fulfill.Currency // the currency of the shipping estimates
 	req     *Request
+	floor   int64 // the largest floor area of a box type, at least 1
+	tallest int64 // the largest box height, at least 1
 }
 
 // spend counts work and reports whether the search must stop.
@@ -473,10 +475,14 @@ func (e *engine) sortUnits(units []int32, rule int) {
 			return [3]int64{s[2], s[1], s[0]}
 		case 5:
 			return [3]int64{d[0], d[1], d[2]}
+		case 6: // clustered area-height: base area in tenths of the largest box's floor, then height
+			return [3]int64{10 * (d[0] / 1000) * (d[1] / 1000) / e.floor, d[2], d[0] * d[1]}
+		case 7: // clustered height-area
+			return [3]int64{10 * d[2] / e.tallest, d[0] * d[1], d[2]}
 		}
 		return [3]int64{int64(e.kinds[k].vol * (0.6 + 0.8*e.rng.Float64())), 0, 0}
 	}
-	if rule >= 6 {
+	if rule >= 8 {
 		keys := make(map[int32][3]int64)
 		for _, k := range units {
 			if _, ok := keys[k]; !ok {

@@ -128,6 +128,11 @@ func newEngine(ctx context.Context, req *Request, o *Options) (*engine, *setup) 
 		e.types = append(e.types, btype{idx: i, dims: d, maxW: maxW, tare: int64(b.Tare), cost: c,
 			supply: b.Supply, vol: float64(d[0]) * float64(d[1]) * float64(d[2])})
 	}
+	e.floor, e.tallest = 1, 1
+	for _, t := range e.types {
+		e.floor = max(e.floor, t.dims[0]/1000*(t.dims[1]/1000))
+		e.tallest = max(e.tallest, t.dims[2])
+	}
 	hazmats := map[string]int32{}
 	groups := map[string]int32{}
 	code := func(m map[string]int32, s string) int32 {
@@ -407,7 +412,7 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 	if len(e.types) > 1 {
 		pols = append(pols, policyLargest)
 	}
-	for _, rule := range []int{0, 1, 2, 3, 4, 5} {
+	for _, rule := range []int{0, 6, 1, 7, 2, 3, 4, 5} {
 		for _, m := range []merit{meritGap, meritLow} {
 			for _, p := range pols {
 				starts = append(starts, start{rule, p, m})
@@ -432,8 +437,14 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 	if best == nil {
 		return nil
 	}
+	lnsIters, patience := 20, 30
+	if o.Mode == ModeThorough {
+		lnsIters, patience = 300, 400
+	}
 	polish := func(s *sol) *sol {
 		s = e.improve(s.clone(), st.lb)
+		s = e.squeeze(s, st.lb, patience)
+		s = e.lns(s, st.lb, lnsIters)
 		s = e.downsize(s)
 		if e.obj != ObjectiveBoxes {
 			s = e.merge(s)
@@ -449,7 +460,7 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 		stale := 0
 		for round := 0; !e.stopped && !done() && stale < staleRounds; round++ {
 			before := bestV
-			e.sortUnits(units, 6+round)
+			e.sortUnits(units, 8+round)
 			pol := pols[round%len(pols)]
 			s := e.construct(st.pinned, units, pol, merit(round/len(pols)%int(meritCount)))
 			if e.stopped {

@@ -383,7 +383,7 @@ func packCatalogue() []Box {
 // constraints always give a result that verifies, every unit accounted for.
 func TestPackRandomOrders(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	n := 150
+	n := 100
 	if testing.Short() {
 		n = 60
 	}

@@ -436,3 +436,161 @@ func (e *engine) shipCost(t int, w int64) int64 {
 	e.shipMem[key] = shipQuote{c, m}
 	return c
 }
+
+// concentration is minus the sum of the squared fill ratios of s's boxes,
+// scaled to an integer: lower means the contents sit in fewer, fuller boxes,
+// which moves a search on a plateau towards emptying a box.
+func (e *engine) concentration(s *sol) int64 {
+	var f float64
+	for _, b := range s.bins {
+		r := b.vol / e.types[b.t].vol
+		f += r * r
+	}
+	return -int64(f * 1e9)
+}
+
+// lns is a ruin-and-recreate search: it empties a few boxes (the least
+// filled among them), reinserts their units into the other boxes, fullest
+// first, opening new boxes as needed, and keeps the change when the
+// objective, then the concentration, does not get worse. It runs for iters
+// iterations or until the budget or the lower bound stops it.
+func (e *engine) lns(s *sol, lb int, iters int) *sol {
+	cur, curV, curC := s, e.eval(s), e.concentration(s)
+	best, bestV := s, curV
+	for it := 0; it < iters && !e.stopped && len(best.bins) > lb; it++ {
+		var free []int
+		for i, b := range cur.bins {
+			if b.group == 0 && !b.alone {
+				free = append(free, i)
+			}
+		}
+		if len(free) < 2 {
+			break
+		}
+		slices.SortStableFunc(free, func(a, b int) int {
+			return cmpF(cur.bins[a].vol/e.types[cur.bins[a].t].vol, cur.bins[b].vol/e.types[cur.bins[b].t].vol)
+		})
+		ruin := map[int]bool{free[e.rng.IntN(min(3, len(free)))]: true}
+		for k := 1 + e.rng.IntN(3); len(ruin) <= k && len(ruin) < len(free); {
+			ruin[free[e.rng.IntN(len(free))]] = true
+		}
+		ns := &sol{noBox: slices.Clone(cur.noBox), failed: cur.failed}
+		var units []int32
+		for i, b := range cur.bins {
+			if ruin[i] {
+				for _, p := range b.pl {
+					units = append(units, p.k)
+				}
+				continue
+			}
+			ns.bins = append(ns.bins, b.clone())
+		}
+		units = append(units, ns.noBox...)
+		ns.noBox = ns.noBox[:0]
+		e.sortUnits(units, e.rng.IntN(10))
+		slices.SortStableFunc(ns.bins, func(a, b *bin) int {
+			return cmpF(b.vol/e.types[b.t].vol, a.vol/e.types[a.t].vol)
+		})
+		m := merit(e.rng.IntN(int(meritCount)))
+		rest := e.construct(ns, units, policy(e.rng.IntN(2)), m)
+		v, c := e.eval(rest), e.concentration(rest)
+		if v.less(curV) || v == curV && c <= curC {
+			cur, curV, curC = rest, v, c
+			if v.less(bestV) {
+				best, bestV = rest, v
+			}
+		}
+	}
+	return best
+}
+
+// squeeze tries to reach one box fewer than s: it empties the least
+// filled box into a pool of units, then repeatedly takes a few boxes with
+// the pool, repacks them from scratch in a random order, and keeps the
+// change when the volume left in the pool does not grow. When the pool
+// empties it aims for one box fewer again. It stops after patience
+// iterations without progress, at the lower bound, or when the work runs out.
+func (e *engine) squeeze(s *sol, lb int, patience int) *sol {
+	best := s
+	for !e.stopped && len(best.bins) > lb {
+		cur := best.clone()
+		victim := -1
+		for i, b := range cur.bins {
+			if b.group == 0 && !b.alone && (victim < 0 || b.vol/e.types[b.t].vol < cur.bins[victim].vol/e.types[cur.bins[victim].t].vol) {
+				victim = i
+			}
+		}
+		if victim < 0 {
+			return best
+		}
+		var pool []int32
+		for _, p := range cur.bins[victim].pl {
+			pool = append(pool, p.k)
+		}
+		cur.bins = slices.Delete(cur.bins, victim, victim+1)
+		var free []int
+		for i, b := range cur.bins {
+			if b.group == 0 && !b.alone {
+				free = append(free, i)
+			}
+		}
+		if len(free) == 0 {
+			return best
+		}
+		poolVol := e.volume(pool)
+		stale := 0
+		for len(pool) > 0 && stale < patience && !e.stopped {
+			r := min(len(free), 2+e.rng.IntN(2))
+			pick := make([]int, 0, r)
+			for len(pick) < r {
+				i := free[e.rng.IntN(len(free))]
+				if !slices.Contains(pick, i) {
+					pick = append(pick, i)
+				}
+			}
+			units := slices.Clone(pool)
+			for _, i := range pick {
+				for _, p := range cur.bins[i].pl {
+					units = append(units, p.k)
+				}
+			}
+			e.sortUnits(units, e.rng.IntN(12))
+			m := merit(e.rng.IntN(int(meritCount)))
+			nbs := make([]*bin, len(pick))
+			left := units
+			for j, i := range pick {
+				nbs[j], left = e.fillOne(cur.bins[i].t, left, m)
+			}
+			if v := e.volume(left); v <= poolVol*(1+1e-12) {
+				if v < poolVol {
+					stale = 0
+				} else {
+					stale++
+				}
+				for j, i := range pick {
+					cur.bins[i] = nbs[j]
+				}
+				pool, poolVol = left, v
+			} else {
+				stale++
+			}
+		}
+		if len(pool) > 0 {
+			return best
+		}
+		if !e.eval(cur).less(e.eval(best)) {
+			return best
+		}
+		best = cur
+	}
+	return best
+}
+
+// volume is the total volume of units.
+func (e *engine) volume(units []int32) float64 {
+	var v float64
+	for _, k := range units {
+		v += e.kinds[k].vol
+	}
+	return v
+}
