@@ -93,7 +93,9 @@ func HoldID(id ID) string { return "return:" + string(id) }
 // Exchange places the replacement order id for units of r (sold in order
 // o) through [Replacement], and marks them exchanged: they are no longer
 // refundable. It returns the replacement order and its events, and the
-// return's events.
+// return's events. Exchange does not see the refund account: exchange
+// units before refunding the rest of the return, since refunded units may
+// still be exchanged (exchanged units are never refunded).
 func (r *Return) Exchange(now time.Time, o *order.Order, id fulfill.OrderID, req ExchangeRequest) (*order.Order, []order.Event, []Event, error) {
 	if err := r.Can(ActionExchange); err != nil {
 		return nil, nil, nil, err

@@ -240,9 +240,22 @@ func (fs FinalSale) Check(c *Case) []Finding {
 }
 
 // ConditionRequired rejects lines whose declared condition is not one of
-// Allowed, and sends lines without a declared condition to review.
+// Allowed, and sends lines without a declared condition to review. If SKUs
+// or Categories are set, it applies only to those SKUs and to SKUs whose
+// category (from Category) is listed, such as unopened-only cosmetics.
 type ConditionRequired struct {
-	Allowed []Condition
+	Allowed    []Condition
+	SKUs       []fulfill.SKU
+	Categories []string
+	Category   func(fulfill.SKU) string // nil means no categories
+}
+
+// applies reports whether the rule covers sku.
+func (cr ConditionRequired) applies(sku fulfill.SKU) bool {
+	if len(cr.SKUs) == 0 && len(cr.Categories) == 0 {
+		return true
+	}
+	return slices.Contains(cr.SKUs, sku) || (cr.Category != nil && slices.Contains(cr.Categories, cr.Category(sku)))
 }
 
 // Check implements [Rule].
@@ -250,6 +263,7 @@ func (cr ConditionRequired) Check(c *Case) []Finding {
 	var out []Finding
 	for _, l := range c.Lines {
 		switch {
+		case !cr.applies(l.SKU):
 		case l.Condition == "":
 			out = append(out, Finding{Rule: "condition", OrderLine: l.OrderLine, Verdict: VerdictReview, Reason: "condition not declared"})
 		case !slices.Contains(cr.Allowed, l.Condition):

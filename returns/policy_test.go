@@ -118,6 +118,25 @@ func TestConditionRule(t *testing.T) {
 	}
 }
 
+func TestConditionRuleScope(t *testing.T) {
+	o := delivered(t)
+	rule := ConditionRequired{Allowed: []Condition{ConditionUnopened}, SKUs: []fulfill.SKU{"CAP"},
+		Categories: []string{"apparel"}, Category: func(s fulfill.SKU) string {
+			if s == "TEE" {
+				return "apparel"
+			}
+			return ""
+		}}
+	tests := []struct {
+		line order.LineID
+		want Verdict
+	}{{1, VerdictApprove}, {2, VerdictReject}, {3, VerdictReject}}
+	for _, tt := range tests {
+		d := Policy{Rules: []Rule{rule}}.Evaluate(caseAt(t, o, delivery, RequestLine{OrderLine: tt.line, Quantity: 1, Reason: ReasonDamaged, Condition: ConditionUsed}))
+		assert.Equal(t, tt.want, d.Verdict, "line %d: %s", tt.line, d)
+	}
+}
+
 func TestAutoApproveLimit(t *testing.T) {
 	o := delivered(t)
 	// The 5.00 order discount splits 2.20 / 2.19 / 0.61 over lines worth

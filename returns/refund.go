@@ -77,8 +77,10 @@ type RefundRequest struct {
 	// fails with an *[IdempotencyError]. Required.
 	Key  string     `json:"key"`
 	Kind RefundKind `json:"kind"`
-	// Lines are the units to refund, by order line. For a return refund,
-	// empty means every unit of the return still refundable.
+	// Lines are the units to refund, by order line. A return refunds units
+	// of its lines that are not exchanged, not refunded yet, and not found
+	// missing or replaced by a wrong item at reception (units lost in
+	// transit are refundable); empty means all of them.
 	Lines []order.LineQuantity `json:"lines,omitempty"`
 	// Amount is the goodwill amount. For a goodwill refund Lines, if set,
 	// only restrict which lines it is taken from (their quantities are
