@@ -53,7 +53,8 @@ import (
 // # Ownership and errors
 //
 // Results are copies the caller owns; a store keeps no reference to a Txn
-// after Apply returns. Every query is scoped to one owner, and one owner's
+// after Apply returns. A reservation ID names one reservation per owner,
+// whatever its level: a hold whose ID exists fails with a *[ConflictError]. Every query is scoped to one owner, and one owner's
 // Txn never reads or changes another owner's levels or reservations.
 // Errors are those of Compute ([ErrInsufficientStock], [ErrConflict],
 // [ErrNotFound], [ErrExpired], [ErrInvalid], [fulfill.ErrOverflow]),

@@ -376,6 +376,15 @@ func (s *suite) compareAndSet(t *testing.T) {
 	// Removing more than there is fails and names the bucket.
 	_, err = e.inv.Apply(ctx, &inventory.Adjust{Meta: meta(""), Key: k, Delta: -11})
 	require.ErrorIs(t, err, inventory.ErrInsufficientStock)
+
+	// A reservation ID is used once per owner, whatever the level.
+	other := key("CAP", "WH2")
+	e.receive(t, other, 5)
+	_, err = e.inv.Apply(ctx, &inventory.Reserve{Meta: meta(""), Lines: []inventory.ReserveLine{{Key: k, Quantity: 1, ID: "dup-1"}}})
+	require.NoError(t, err)
+	_, err = e.inv.Apply(ctx, &inventory.Reserve{Meta: meta(""), Lines: []inventory.ReserveLine{{Key: other, Quantity: 1, ID: "dup-1"}}})
+	require.ErrorIs(t, err, inventory.ErrConflict)
+	assert.Zero(t, e.level(t, other).Reserved)
 	e.reconciled(t, owner)
 }
 
