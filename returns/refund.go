@@ -175,7 +175,8 @@ type returnLine struct {
 }
 
 // Account is the refund ledger of one order: every refund issued, and what
-// each line has refunded so far. Refunds are decoupled from returns: an
+// each line has refunded so far. The [Refund] that Issue returns is the
+// record to persist or publish (outbox style); its Key identifies it. Refunds are decoupled from returns: an
 // account takes return refunds (before or after the units arrive), claim
 // and goodwill refunds, and never refunds more than was paid for a line's
 // units, or for the order. An Account is not safe for concurrent use.
@@ -576,6 +577,9 @@ func (a *Account) claimLines(o *order.Order, req RefundRequest, f *Refund) error
 func (a *Account) goodwillLines(o *order.Order, req RefundRequest, f *Refund) error {
 	if req.Amount.Sign() <= 0 || req.Amount.Currency() != a.currency {
 		return invalid("amount", req.Amount.String(), "a goodwill refund needs a positive amount in "+string(a.currency))
+	}
+	if _, err := req.Amount.MinorUnits(); err != nil {
+		return invalid("amount", req.Amount.String(), "not a whole number of minor units")
 	}
 	var lines []order.Line
 	for l := range o.Lines() {

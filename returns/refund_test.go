@@ -191,6 +191,7 @@ func TestRefundErrors(t *testing.T) {
 		{"claim without reason", nil, o, RefundRequest{Key: "k", Kind: RefundClaim, Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}}, ErrInvalidReturn},
 		{"claim of more than shipped", nil, o, RefundRequest{Key: "k", Kind: RefundClaim, Reason: ReasonMissing, Lines: []order.LineQuantity{{Line: 1, Quantity: 4}}}, ErrQuantity},
 		{"goodwill in another currency", nil, o, RefundRequest{Key: "k", Kind: RefundGoodwill, Amount: fulfill.MustMoney("1", "EUR")}, ErrInvalidReturn},
+		{"goodwill below the cent", nil, o, RefundRequest{Key: "k", Kind: RefundGoodwill, Amount: usdAmt("1.005")}, ErrInvalidReturn},
 		{"goodwill above what was paid", nil, o, RefundRequest{Key: "k", Kind: RefundGoodwill, Amount: usdAmt("200")}, ErrRefundLimit},
 		{"another order", ap, other, RefundRequest{Key: "k", Kind: RefundReturn}, ErrInvalidReturn},
 	}
