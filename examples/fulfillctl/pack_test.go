@@ -153,3 +153,39 @@ func TestVerifyPackBadDocuments(t *testing.T) {
 	require.Len(t, problems, 1)
 	assert.Contains(t, problems[0], "1 units placed")
 }
+
+// FuzzPackCommand feeds arbitrary documents to pack: it must answer with an
+// error or with a packing that verify accepts, never panic.
+func FuzzPackCommand(f *testing.F) {
+	files, _ := filepath.Glob("testdata/pack_*.json")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`{"boxes":[{"id":"B","length_mm":10,"width_mm":10,"height_mm":10}],"items":[{"id":"i","length_mm":5,"width_mm":5,"height_mm":5,"quantity":9,"rotation":"upright","fragile":true}]}`))
+	f.Add([]byte(`{"boxes":[{"id":"B","length_mm":1,"width_mm":1,"height_mm":1,"count":1}],"items":[{"id":"i","length_mm":1,"width_mm":1,"height_mm":1,"quantity":3,"group":"g"}],"objective":"cost"}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var probe packInput
+		if decodeStrict(in, &probe) == nil {
+			units := 0
+			for _, it := range probe.Items {
+				if it.Quantity > 0 {
+					units += it.Quantity
+				}
+			}
+			if units > 200 || probe.Mode == "thorough" || probe.TimeLimitMS > 0 {
+				return // keep each run short
+			}
+		}
+		var out, errb bytes.Buffer
+		if run([]string{"pack"}, bytes.NewReader(in), &out, &errb) != 0 {
+			return
+		}
+		problems, err := verifyPack(in, json.RawMessage(out.Bytes()))
+		if err != nil || len(problems) > 0 {
+			t.Fatalf("pack output does not verify: %v %v\ninput %s\noutput %s", err, problems, in, out.String())
+		}
+	})
+}
