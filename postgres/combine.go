@@ -375,9 +375,7 @@ func (s *InventoryStore) execBatch(ctx context.Context, batch []*fastReq) (map[i
 			if !ok {
 				return corrupt("batch result", errors.New("unknown ordinal"))
 			}
-			if subRows > 1 {
-				s.split.Store(rc.Levels[0].Key, int(subRows))
-			}
+			s.noteShards(rc.Levels[0].Key, int(subRows))
 			rc.Entries[0].Seq = seq
 			patchLevel(rc, lr)
 			applied[int(ord)] = rc

@@ -13,26 +13,59 @@
 //
 // # Inventory
 //
-// [InventoryStore] implements [inventory.Store] and [inventory.Sweeper].
-// Every Apply is one transaction that also writes its ledger entries and its
-// idempotency record. A single-line reservation is one conditional UPDATE
-// sent in one round trip; other operations lock their levels in
-// [inventory.Key.Compare] order and reuse [inventory.Compute]. Serialization
-// failures and deadlocks (SQLSTATE 40001 and 40P01) are retried inside the
+// [InventoryStore] implements [inventory.Store], [inventory.Sweeper] and
+// [inventory.SerialStore]. Every Apply is atomic: its levels, reservations,
+// ledger entries (numbered per owner from 1 without gaps) and idempotency
+// record are written together or not at all. Operations other than
+// single-line reservations run in one transaction that locks their levels
+// in [inventory.Key.Compare] order, then the serial numbers, then the
+// owner's ledger sequence, and saves [inventory.Compute]'s outcome.
+// Serialization failures, deadlocks (SQLSTATE 40001 and 40P01) and
+// connections that break before COMMIT is sent are retried inside the
 // store, a bounded number of times.
+//
+// # Reservations
+//
+// A single-line reservation is a conditional UPDATE of one level row
+// (available >= quantity), sent with its inserts as one statement, so
+// there is no window between the check and the write. The owner's ledger
+// sequence is the one thing every operation of an owner passes through;
+// the store therefore combines the single-line reservations that callers
+// make at the same moment into one statement that advances the sequence
+// once (group commit). Each reservation in it stays atomic on its own; one
+// that its row cannot serve is decided on the general path, exactly as
+// [inventory.Compute] decides it.
 //
 // # Hot SKUs
 //
 // [InventoryStore.Split] spreads a level over several sub-rows, escrow
 // style: each sub-row holds a share of the available stock and keeps the
-// invariant on its own, so concurrent reservations of one popular SKU update
-// different rows instead of queueing on one. Reads sum the sub-rows; any
-// operation other than a single-line reservation, or a reservation that no
-// sub-row can serve alone, locks every sub-row and rebalances them.
+// invariant on its own (a CHECK constraint enforces it), so concurrent
+// reservations of one popular SKU update different rows instead of
+// queueing on one. Reads sum the sub-rows. An operation a sub-row cannot
+// serve alone locks every sub-row of the level, applies the operation to
+// the whole, and shares the available stock out again evenly.
+//
+// # Cancellation
+//
+// A cancelled context cancels the statement in flight on the server and
+// waits for the server's answer, so that the caller learns the outcome: an
+// Apply that returns the context's error applied nothing. Only when the
+// connection itself is lost during a single-line reservation is the
+// outcome unknown; retry with the same idempotency key to learn it.
 //
 // # Orders
 //
-// [OrderStore] implements the order package's store with optimistic
-// versioning, an outbox of events written in the same transaction, and
-// idempotency records.
+// [OrderStore] implements [order.Store]: each write is one statement that
+// stores the order's snapshot if its version is the one read (a stale write
+// fails with an *[order.ConflictError]), appends its events to the owner's
+// outbox and stores the idempotency record. Events are numbered per owner
+// without gaps, and a position becomes visible only after every lower
+// position of the owner, so a reader that keeps its last position reads
+// each event once ([OrderStore.EventsAfter]).
+//
+// # Tests
+//
+// The tests read a connection string from FULFILL_TEST_DATABASE_URL and
+// skip without it; each creates a schema of its own.
 package postgres

@@ -14,20 +14,26 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// InventoryStore is the PostgreSQL [inventory.Store]. Every Apply runs in
-// one transaction that writes the levels, the reservations, the ledger
-// entries (numbered per owner without gaps) and the idempotency record
-// together, so a crash leaves either all of it or none. It is safe for
-// concurrent use by many goroutines and many processes sharing one
-// database.
+// InventoryStore is the PostgreSQL [inventory.Store]. Every Apply writes
+// the levels, the reservations, the ledger entries (numbered per owner
+// without gaps) and the idempotency record together, so a crash leaves
+// either all of it or none. It is safe for concurrent use by many
+// goroutines and many processes sharing one database.
 //
-// A single-line reservation (an [inventory.Reserve] of one line) is one
+// A single-line reservation (an [inventory.Reserve] of one line) is a
 // conditional UPDATE of one level row, sent with its inserts as a single
-// statement; it takes the general path below when that update finds no row
-// able to serve it, so its result, errors included, is [inventory.Compute]'s.
-// Every other Txn locks the rows of its levels in [inventory.Key.Compare]
-// order, then the owner's ledger sequence, and applies [inventory.Compute]'s
-// outcome.
+// statement and combined with the owner's other single-line reservations
+// of the moment (see the package documentation); it takes the general path
+// below when its row cannot serve it, so its result, errors included, is
+// [inventory.Compute]'s. Every other Txn locks the rows of its levels in
+// [inventory.Key.Compare] order, then its serial numbers, then the owner's
+// ledger sequence, and saves [inventory.Compute]'s outcome.
+//
+// The receipt of a reservation on a split level reports the level as the
+// sum of its sub-rows at the statement's start plus the reservations before
+// it in the same statement: exact when nothing else changes the level at
+// that moment, and otherwise a level some serial order could have produced
+// for the other sub-rows.
 type InventoryStore struct {
 	db     *DB
 	shards func(inventory.Key) int
@@ -66,6 +72,15 @@ func NewInventoryStore(db *DB, opts *InventoryOptions) *InventoryStore {
 		s.shards = opts.Shards
 	}
 	return s
+}
+
+// noteShards remembers that the level k has n sub-rows.
+func (s *InventoryStore) noteShards(k inventory.Key, n int) {
+	if n > 1 {
+		s.split.Store(k, n)
+	} else {
+		s.split.Delete(k)
+	}
 }
 
 // MaxShards is the most sub-rows [InventoryStore.Split] spreads a level over.
@@ -401,9 +416,7 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 		return rec.replay(t)
 	}
 	for k, rs := range rowsByKey {
-		if len(rs) > 1 {
-			s.split.Store(k, len(rs))
-		}
+		s.noteShards(k, len(rs))
 		if l, ok := sum(k, rs); ok {
 			st.Levels[k] = l
 		}
@@ -668,11 +681,7 @@ func (s *InventoryStore) Split(ctx context.Context, k inventory.Key, n int) erro
 	if err != nil {
 		return err
 	}
-	if n > 1 {
-		s.split.Store(k, n)
-	} else {
-		s.split.Delete(k)
-	}
+	s.noteShards(k, n)
 	return nil
 }
 
@@ -729,9 +738,7 @@ func (s *InventoryStore) Levels(ctx context.Context, q inventory.LevelQuery) ([]
 			l := inventory.Level{Key: k, Buckets: lr.b, Version: lr.version, Expires: timeOf(lr.expires),
 				Received: timeOf(lr.received), Updated: timeOf(lr.updated)}
 			l.Reserved = max(l.Reserved-lapsed, 0)
-			if n > 1 {
-				s.split.Store(k, int(n))
-			}
+			s.noteShards(k, int(n))
 			out = append(out, l)
 			return nil
 		})

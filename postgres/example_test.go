@@ -1,0 +1,61 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/fulfillkit/fulfill/inventory"
+	"github.com/fulfillkit/fulfill/order"
+	"github.com/fulfillkit/fulfill/postgres"
+)
+
+// Wiring the stores into a service: connect, migrate (safe from every
+// replica at start-up), and hand the stores to the domain packages.
+func Example() {
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, os.Getenv("DATABASE_URL"), &postgres.Options{MaxConns: 32})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		log.Fatal(err)
+	}
+	stock := postgres.NewInventoryStore(db, nil)
+	inv := inventory.New(stock, nil)
+	orders := &order.Service{Store: postgres.NewOrderStore(db)}
+	_, _ = inv, orders
+}
+
+// A SKU on promotion gets its level spread over sub-rows, so that
+// concurrent reservations do not queue on one row.
+func ExampleInventoryStore_Split() {
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, os.Getenv("DATABASE_URL"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	stock := postgres.NewInventoryStore(db, nil)
+	k := inventory.Key{Owner: "acme", SKU: "TSHIRT-RED-M", Location: "WH1"}
+	if err := stock.Split(ctx, k, 16); err != nil {
+		log.Fatal(err)
+	}
+	// Or split every level of the hot SKUs when it is created.
+	hot := map[fulfill.SKU]bool{"TSHIRT-RED-M": true}
+	stock = postgres.NewInventoryStore(db, &postgres.InventoryOptions{Shards: func(k inventory.Key) int {
+		if hot[k.SKU] {
+			return 16
+		}
+		return 1
+	}})
+	_ = stock
+}
+
+func ExampleSchemaVersion() {
+	fmt.Println("schema version", postgres.SchemaVersion())
+	// Output: schema version 3
+}
