@@ -10,18 +10,26 @@ import (
 	"time"
 
 	"github.com/fulfillkit/fulfill"
+	"github.com/fulfillkit/fulfill/carrier"
 	"github.com/fulfillkit/fulfill/inventory"
 	"github.com/fulfillkit/fulfill/order"
+	"github.com/fulfillkit/fulfill/returns"
+	"github.com/fulfillkit/fulfill/ship"
 )
 
 // app holds the library's services as the HTTP handlers use them. Every
 // handler acts for the owner its API key maps to, and for no other.
 type app struct {
-	orders    *order.Service
-	inventory *inventory.Inventory
-	keys      *keyring
-	clock     fulfill.Clock
-	log       *slog.Logger
+	orders       *order.Service
+	inventory    *inventory.Inventory
+	shopper      *carrier.Shopper
+	shipments    ship.Store
+	returns      returns.Store
+	returnPolicy returns.Policy
+	idem         *responseCache
+	keys         *keyring
+	clock        fulfill.Clock
+	log          *slog.Logger
 }
 
 // maxBody bounds every request body.
@@ -35,6 +43,8 @@ func (a *app) routes() http.Handler {
 	v1.HandleFunc("POST /v1/orders/{id}/cancel", a.cancelOrder)
 	v1.HandleFunc("POST /v1/orders/{id}/holds", a.holdOrder)
 	v1.HandleFunc("POST /v1/orders/{id}/release", a.releaseOrder)
+	v1.HandleFunc("POST /v1/orders/{id}/confirm", a.confirmOrder)
+	v1.HandleFunc("POST /v1/orders/{id}/allocate", a.allocateOrder)
 	v1.HandleFunc("POST /v1/stock/receive", a.receiveStock)
 	v1.HandleFunc("GET /v1/stock", a.getStock)
 	v1.HandleFunc("POST /v1/reservations", a.reserveStock)

@@ -5,7 +5,9 @@
 //
 // It keeps everything in memory by default; given a PostgreSQL connection
 // string (-db or FULFILL_DATABASE_URL) it keeps orders and stock there, so
-// that several instances can serve one database.
+// that several instances can serve one database. Shipments, returns and the
+// idempotency records of the rates, shipments, webhook and returns routes
+// stay in memory in this example; a host keeps them in its database too.
 //
 //	go run ./examples/service -addr :8080 -keys "secret1=acme,secret2=globex"
 //
@@ -40,9 +42,10 @@ func main() {
 
 // config is what the command line and environment decide.
 type config struct {
-	addr string
-	db   string
-	keys string
+	addr  string
+	db    string
+	keys  string
+	cards string
 }
 
 func run(args []string) error {
@@ -50,6 +53,7 @@ func run(args []string) error {
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&cfg.db, "db", os.Getenv("FULFILL_DATABASE_URL"), "PostgreSQL connection string; empty keeps everything in memory (default $FULFILL_DATABASE_URL)")
+	fs.StringVar(&cfg.cards, "cards", "", "folder of rate card JSON files to quote with; empty means the demo card")
 	fs.StringVar(&cfg.keys, "keys", os.Getenv("FULFILL_API_KEYS"), "API keys as key=owner,key=owner (default $FULFILL_API_KEYS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -131,7 +135,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock fulfill.Clo
 		clock:     clock,
 		log:       log,
 	}
-	if err := a.initExtras(); err != nil {
+	if err := a.initExtras(cfg.cards); err != nil {
 		closeFn()
 		return nil, nil, err
 	}

@@ -115,3 +115,11 @@ func (a *app) holdOrder(w http.ResponseWriter, r *http.Request) {
 func (a *app) releaseOrder(w http.ResponseWriter, r *http.Request) {
 	execute[order.ReleaseRequest](a, w, r)
 }
+
+func (a *app) confirmOrder(w http.ResponseWriter, r *http.Request) {
+	execute[order.ConfirmRequest](a, w, r)
+}
+
+func (a *app) allocateOrder(w http.ResponseWriter, r *http.Request) {
+	execute[order.AllocateRequest](a, w, r)
+}

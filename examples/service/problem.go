@@ -11,6 +11,8 @@ import (
 	"github.com/fulfillkit/fulfill/carrier"
 	"github.com/fulfillkit/fulfill/inventory"
 	"github.com/fulfillkit/fulfill/order"
+	"github.com/fulfillkit/fulfill/returns"
+	"github.com/fulfillkit/fulfill/ship"
 )
 
 // problem is an RFC 9457 problem document, with the domain error's kind.
@@ -49,7 +51,20 @@ var errorKinds = []struct {
 	{inventory.ErrInvalid, http.StatusBadRequest, "invalid_operation"},
 	{inventory.ErrExpired, http.StatusConflict, "expired"},
 	{inventory.ErrOwnerMismatch, http.StatusForbidden, "owner_mismatch"},
-	{carrier.ErrInvalidRequest, http.StatusBadRequest, "invalid_shipment"},
+	{returns.ErrNotFound, http.StatusNotFound, "not_found"},
+	{ship.ErrNotFound, http.StatusNotFound, "not_found"},
+	{returns.ErrInvalidTransition, http.StatusConflict, "invalid_transition"},
+	{returns.ErrConflict, http.StatusConflict, "conflict"},
+	{returns.ErrAlreadyExists, http.StatusConflict, "already_exists"},
+	{returns.ErrQuantity, http.StatusUnprocessableEntity, "invalid_quantity"},
+	{returns.ErrRefundLimit, http.StatusUnprocessableEntity, "refund_limit"},
+	{returns.ErrIdempotencyConflict, http.StatusUnprocessableEntity, "idempotency_conflict"},
+	{returns.ErrInvalidReturn, http.StatusBadRequest, "invalid_return"},
+	{ship.ErrConflict, http.StatusConflict, "conflict"},
+	{ship.ErrInvalidShipment, http.StatusBadRequest, "invalid_shipment"},
+	{ship.ErrInvalidEvent, http.StatusBadRequest, "invalid_event"},
+	{ship.ErrEventConflict, http.StatusConflict, "event_conflict"},
+	{carrier.ErrInvalidRequest, http.StatusBadRequest, "invalid_rate_request"},
 	{fulfill.ErrInvalidAddress, http.StatusBadRequest, "invalid_address"},
 	{fulfill.ErrInvalidCode, http.StatusBadRequest, "invalid_code"},
 	{fulfill.ErrInvalidMoney, http.StatusBadRequest, "invalid_money"},

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	newark = map[string]any{"line1": "100 Port St", "city": "Newark", "region": "NJ", "postal_code": "07102", "country": "US"}
+	austin = map[string]any{"line1": "500 Congress Ave", "city": "Austin", "region": "TX", "postal_code": "78701", "country": "US", "residential": true}
+)
+
+func ratesBody() map[string]any {
+	return map[string]any{
+		"origin": newark, "destination": austin, "ship_time": "2026-11-25T15:00:00Z",
+		"packages": []any{map[string]any{"dimensions": map[string]any{"length": "12in", "width": "10in", "height": "6in"}, "mass": "3lb"}},
+	}
+}
+
+func TestServiceRates(t *testing.T) {
+	srv := newTestServer(t, "")
+	status, body := call(t, srv, "POST", "/v1/rates", "acme-key", "", ratesBody())
+	require.Equal(t, http.StatusOK, status, "%v", body)
+	quotes := body["quotes"].([]any)
+	require.Len(t, quotes, 2, "the demo card has two services, both eligible")
+	chosen := body["chosen"].(map[string]any)
+	assert.Equal(t, "GROUND", chosen["service"].(map[string]any)["code"], "the cheapest is chosen by default")
+	assert.NotEmpty(t, chosen["explanation"], "every quote explains its price")
+	assert.Equal(t, "USD", chosen["price"].(map[string]any)["currency"])
+
+	fast := ratesBody()
+	fast["policy"] = "fastest"
+	status, body = call(t, srv, "POST", "/v1/rates", "acme-key", "", fast)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "2DAY", body["chosen"].(map[string]any)["service"].(map[string]any)["code"])
+
+	bad := ratesBody()
+	bad["policy"] = "slowest"
+	status, prob := call(t, srv, "POST", "/v1/rates", "acme-key", "", bad)
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "invalid_request", prob["kind"])
+	noPackages := ratesBody()
+	delete(noPackages, "packages")
+	status, prob = call(t, srv, "POST", "/v1/rates", "acme-key", "", noPackages)
+	assert.Equal(t, http.StatusBadRequest, status, "%v", prob)
+
+	// Idempotency-Key: a retry is replayed, another body under the key refused.
+	status, first := call(t, srv, "POST", "/v1/rates", "acme-key", "quote-1", ratesBody())
+	require.Equal(t, http.StatusOK, status)
+	status, again := call(t, srv, "POST", "/v1/rates", "acme-key", "quote-1", ratesBody())
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, first, again)
+	status, prob = call(t, srv, "POST", "/v1/rates", "acme-key", "quote-1", fast)
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Equal(t, "idempotency_conflict", prob["kind"])
+	status, _ = call(t, srv, "POST", "/v1/rates", "globex-key", "quote-1", fast)
+	assert.Equal(t, http.StatusOK, status, "keys are per owner")
+}
+
+// TestServiceShipTrackReturn walks an order through shipment, a delivery
+// webhook (sent twice) and a return, and checks no other owner sees any of it.
+func TestServiceShipTrackReturn(t *testing.T) {
+	srv := newTestServer(t, "")
+	status, placed := call(t, srv, "POST", "/v1/orders", "acme-key", "", webOrder("TSHIRT", 2))
+	require.Equal(t, http.StatusCreated, status)
+	id := placed["id"].(string)
+	status, res := call(t, srv, "POST", "/v1/orders/"+id+"/confirm", "acme-key", "", map[string]any{})
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	status, res = call(t, srv, "POST", "/v1/orders/"+id+"/allocate", "acme-key", "", map[string]any{
+		"location": "WH1", "lines": []any{map[string]any{"line": 1, "quantity": 2}}})
+	require.Equal(t, http.StatusOK, status, "%v", res)
+
+	shipment := map[string]any{
+		"id": "SHP-1", "order": id, "origin": "WH1", "fulfillment": 1,
+		"packages": []any{map[string]any{
+			"ref": "box-1", "dimensions": map[string]any{"length": "12in", "width": "10in", "height": "6in"}, "mass": "1lb",
+			"label": map[string]any{"ref": "L1", "tracking_number": "1Z001", "carrier": "parcelco", "created_at": "2026-11-25T09:00:00Z",
+				"cost": map[string]any{"amount": "9.50", "currency": "USD"}},
+			"lines": []any{map[string]any{"line_id": "1", "sku": "TSHIRT", "quantity": 2}},
+		}},
+	}
+	status, prob := call(t, srv, "POST", "/v1/shipments", "globex-key", "", shipment)
+	assert.Equal(t, http.StatusNotFound, status, "another owner cannot ship acme's order: %v", prob)
+	status, sh := call(t, srv, "POST", "/v1/shipments", "acme-key", "", shipment)
+	require.Equal(t, http.StatusCreated, status, "%v", sh)
+	assert.Equal(t, "pre_transit", sh["status"])
+	status, _ = call(t, srv, "GET", "/v1/shipments/SHP-1", "globex-key", "", nil)
+	assert.Equal(t, http.StatusNotFound, status)
+
+	hook := `[{"id":"e1","tracking_number":"1Z001","source":"shippo","status":"TRANSIT","occurred_at":"2026-11-25T12:00:00Z"},
+	          {"id":"e2","tracking_number":"1Z001","source":"shippo","status":"DELIVERED","occurred_at":"2026-11-27T12:00:00Z"}]`
+	status, prob = call(t, srv, "POST", "/v1/webhooks/tracking/generic", "globex-key", "", hook)
+	assert.Equal(t, http.StatusNotFound, status, "another owner's webhook cannot touch the shipment: %v", prob)
+	for range 2 { // at-least-once delivery
+		status, body := call(t, srv, "POST", "/v1/webhooks/tracking/generic", "acme-key", "", hook)
+		require.Equal(t, http.StatusOK, status, "%v", body)
+	}
+	status, sh = call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "delivered", sh["status"])
+	status, got := call(t, srv, "GET", "/v1/orders/"+id, "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "delivered", got["status"], "the delivery webhook moved the order")
+	status, prob = call(t, srv, "POST", "/v1/webhooks/tracking/generic", "acme-key", "", `[{"id":"x"`)
+	assert.Equal(t, http.StatusBadRequest, status, "%v", prob)
+
+	rma := map[string]any{"id": "RMA-1", "order": id, "channel": "mail",
+		"lines": []any{map[string]any{"order_line": 1, "quantity": 1, "reason": "defective"}}}
+	status, prob = call(t, srv, "POST", "/v1/returns", "globex-key", "", rma)
+	assert.Equal(t, http.StatusNotFound, status, "%v", prob)
+	status, ret := call(t, srv, "POST", "/v1/returns", "acme-key", "rma-1", rma)
+	require.Equal(t, http.StatusCreated, status, "%v", ret)
+	assert.Equal(t, "approved", ret["status"])
+	status, again := call(t, srv, "POST", "/v1/returns", "acme-key", "rma-1", rma)
+	assert.Equal(t, http.StatusCreated, status, "a retry replays the first response")
+	assert.Equal(t, ret, again)
+	status, _ = call(t, srv, "GET", "/v1/returns/RMA-1", "globex-key", "", nil)
+	assert.Equal(t, http.StatusNotFound, status)
+	status, _ = call(t, srv, "GET", "/v1/returns/RMA-1", "acme-key", "", nil)
+	assert.Equal(t, http.StatusOK, status)
+
+	tooMany := map[string]any{"id": "RMA-2", "order": id, "channel": "mail",
+		"lines": []any{map[string]any{"order_line": 1, "quantity": 2, "reason": "defective"}}}
+	status, prob = call(t, srv, "POST", "/v1/returns", "acme-key", "", tooMany)
+	assert.Equal(t, http.StatusUnprocessableEntity, status, "only one unit is left to return: %v", prob)
+}
