@@ -417,20 +417,61 @@ func (s Savings) Batch(ctx context.Context, l Layout, orders []Order, c Capacity
 	if err != nil {
 		return Batching{}, err
 	}
-	sets, err := savingsSets(p)
+	sets, err := savingsSets(p, 0)
 	if err != nil {
 		return Batching{}, err
 	}
 	return p.result(sets)
 }
 
-func savingsSets(p *batchProblem) ([][]int, error) {
+// savingsSets batches by savings. With near > 0 it routes only the pairs
+// of each order with its near nearest orders (by the distance from each of
+// its bins to the other's nearest bin); the other pairs follow them, nearest
+// first, as if they saved nothing. near = 0 routes every pair.
+func savingsSets(p *batchProblem, near int) ([][]int, error) {
 	n := len(p.orders)
 	type pair struct {
 		i, j int
 		s    fulfill.Length
+		d    fulfill.Length // the closeness of the two orders, for pairs not routed
 	}
-	var pairs []pair
+	routed := make(map[[2]int]bool)
+	var closeness [][]fulfill.Length
+	if near > 0 && near < n-1 {
+		ss := make([][]Spot, n)
+		for o := range n {
+			ss[o], _ = spots(p.l, p.bins[o])
+		}
+		closeness = make([][]fulfill.Length, n)
+		for i := range n {
+			closeness[i] = make([]fulfill.Length, n)
+			for j := range n {
+				if i == j {
+					continue
+				}
+				for _, a := range ss[i] {
+					best := fulfill.Length(-1)
+					for _, b := range ss[j] {
+						if d := p.l.Distance(a, b); best < 0 || d < best {
+							best = d
+						}
+					}
+					closeness[i][j] += best
+				}
+			}
+			order := make([]int, 0, n-1)
+			for j := range n {
+				if j != i {
+					order = append(order, j)
+				}
+			}
+			slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(closeness[i][a], closeness[i][b]) })
+			for _, j := range order[:near] {
+				routed[[2]int{min(i, j), max(i, j)}] = true
+			}
+		}
+	}
+	var pairs, rest []pair
 	for i := range n {
 		if err := p.ctx.Err(); err != nil {
 			return nil, err
@@ -439,12 +480,18 @@ func savingsSets(p *batchProblem) ([][]int, error) {
 			if !p.loads[i].plus(p.loads[j]).fits(p.c) {
 				continue
 			}
+			if closeness != nil && !routed[[2]int{i, j}] {
+				rest = append(rest, pair{i: i, j: j, d: closeness[i][j] + closeness[j][i]})
+				continue
+			}
 			// Never negative; pairs saving nothing still merge, to use fewer carts.
 			s := p.cost([]int{i}) + p.cost([]int{j}) - p.cost([]int{i, j})
-			pairs = append(pairs, pair{i, j, s})
+			pairs = append(pairs, pair{i: i, j: j, s: s})
 		}
 	}
 	slices.SortStableFunc(pairs, func(a, b pair) int { return cmp.Compare(b.s, a.s) })
+	slices.SortStableFunc(rest, func(a, b pair) int { return cmp.Compare(a.d, b.d) })
+	pairs = append(pairs, rest...)
 	of := make([]int, n) // order -> batch
 	sets := make([][]int, n)
 	loads := make([]load, n)

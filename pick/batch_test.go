@@ -172,3 +172,22 @@ func TestFCFSKeepsArrivalOrder(t *testing.T) {
 	require.NoError(t, err)
 	assert.LessOrEqual(t, sv.Length, got.Length)
 }
+
+// TestSavingsNearPairs checks the savings start that routes only near
+// pairs: still a valid batching, and no worse than FCFS.
+func TestSavingsNearPairs(t *testing.T) {
+	ctx := context.Background()
+	r := benchBlock(t, 2)
+	orders := randomOrders(rand.New(rand.NewPCG(9, 9)), r, 80, 5)
+	c := Capacity{Lines: 14}
+	p, err := newBatchProblem(ctx, r, nil, orders, c)
+	require.NoError(t, err)
+	sets, err := savingsSets(p, 5)
+	require.NoError(t, err)
+	got, err := p.result(sets)
+	require.NoError(t, err)
+	checkBatching(t, r, orders, c, got)
+	fcfs, err := FCFS{}.Batch(ctx, r, orders, c)
+	require.NoError(t, err)
+	assert.Less(t, got.Length, fcfs.Length)
+}

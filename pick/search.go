@@ -20,7 +20,8 @@ import (
 // deterministic whenever it completes its rounds before the deadline.
 type LocalSearch struct {
 	// Start makes the batching to improve; nil means [Savings] with the
-	// same Router. The start is completed even if ctx ends first.
+	// same Router, routing only the pairs of each order with its 30 nearest
+	// orders to save time. The start is completed even if ctx ends first.
 	Start Batcher
 	// Router routes each batch; nil means [Auto].
 	Router Router
@@ -43,7 +44,7 @@ func (s LocalSearch) Batch(ctx context.Context, l Layout, orders []Order, c Capa
 	}
 	var sets [][]int
 	if s.Start == nil {
-		if sets, err = savingsSets(p); err != nil {
+		if sets, err = savingsSets(p, startNear); err != nil {
 			return Batching{}, err
 		}
 	} else {
@@ -69,6 +70,10 @@ func (s LocalSearch) Batch(ctx context.Context, l Layout, orders []Order, c Capa
 	}
 	return p.result(best)
 }
+
+// startNear is how many nearest orders of each order the default start
+// routes pairs with.
+const startNear = 30
 
 // searcher holds the state of one local search.
 type searcher struct {
