@@ -14,7 +14,7 @@ type Status string
 // it; [Transitions] has the full table with the reason for every refusal.
 const (
 	// StatusRequested: asked for, awaiting a decision. Exits: approve,
-	// decline, cancel, exchange is refused until approved. Not terminal.
+	// decline, cancel. Not terminal.
 	StatusRequested Status = "requested"
 	// StatusApproved: authorised; the customer may send the units.
 	// Exits: issue_label, ship, receive, exchange, cancel.
