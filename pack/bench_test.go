@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fulfillkit/fulfill"
 	"github.com/stretchr/testify/require"
 )
 
@@ -195,5 +194,3 @@ func BenchmarkMPV(b *testing.B) {
 		run(b, func(r Request) (Result, error) { return Pack(context.Background(), r, nil) })
 	})
 }
-
-var _ = fulfill.Gram

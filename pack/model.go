@@ -242,9 +242,11 @@ type Options struct {
 	// request, options and seed give the same result when the work budget,
 	// not the context, ends the search.
 	Seed uint64
-	// MaxWork bounds the search, counted in candidate placements examined.
-	// Zero means a default of the mode (about 2 million in fast mode, 200
-	// million in thorough mode).
+	// MaxWork bounds the search, counted in candidate placements examined
+	// times the units already in the box. Zero means a default of the mode
+	// (30 million in fast mode, 3 billion in thorough mode, where the
+	// context's deadline usually ends the search first). The first
+	// packing always completes, whatever the budget.
 	MaxWork int64
 	// ExactUnits is the largest number of units solved by exhaustive search
 	// over groupings and box types. Zero means 6 in fast mode and 8 in

@@ -141,7 +141,6 @@ func TestMPVFigures(t *testing.T) {
 		t.Skip("run with -pack.figures")
 	}
 	var sizes []int
-	fmt.Sscan(*packSizes, new(string))
 	for _, f := range splitInts(*packSizes) {
 		sizes = append(sizes, f)
 	}

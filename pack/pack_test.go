@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/stretchr/testify/assert"
@@ -417,5 +418,31 @@ func TestPackRandomOrders(t *testing.T) {
 		res, err := Pack(context.Background(), req, &opts)
 		require.NoError(t, err, "order %d", i)
 		require.NoError(t, Verify(req, res), "order %d: %+v", i, req)
+	}
+}
+
+func TestPackDeadline(t *testing.T) {
+	// The improvement phase ends with the context and returns the best
+	// packing so far.
+	req := mpvInstance(7, 150, 5)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	res, err := Pack(ctx, req, &Options{Mode: ModeThorough, MaxWork: 1 << 60})
+	require.NoError(t, err)
+	require.NoError(t, Verify(req, res))
+	assert.Empty(t, res.Unpacked)
+}
+
+// TestPackFixedOrientation is the regression test for packers that turn
+// items marked "none" (issue 6): every placement keeps the given axes.
+func TestPackFixedOrientation(t *testing.T) {
+	for c := 1; c <= 9; c++ {
+		req := mpvInstance(c, 40, 11)
+		res := packed(t, req, nil)
+		for _, p := range res.Packages {
+			for _, pl := range p.Placements {
+				require.Equal(t, fulfill.RotationLWH, pl.Rotation)
+			}
+		}
 	}
 }

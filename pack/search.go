@@ -246,7 +246,7 @@ func (e *engine) eliminate(s *sol, v int) *sol {
 		}
 		return 0
 	})
-	for ui, k := range units {
+	for _, k := range units {
 		placed := false
 		for m := merit(0); m < meritCount && !placed; m++ {
 			for _, i := range order {
@@ -260,9 +260,7 @@ func (e *engine) eliminate(s *sol, v int) *sol {
 		if placed {
 			continue
 		}
-		// Repack a box with its units plus as many of the remaining ones as
-		// possible, emptiest first.
-		rest := units[ui:]
+		// Repack a box with its units plus this one, emptiest box first.
 		for j := len(order) - 1; j >= 0 && !placed && !e.stopped; j-- {
 			b := ns.bins[order[j]]
 			if b.alone || !e.fits[k][b.t] {
@@ -281,7 +279,6 @@ func (e *engine) eliminate(s *sol, v int) *sol {
 		if !placed {
 			return nil
 		}
-		_ = rest
 	}
 	return ns
 }

@@ -2,7 +2,6 @@ package pack
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"io"
 	"strings"
@@ -74,5 +73,4 @@ func TestWriteSVGError(t *testing.T) {
 	res := packed(t, Request{Boxes: []Box{{ID: "B", Inner: dims(10, 10, 10)}},
 		Items: []Item{{ID: "a", Dimensions: dims(5, 5, 5), Quantity: 1}}}, nil)
 	assert.ErrorIs(t, WriteSVG(failWriter{}, res.Packages[0], 0), io.ErrShortWrite)
-	_ = context.Background
 }

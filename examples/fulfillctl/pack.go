@@ -140,7 +140,7 @@ func runPack(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := decodeStrict(data, &in); err != nil {
 		return err
 	}
-	req, cur, err := packRequest(in)
+	req, _, err := packRequest(in)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func runPack(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	return writeJSON(stdout, packResultJSON(res, cur))
+	return writeJSON(stdout, packResultJSON(res))
 }
 
 // packRequest converts and checks the input document.
@@ -262,7 +262,7 @@ func packRequest(in packInput) (pack.Request, fulfill.Currency, error) {
 }
 
 // packResultJSON converts a result to the output document.
-func packResultJSON(res pack.Result, cur fulfill.Currency) packOutput {
+func packResultJSON(res pack.Result) packOutput {
 	out := packOutput{Packages: []packPackageJSON{}, Unpacked: []packUnpackedJSON{}, LowerBoundBoxes: res.LowerBound}
 	for _, p := range res.Packages {
 		pj := packPackageJSON{Box: p.Box, WeightG: int64(p.Gross / fulfill.Gram), Cost: p.Cost.Amount().String(),
@@ -278,7 +278,6 @@ func packResultJSON(res pack.Result, cur fulfill.Currency) packOutput {
 	for _, u := range res.Unpacked {
 		out.Unpacked = append(out.Unpacked, packUnpackedJSON{Item: u.Item, Quantity: u.Quantity, Reason: string(u.Reason), Detail: u.Detail})
 	}
-	_ = cur
 	return out
 }
 
