@@ -497,8 +497,12 @@ func (f *Fallback) Rate(ctx context.Context, req Request) ([]Quote, error) {
 	if ferr != nil {
 		return nil, errors.Join(err, ferr)
 	}
-	step := Step{Kind: StepFallback, Rule: Name(f.fallback), Text: Name(f.primary) + " failed (" + err.Error() + "): quoted by " + Name(f.fallback)}
 	for i := range fq {
+		by := fq[i].Source
+		if by == "" {
+			by = Name(f.fallback)
+		}
+		step := Step{Kind: StepFallback, Rule: Name(f.fallback), Text: Name(f.primary) + " failed (" + err.Error() + "): quoted from " + by}
 		fq[i].Explanation = append(Explanation{step}, fq[i].Explanation...)
 	}
 	return fq, nil

@@ -179,3 +179,30 @@ func ExampleCache() {
 	// Output:
 	// carrier calls: 2 hits: 2 misses: 2
 }
+
+// When a carrier's API is down, its published rate card still prices the
+// shipment, and the explanation says so.
+func ExampleFallback() {
+	api := carriertest.New("ACME", "GROUND", "14.10", "USD", 1)
+	api.Err = errors.New("503 service unavailable")
+	data, _ := os.ReadFile("testdata/acme-2026.json")
+	card, _ := carrier.ParseRateCard(data)
+	published, _ := carrier.NewTariff(card)
+
+	acme := carrier.NewFallback(carrier.NewBreaker(api, carrier.BreakerOptions{}), published)
+	req := carrier.Request{
+		Origin:      fulfill.Address{PostalCode: "90210", Country: "US"},
+		Destination: fulfill.Address{PostalCode: "94105", Country: "US"},
+		Packages:    []carrier.Package{{Dimensions: fulfill.Dims(6*fulfill.Inch, 4*fulfill.Inch, 2*fulfill.Inch), Mass: fulfill.Pound / 2}},
+		ShipTime:    time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC),
+	}
+	quotes, err := acme.Rate(context.Background(), req)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(quotes[0].Service, quotes[0].Price, quotes[0].Source)
+	fmt.Println(quotes[0].Explanation[0].Text)
+	// Output:
+	// ACME/GROUND 8.80 USD ACME 2026-01
+	// ACME failed (503 service unavailable): quoted from ACME 2026-01
+}
