@@ -232,6 +232,7 @@ func TestPackInvalidRequest(t *testing.T) {
 		{"bad sku", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", SKU: " x", Dimensions: dims(1, 1, 1), Quantity: 1}}}, Options{}, "items[0].sku", ErrInvalidRequest},
 		{"own container in a group", Request{Boxes: []Box{ok}, Items: []Item{{ID: "i", Dimensions: dims(1, 1, 1), Quantity: 1, OwnContainer: true, Group: "g"}}}, Options{}, "items[0].group", ErrInvalidRequest},
 		{"duplicate box", Request{Boxes: []Box{ok, ok}, Items: []Item{item}}, Options{}, "boxes[1].id", ErrInvalidRequest},
+		{"outer smaller than inner", Request{Boxes: []Box{{ID: "B", Inner: dims(10, 10, 10), Outer: dims(12, 9, 12)}}, Items: []Item{item}}, Options{}, "boxes[0].outer", ErrInvalidRequest},
 		{"box without size", Request{Boxes: []Box{{ID: "B"}}, Items: []Item{item}}, Options{}, "boxes[0].inner", ErrInvalidRequest},
 		{"negative tare", Request{Boxes: []Box{{ID: "B", Inner: dims(1, 1, 1), Tare: -1}}, Items: []Item{item}}, Options{}, "boxes[0].tare", ErrInvalidRequest},
 		{"negative supply", Request{Boxes: []Box{{ID: "B", Inner: dims(1, 1, 1), Supply: -1}}, Items: []Item{item}}, Options{}, "boxes[0].supply", ErrInvalidRequest},

@@ -89,7 +89,11 @@ func (e *engine) construct(pinned *sol, units []int32, pol policy, m merit) *sol
 		k := units[i]
 		r := run(units, i)
 		placed := 0
-		for _, b := range s.bins {
+		open := s.bins
+		if e.stopped && len(open) > 8 {
+			open = open[len(open)-8:] // out of budget: only the latest boxes
+		}
+		for _, b := range open {
 			if c, ok := e.place(b, k, m); ok {
 				placed = e.block(b, c, r)
 				break

@@ -72,6 +72,8 @@ func (r Request) Validate() error {
 		if b.Outer != (fulfill.Dimensions{}) {
 			if err := b.Outer.Validate(); err != nil {
 				bad(p+".outer", b.Outer.String(), "every side must be positive and at most 1 km")
+			} else if b.Outer.Length < b.Inner.Length || b.Outer.Width < b.Inner.Width || b.Outer.Height < b.Inner.Height {
+				bad(p+".outer", b.Outer.String(), "smaller than the inner dimensions "+b.Inner.String())
 			}
 		}
 		if b.Tare < 0 {
