@@ -74,5 +74,6 @@ func decodeStrict(data []byte, v any) error {
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // explanations say "->" and "<", not \u003e
 	return enc.Encode(v)
 }
