@@ -92,6 +92,7 @@ func randomOp(rng *rand.Rand, res []string, serial *int) inventory.Operation {
 // into sub-rows) and checks that every receipt, error, level, reservation,
 // serial number and ledger entry is the same.
 func TestMatchesMemStore(t *testing.T) {
+	testURL(t)
 	t.Parallel()
 	for seed := range uint64(3) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {

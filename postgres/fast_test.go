@@ -42,6 +42,7 @@ func canon(t *testing.T, v any) string {
 // the one-statement path and checks that the receipts, the later reads and
 // the replays equal those of the in-memory store fed the same Txns.
 func TestFastReserveMatchesCompute(t *testing.T) {
+	testURL(t)
 	t.Parallel()
 	ctx := context.Background()
 	for _, shards := range []int{1, 4} {

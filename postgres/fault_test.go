@@ -112,6 +112,7 @@ func faultTxns() map[string]*inventory.Txn {
 // they return the context's error and leave nothing behind, and a retry
 // applies once.
 func TestCancelMidTransaction(t *testing.T) {
+	testURL(t)
 	t.Parallel()
 	for name, tx := range faultTxns() {
 		t.Run(name, func(t *testing.T) {
@@ -149,6 +150,7 @@ func TestCancelMidTransaction(t *testing.T) {
 // connection broke reports the error (its outcome is the server's to
 // decide), leaves nothing, and a retry with its key applies once.
 func TestConnectionDroppedMidTransaction(t *testing.T) {
+	testURL(t)
 	t.Parallel()
 	for name, tx := range faultTxns() {
 		t.Run(name, func(t *testing.T) {
