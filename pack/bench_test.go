@@ -2,6 +2,7 @@ package pack
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -44,20 +45,15 @@ func packBaseline(req Request) (Result, error) {
 	return e.result(st, s)
 }
 
-// packCostBound is a simple lower bound on the box cost of an order: each
-// unit needs a box it fits in, so the order costs at least the cheapest box
-// that takes its most demanding unit, and at least its volume at the best
-// price per volume of any box.
+// packCostBound is a simple lower bound on the box cost of an order: the
+// order needs a box for its most demanding unit, and boxes whose volumes add
+// up to at least the volume of its units; the bound is the larger of the
+// cheapest such box and the cheapest such set of boxes (an unbounded
+// covering knapsack over volumes in decilitres, boxes rounded up and the
+// order rounded down).
 func packCostBound(req Request) float64 {
+	const unit = 100_000.0 // mm³ in a decilitre
 	var worst, vol float64
-	bestRate := -1.0
-	for _, b := range req.Boxes {
-		bv := b.Inner.Length.Millimeters() * b.Inner.Width.Millimeters() * b.Inner.Height.Millimeters()
-		r := b.Cost.Amount().InexactFloat64() / bv
-		if bestRate < 0 || r < bestRate {
-			bestRate = r
-		}
-	}
 	for _, it := range req.Items {
 		cheapest := -1.0
 		for _, b := range req.Boxes {
@@ -70,7 +66,19 @@ func packCostBound(req Request) float64 {
 		worst = max(worst, cheapest)
 		vol += float64(it.Quantity) * it.Dimensions.Length.Millimeters() * it.Dimensions.Width.Millimeters() * it.Dimensions.Height.Millimeters()
 	}
-	return max(worst, vol*bestRate)
+	need := int(vol / unit)
+	dp := make([]float64, need+1) // dp[v]: least cost of boxes holding v decilitres
+	for v := 1; v <= need; v++ {
+		dp[v] = -1
+		for _, b := range req.Boxes {
+			bv := int(math.Ceil(b.Inner.Length.Millimeters() * b.Inner.Width.Millimeters() * b.Inner.Height.Millimeters() / unit))
+			c := b.Cost.Amount().InexactFloat64() + dp[max(0, v-bv)]
+			if dp[v] < 0 || c < dp[v] {
+				dp[v] = c
+			}
+		}
+	}
+	return max(worst, dp[need])
 }
 
 // packOrders returns n seeded e-commerce orders whose items all fit the
