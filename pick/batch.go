@@ -287,6 +287,15 @@ func (p *batchProblem) result(sets [][]int) (Batching, error) {
 	return out, nil
 }
 
+var (
+	_ Batcher = FCFS{}
+	_ Batcher = SeedBatcher{}
+	_ Batcher = Savings{}
+	_ Batcher = LocalSearch{}
+	_ Batcher = BatcherFunc(nil)
+	_ Router  = RouterFunc(nil)
+)
+
 // FCFS is first-come-first-served batching: orders in the given order fill
 // a cart until the next one does not fit, then a new cart starts. Router
 // routes each batch; nil means [Auto].
