@@ -9,10 +9,10 @@ import (
 )
 
 // The heuristics below are the routing policies warehouse systems commonly
-// use (Hall 1993; Roodbergen and de Koster 2001). [SShape], [Midpoint] and
-// [LargestGap] have multiple-block forms, used when there are middle cross
-// aisles and the depot is at the front or the back; otherwise, and always
-// for [Return] and [Combined], they treat each aisle as a whole: the picker
+// use (Hall 1993; Roodbergen and de Koster 2001). [SShape], [Midpoint],
+// [LargestGap] and [Combined] have multiple-block forms, used when there are
+// middle cross aisles and the depot is at the front or the back; otherwise,
+// and always for [Return], they treat each aisle as a whole: the picker
 // enters it from the front or the back cross aisle, whichever side the depot
 // is nearer to counting as the front, and middle cross aisles serve only as
 // shortcuts between consecutive picks. They
@@ -49,7 +49,10 @@ type LargestGap struct{}
 
 // Combined is the combined heuristic: aisles holding picks are visited in
 // order, and for each a dynamic programme over the side the picker ends on
-// decides whether to walk it end to end or enter and return.
+// decides whether to walk it end to end or enter and return. With more than
+// two cross aisles and the depot at an end, it decides so block by block
+// (the combined heuristic of Roodbergen and de Koster 2001), leaving each
+// block on the depot's side.
 type Combined struct{}
 
 var (
@@ -74,7 +77,7 @@ func (Return) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	return heuristicRoute(ctx, l, bins, "Midpoint", func(a []aislePicks, g geometry) []int {
 		if g.multiBlock(a) {
-			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool) []int {
+			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool, _ int64) []int {
 				return blockSplitOrder(subs, far, midpointSplit(span))
 			})
 		}
@@ -86,7 +89,7 @@ func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) 
 func (LargestGap) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 	return heuristicRoute(ctx, l, bins, "LargestGap", func(a []aislePicks, g geometry) []int {
 		if g.multiBlock(a) {
-			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool) []int {
+			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool, _ int64) []int {
 				return blockSplitOrder(subs, far, largestGapSplit(span))
 			})
 		}
@@ -96,7 +99,18 @@ func (LargestGap) Route(ctx context.Context, l Layout, bins []Bin) (Route, error
 
 // Route routes bins by the combined policy.
 func (Combined) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
-	return heuristicRoute(ctx, l, bins, "Combined", nil)
+	return heuristicRoute(ctx, l, bins, "Combined", func(a []aislePicks, g geometry) []int {
+		if g.multiBlock(a) {
+			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool, at int64) []int {
+				end := 0 // leave the farthest block by the side it was entered from
+				if far {
+					end = 1 // leave the others by the side facing the depot
+				}
+				return combinedOrder(subs, span, g.spacing, at, end)
+			})
+		}
+		return combinedOrder(a, g.depth, g.spacing, g.depotX, -1)
+	})
 }
 
 // aislePicks holds the spots of one aisle, sorted by distance from the
@@ -108,8 +122,7 @@ type aislePicks struct {
 }
 
 // heuristicRoute groups spots by aisle, in the order the policy visits the
-// aisles, and turns the order chosen by order into a route. A nil order
-// means the combined policy, which needs the layout's distances.
+// aisles, and turns the order chosen by order into a route.
 func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, order func([]aislePicks, geometry) []int) (Route, error) {
 	r, ok := l.(*Rect)
 	if !ok {
@@ -157,21 +170,16 @@ func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, orde
 	if len(aisles) > 0 && 2*depot.X > aisles[0].x+aisles[len(aisles)-1].x {
 		slices.Reverse(aisles)
 	}
-	var seq []int
-	if order == nil {
-		seq = combinedOrder(aisles, depth, int64(r.cfg.AisleSpacing), depot.X)
-	} else {
-		g := geometry{depth: depth, cross: make([]int64, r.k), atEnd: depot.Y == 0 || depot.Y == depth}
-		for c, y := range r.crossY {
-			if mirror {
-				g.cross[r.k-1-c] = depth - int64(y)
-			} else {
-				g.cross[c] = int64(y)
-			}
+	g := geometry{depth: depth, cross: make([]int64, r.k), atEnd: depot.Y == 0 || depot.Y == depth,
+		spacing: int64(r.cfg.AisleSpacing), depotX: depot.X}
+	for c, y := range r.crossY {
+		if mirror {
+			g.cross[r.k-1-c] = depth - int64(y)
+		} else {
+			g.cross[c] = int64(y)
 		}
-		seq = order(aisles, g)
 	}
-	return p.route(seq), nil
+	return p.route(order(aisles, g)), nil
 }
 
 // geometry is the building as the heuristics see it, distances measured
@@ -179,9 +187,11 @@ func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, orde
 // in order from the depot's end, and whether the depot is at an end (not on
 // a middle cross aisle).
 type geometry struct {
-	depth int64
-	cross []int64
-	atEnd bool
+	depth   int64
+	cross   []int64
+	atEnd   bool
+	spacing int64 // between neighbouring aisles
+	depotX  int64 // the depot's aisle
 }
 
 // sshapeOrder is the S-shape order. With one block, aisles are walked in
@@ -194,7 +204,7 @@ func sshapeOrder(aisles []aislePicks, g geometry) []int {
 	if g.multiBlock(aisles) {
 		return blockOrder(aisles, g, serpentine)
 	}
-	return serpentine(aisles, g.depth, false)
+	return serpentine(aisles, g.depth, false, 0)
 }
 
 // blockOrder is the frame of the multiple-block heuristics of Roodbergen
@@ -205,9 +215,10 @@ func sshapeOrder(aisles []aislePicks, g geometry) []int {
 // picker stands. within orders the picks of one block, given its sub-aisles
 // holding picks in the order the picker meets them, each with positions
 // measured from the side the picker enters the block by (the near side for
-// the farthest block, the far side for the others), the block's length, and
-// whether it is entered from the far side.
-func blockOrder(aisles []aislePicks, g geometry, within func(subs []aislePicks, span int64, far bool) []int) []int {
+// the farthest block, the far side for the others), the block's length,
+// whether it is entered from the far side, and the aisle the picker stands
+// at.
+func blockOrder(aisles []aislePicks, g geometry, within func(subs []aislePicks, span int64, far bool, at int64) []int) []int {
 	k := len(g.cross)
 	blockOf := func(y int64) int {
 		b := 0
@@ -263,7 +274,7 @@ func blockOrder(aisles []aislePicks, g geometry, within func(subs []aislePicks, 
 		if abs64(at-subs[len(subs)-1].x) < abs64(at-subs[0].x) {
 			slices.Reverse(subs)
 		}
-		part := within(subs, g.cross[b+1]-g.cross[b], b != farthest)
+		part := within(subs, g.cross[b+1]-g.cross[b], b != farthest, at)
 		seq = append(seq, part...)
 		at = xOf[part[len(part)-1]]
 	}
@@ -271,7 +282,7 @@ func blockOrder(aisles []aislePicks, g geometry, within func(subs []aislePicks, 
 }
 
 // serpentine walks sub-aisles in turn, up and down, starting upwards.
-func serpentine(subs []aislePicks, _ int64, _ bool) []int {
+func serpentine(subs []aislePicks, _ int64, _ bool, _ int64) []int {
 	var seq []int
 	for n, a := range subs {
 		if n%2 == 0 {
@@ -374,8 +385,10 @@ func splitOrder(aisles []aislePicks, split func([]int64) int) []int {
 
 // combinedOrder chooses, aisle by aisle, between walking it through and
 // entering and returning, by dynamic programming over the side (front 0,
-// back 1) the picker stands on after each aisle.
-func combinedOrder(aisles []aislePicks, depth, spacing, depotX int64) []int {
+// back 1) the picker stands on after each aisle. The picker starts at the
+// front of aisle depotX. With end -1 it then walks back to there; with end 0
+// or 1 it must finish on that side.
+func combinedOrder(aisles []aislePicks, depth, spacing, depotX int64, end int) []int {
 	n := len(aisles)
 	if n == 0 {
 		return nil
@@ -411,10 +424,12 @@ func combinedOrder(aisles []aislePicks, depth, spacing, depotX int64) []int {
 		}
 		prevX = a.x
 	}
-	back := abs64(aisles[n-1].x-depotX) * spacing
-	side := 0
-	if cost[n-1][1]+back+depth < cost[n-1][0]+back {
-		side = 1
+	side := end
+	if end < 0 {
+		side = 0
+		if cost[n-1][1]+depth < cost[n-1][0] {
+			side = 1
+		}
 	}
 	// Walk back through the choices to find each aisle's entry side.
 	entry := make([]int, n)
