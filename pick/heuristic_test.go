@@ -131,6 +131,14 @@ func TestSShapeBlocks(t *testing.T) {
 	assert.Equal(t, []int{0, 1, 2, 4, 3}, got.Stops)
 	assert.Equal(t, 58*fulfill.Meter, got.Length)
 
+	// Combined by blocks: the far block's choices (return in aisle 1 or walk
+	// it through, then aisle 3) tie at best by walking both through; the near
+	// block from aisle 3 (return to E from the middle) to aisle 2 (through).
+	got, err = Combined{}.Route(context.Background(), r, bins)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2, 4, 3}, got.Stops)
+	assert.Equal(t, 58*fulfill.Meter, got.Length)
+
 	// With F (aisle 1, y 9) in the near block too, its sub-aisles from the
 	// right are 3 (E), 2 (D), 1 (F): E lies before its largest gap seen from
 	// the middle cross aisle, D's gaps tie so it waits for the way back, and
