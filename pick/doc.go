@@ -37,16 +37,19 @@
 //
 // # Waves, zones and pictures
 //
-// [Waves] groups orders by carrier cut-off, priority and zone; [SplitZones]
-// cuts a tour into pick-and-pass legs per zone and says which orders need
-// consolidation; [List] sorts lines in walking order. [SVG] draws a
-// layout with a route on it.
+// [Waves] groups orders by carrier cut-off, priority and zone, and
+// [BatchWaves] batches each wave on its own so that what is due first is
+// picked first; [SplitZones] cuts a tour into pick-and-pass legs per zone and
+// [Consolidations] lists the orders picked in several zones; [List] sorts
+// lines in walking order. [SVG] draws a layout with a route on it.
+//
+// # Units
+//
+// Distances are [fulfill.Length] values (integer micrometres) throughout, so
+// geometry is exact; floats appear only where a caller asks for metres.
 //
 // # Testing one's own implementations
 //
 // Package [github.com/fulfillkit/fulfill/pick/picktest] runs a conformance
 // suite on any [Router] or [Batcher].
-//
-// Distances are [fulfill.Length] values (integer micrometres) throughout, so
-// geometry is exact; floats appear only where a caller asks for metres.
 package pick
