@@ -64,6 +64,11 @@
 // position of the owner, so a reader that keeps its last position reads
 // each event once ([OrderStore.EventsAfter]).
 //
+// # Returns
+//
+// [ReturnStore] implements [returns.Store]: returns and refund accounts as
+// versioned snapshots, written only over the version read.
+//
 // # Tests
 //
 // The tests read a connection string from FULFILL_TEST_DATABASE_URL and

@@ -27,7 +27,8 @@ func Example() {
 	stock := postgres.NewInventoryStore(db, nil)
 	inv := inventory.New(stock, nil)
 	orders := &order.Service{Store: postgres.NewOrderStore(db)}
-	_, _ = inv, orders
+	returnStore := postgres.NewReturnStore(db)
+	_, _, _ = inv, orders, returnStore
 }
 
 // A SKU on promotion gets its level spread over sub-rows, so that
@@ -57,5 +58,5 @@ func ExampleInventoryStore_Split() {
 
 func ExampleSchemaVersion() {
 	fmt.Println("schema version", postgres.SchemaVersion())
-	// Output: schema version 3
+	// Output: schema version 4
 }
