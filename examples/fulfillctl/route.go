@@ -29,12 +29,13 @@ cross aisle c at y = c * aisle_length_m / (cross_aisles - 1). The side ("L"
 or "R") and the optional "level" do not change a distance. "cross_aisles"
 defaults to 2 and "cross_aisle_width_m" to 0. The depot stands where aisle
 "aisle" meets cross aisle "end": "front", "back", or for more than two cross
-aisles the cross aisle's index (0 is the front). Algorithms: optimal (exact;
-the default when there are at most 5 cross aisles), sshape, return,
-midpoint, largest-gap, combined, heuristic (nearest neighbour with 2-opt and
-Or-opt). Output:
+aisles the cross aisle's index (0 is the front). A positive cross-aisle
+width widens every cross aisle, shifting the blocks behind it. Algorithms:
+optimal (exact, up to 5 cross aisles), sshape, return, midpoint,
+largest-gap, combined, heuristic (nearest neighbour with 2-opt and Or-opt).
+Without "algorithm", the exact method wherever it applies. Output:
 
-  {"route":[{"aisle":3,"slot":12,"side":"L"}],"distance_m":25}
+  {"route":[{"aisle":3,"slot":12,"side":"L"}],"distance_m":43}
 
 The route lists the picks in walking order; the depot is implicit at both
 ends. distance_m is the walk from the depot through the picks in order and
