@@ -29,8 +29,8 @@ the savings batching), "seed" (of the local search) and "time_limit_ms" (0:
 no limit but the local search's rounds). Each tour is routed exactly where
 the layout allows (at most 5 cross aisles). Output:
 
-  {"batches":[{"orders":["o1","o7"],"route":[{"aisle":1,"slot":4,"side":"R"}],"distance_m":42}],
-   "total_distance_m":42}
+  {"batches":[{"orders":["o1"],"route":[{"aisle":1,"slot":4,"side":"R"}],"distance_m":15}],
+   "total_distance_m":15}
 
 A route lists the picks of its orders' lines in walking order, the depot
 implicit at both ends; distance_m is its walk.`
