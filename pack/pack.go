@@ -454,6 +454,15 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 	}
 	e.stopped = e.work > e.maxWork || e.ctx.Err() != nil
 	consider(polish(best))
+	// When the units' volume is exactly a whole number of boxes below the
+	// best count, look for a packing without gaps.
+	if len(st.pinned.bins) == 0 && len(best.noBox) == 0 && !e.stopped {
+		for t := range e.types {
+			if len(best.bins) > st.lb && st.lb > 0 {
+				consider(e.perfect(t, st.units, st.lb))
+			}
+		}
+	}
 	if o.Mode == ModeThorough {
 		// Restart from random orders until the budget or the context ends,
 		// or many restarts in a row bring nothing better.

@@ -1,0 +1,235 @@
+package pack
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// perfectNodes bounds the perfect-fill search.
+const perfectNodes = 200_000
+
+// perfect looks for a packing of units into exactly k boxes of type t with
+// no empty space at all, which exists only when their volume is exactly k
+// box volumes (as when items were cut from whole boxes). It fills one box
+// at a time at its lowest, then deepest, then leftmost empty point: in a
+// packing without gaps some unit must have its corner there, so trying every
+// kind and orientation at that point is a complete search, cut off after
+// perfectNodes nodes. It returns nil if it finds nothing.
+func (e *engine) perfect(t int, units []int32, k int) *sol {
+	bt := &e.types[t]
+	limit := perfectNodes
+	if e.mode == ModeFast {
+		limit /= 10
+	}
+	var total uint64
+	for _, u := range units {
+		kd := &e.kinds[u]
+		if !e.fits[u][t] || kd.fragile || kd.floor || kd.alone || kd.hazmat != 0 || kd.group != 0 {
+			return nil
+		}
+		hi, lo := bits.Mul64(uint64(kd.dims[0]), uint64(kd.dims[1]))
+		if hi != 0 {
+			return nil
+		}
+		hi, lo = bits.Mul64(lo, uint64(kd.dims[2]))
+		var c uint64
+		total, c = bits.Add64(total, lo, 0)
+		if hi != 0 || c != 0 {
+			return nil
+		}
+	}
+	hi, bv := bits.Mul64(uint64(bt.dims[0]), uint64(bt.dims[1]))
+	hi2, bv := bits.Mul64(bv, uint64(bt.dims[2]))
+	if hi != 0 || hi2 != 0 || bv == 0 || total != bv*uint64(k) || total/bv != uint64(k) {
+		return nil
+	}
+	count := make([]int, len(e.kinds))
+	var kinds []int32
+	for _, u := range units {
+		if count[u] == 0 {
+			kinds = append(kinds, u)
+		}
+		count[u]++
+	}
+	slices.SortFunc(kinds, func(a, b int32) int { return cmpF(e.kinds[b].vol, e.kinds[a].vol) })
+	nodes := 0
+	var done []*bin
+	var rec func(b *bin) bool
+	rec = func(b *bin) bool {
+		nodes++
+		if nodes > limit || e.spend(int64(1+len(b.pl))) {
+			return false
+		}
+		p, run, ok := e.lowestGap(b)
+		if !ok { // the box is full
+			done = append(done, b)
+			if len(done) == k {
+				return true
+			}
+			if rec(e.newBin(t)) {
+				return true
+			}
+			done = done[:len(done)-1]
+			return false
+		}
+		// The shortest length along x of any unit left: a shorter gap can
+		// never be filled.
+		minX, minY, minZ := int64(-1), int64(-1), int64(-1)
+		for _, u := range kinds {
+			if count[u] > 0 {
+				for _, o := range e.kinds[u].oris {
+					if minX < 0 || o.s[0] < minX {
+						minX = o.s[0]
+					}
+					if minY < 0 || o.s[1] < minY {
+						minY = o.s[1]
+					}
+					if minZ < 0 || o.s[2] < minZ {
+						minZ = o.s[2]
+					}
+				}
+			}
+		}
+		// The free lengths from p along y and z.
+		yRun, zRun := bt.dims[1]-p[1], bt.dims[2]-p[2]
+		for _, q := range b.pl {
+			inX := q.p[0] <= p[0] && p[0] < q.p[0]+q.s[0]
+			if inX && q.p[2] <= p[2] && p[2] < q.p[2]+q.s[2] && q.p[1] >= p[1] {
+				yRun = min(yRun, q.p[1]-p[1])
+			}
+			if inX && q.p[1] <= p[1] && p[1] < q.p[1]+q.s[1] && q.p[2] >= p[2] {
+				zRun = min(zRun, q.p[2]-p[2])
+			}
+		}
+		type cand struct {
+			u int32
+			o orient
+		}
+		var cands []cand
+		for _, u := range kinds {
+			if count[u] == 0 {
+				continue
+			}
+			kd := &e.kinds[u]
+			if b.w+kd.weight > bt.maxW {
+				continue
+			}
+			for _, o := range kd.oris {
+				s := o.s
+				if s[0] > run || s[1] > yRun || s[2] > zRun {
+					continue
+				}
+				// A gap left next to the unit along an axis must take a unit
+				// of at most its length along that axis.
+				if rest := run - s[0]; rest > 0 && rest < minX {
+					continue
+				}
+				if rest := yRun - s[1]; rest > 0 && rest < minY {
+					continue
+				}
+				if rest := zRun - s[2]; rest > 0 && rest < minZ {
+					continue
+				}
+				cands = append(cands, cand{u, o})
+			}
+		}
+		// Units that close the gap along x first, then the largest.
+		slices.SortStableFunc(cands, func(a, c cand) int {
+			ea, ec := a.o.s[0] == run, c.o.s[0] == run
+			if ea != ec {
+				if ea {
+					return -1
+				}
+				return 1
+			}
+			return cmpF(e.kinds[c.u].vol, e.kinds[a.u].vol)
+		})
+		for _, cd := range cands {
+			u, o := cd.u, cd.o
+			kd := &e.kinds[u]
+			{
+				s := o.s
+				if _, _, _, free := e.clear(b, p, s, false, bt.dims); !free {
+					continue
+				}
+				nb := b.clone()
+				nb.failed = nil
+				nb.pl = append(nb.pl, plc{k: u, p: p, s: s, rot: o.rot})
+				nb.w += kd.weight
+				nb.vol += kd.vol
+				count[u]--
+				if rec(nb) {
+					return true
+				}
+				count[u]++
+				if nodes > limit || e.stopped {
+					return false
+				}
+			}
+		}
+		return false
+	}
+	if !rec(e.newBin(t)) {
+		return nil
+	}
+	s := &sol{}
+	for _, b := range done {
+		nb := e.newBin(t)
+		for _, c := range b.pl {
+			e.commit(nb, c)
+		}
+		s.bins = append(s.bins, nb)
+	}
+	return s
+}
+
+// lowestGap returns the empty point of b that is lowest, then deepest, then
+// leftmost, with the free length along x from it; ok is false when b is
+// full.
+func (e *engine) lowestGap(b *bin) (p vec, run int64, ok bool) {
+	dims := e.types[b.t].dims
+	ys := []int64{0}
+	zs := []int64{0}
+	for _, q := range b.pl {
+		if v := q.p[1] + q.s[1]; v < dims[1] {
+			ys = append(ys, v)
+		}
+		if v := q.p[2] + q.s[2]; v < dims[2] {
+			zs = append(zs, v)
+		}
+	}
+	slices.Sort(ys)
+	slices.Sort(zs)
+	ys, zs = slices.Compact(ys), slices.Compact(zs)
+	type span struct{ a, b int64 }
+	var spans []span
+	for _, z := range zs {
+		for _, y := range ys {
+			spans = spans[:0]
+			for _, q := range b.pl {
+				if q.p[1] <= y && y < q.p[1]+q.s[1] && q.p[2] <= z && z < q.p[2]+q.s[2] {
+					spans = append(spans, span{q.p[0], q.p[0] + q.s[0]})
+				}
+			}
+			slices.SortFunc(spans, func(a, b span) int { return cmpI(a.a, b.a) })
+			x := int64(0)
+			for _, s := range spans {
+				if s.a > x {
+					break
+				}
+				x = max(x, s.b)
+			}
+			if x < dims[0] {
+				end := dims[0]
+				for _, s := range spans {
+					if s.a >= x {
+						end = s.a
+						break
+					}
+				}
+				return vec{x, y, z}, end - x, true
+			}
+		}
+	}
+	return vec{}, 0, false
+}
