@@ -447,3 +447,12 @@ func TestPackFixedOrientation(t *testing.T) {
 		}
 	}
 }
+
+// TestPackPerfectFill: pieces cut from three whole boxes go back into three
+// boxes, which the constructive heuristics alone do not find.
+func TestPackPerfectFill(t *testing.T) {
+	req := mpvInstance(9, 30, 1)
+	res := packed(t, req, nil)
+	assert.Equal(t, 3, res.LowerBound)
+	assert.Equal(t, 3, res.Boxes())
+}
