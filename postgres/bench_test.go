@@ -108,13 +108,25 @@ func checkLedger(b *testing.B, s *InventoryStore, owner fulfill.OwnerID) {
 // with 16 concurrent clients: the naive transaction (baseline), the store
 // on one row, and the store with the level split into 16 sub-rows. Each
 // iteration runs one batch of each, so the ratios compare the same run.
+// With replicas=4 the clients share four stores, as four service replicas
+// over one database would (each store combines only its own callers).
 func BenchmarkHotSKU(b *testing.B) {
+	for _, replicas := range []int{1, 4} {
+		b.Run(fmt.Sprint("replicas=", replicas), func(b *testing.B) { benchHotSKU(b, replicas) })
+	}
+}
+
+func benchHotSKU(b *testing.B, replicas int) {
 	ctx := context.Background()
 	db := openSchema(b, testSchema(b), &Options{MaxConns: benchClients})
 	if err := db.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	s := NewInventoryStore(db, nil)
+	stores := make([]*InventoryStore, replicas)
+	for i := range stores {
+		stores[i] = NewInventoryStore(db, nil)
+	}
+	s := stores[0]
 	keys := map[string]inventory.Key{}
 	for _, name := range []string{"naive", "row", "split"} {
 		k := inventory.Key{Owner: fulfill.OwnerID(name), SKU: "HOT", Location: "WH1"}
@@ -131,7 +143,7 @@ func BenchmarkHotSKU(b *testing.B) {
 	storeReserve := func(k inventory.Key) func(int, int) error {
 		return func(c, i int) error {
 			id := fmt.Sprint("r", n.Add(1))
-			_, err := s.Apply(ctx, reserveTxn(id, k, 1, t0))
+			_, err := stores[c%replicas].Apply(ctx, reserveTxn(id, k, 1, t0))
 			return err
 		}
 	}

@@ -32,7 +32,7 @@ import (
 // maxDrains the most statements of one owner a store runs at once.
 const (
 	maxBatch  = 64
-	maxDrains = 2
+	maxDrains = 1
 )
 
 // combiner queues the fast-path reservations of one owner. The caller
