@@ -65,9 +65,14 @@ func SchemaVersion() int {
 // newest version this package knows, applying each missing migration in
 // its own transaction. It is idempotent, and safe to run from several
 // processes at once: the primary key of the fulfill_migrations table decides
-// which process applies a version, and the races of concurrent CREATE ... IF
-// NOT EXISTS statements are retried. It fails with [ErrSchemaTooNew] if the
-// database was migrated by a newer version of the package.
+// which process applies a version (a process that finds the version
+// recorded by another when it comes to record it rolls its transaction
+// back), the migrations themselves are idempotent (CREATE ... IF NOT
+// EXISTS), and the races of concurrent CREATE statements are retried. No
+// advisory lock is used, and schema changes precede writes in each
+// transaction, as distributed PostgreSQL-wire engines require. It fails with
+// [ErrSchemaTooNew] if the database was migrated by a newer version of the
+// package.
 func (db *DB) Migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
@@ -91,15 +96,23 @@ func (db *DB) Migrate(ctx context.Context) error {
 				return err
 			}
 			defer tx.Rollback(context.WithoutCancel(ctx))
+			var applied bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM fulfill_migrations WHERE version = $1)`, m.version).Scan(&applied); err != nil || applied {
+				return err
+			}
+			// The schema changes come first (distributed engines refuse
+			// them after a write in the same transaction), then the row
+			// whose primary key decides: if another process recorded the
+			// version meanwhile, this transaction is rolled back.
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return err
+			}
 			tag, err := tx.Exec(ctx, `INSERT INTO fulfill_migrations (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING`, m.version, m.name)
 			if err != nil {
 				return err
 			}
 			if tag.RowsAffected() == 0 {
-				return nil // applied by someone else
-			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return err
+				return nil // applied by another process: roll back
 			}
 			return tx.Commit(ctx)
 		})
