@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -166,12 +165,6 @@ func (db *DB) release(c *pgx.Conn) {
 	db.mu.Unlock()
 }
 
-// discard closes c and frees its slot.
-func (db *DB) discard(c *pgx.Conn) {
-	c.Close(context.Background())
-	<-db.sem
-}
-
 // withConn runs fn on a pooled connection.
 func (db *DB) withConn(ctx context.Context, fn func(*pgx.Conn) error) error {
 	c, err := db.acquire(ctx)
@@ -181,9 +174,6 @@ func (db *DB) withConn(ctx context.Context, fn func(*pgx.Conn) error) error {
 	defer db.release(c)
 	return fn(c)
 }
-
-// errRetry asks run to roll back and run the transaction again.
-var errRetry = errors.New("postgres: retry")
 
 // run runs fn until it succeeds, fails with an error that is not a
 // serialization failure or a deadlock, or has been retried db.retries times.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -200,7 +201,7 @@ func (s *InventoryStore) general(ctx context.Context, t *inventory.Txn) (*invent
 		}
 		return r, err
 	}
-	return nil, errIdemRace
+	return nil, fmt.Errorf("postgres: idempotency key %q of owner %q: recorded and rolled back concurrently too many times", t.IdempotencyKey, t.Owner)
 }
 
 // idemRecord is a stored idempotency record.
