@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -455,4 +456,32 @@ func TestPackPerfectFill(t *testing.T) {
 	res := packed(t, req, nil)
 	assert.Equal(t, 3, res.LowerBound)
 	assert.Equal(t, 3, res.Boxes())
+}
+
+// TestPackConcurrent runs one Packer from several goroutines: it shares no
+// state, so each gets the same result as a lone call.
+func TestPackConcurrent(t *testing.T) {
+	p := Packer{Options: Options{Objective: ObjectiveCost, Seed: 5}}
+	rng := rand.New(rand.NewPCG(9, 9))
+	reqs := []Request{packRandomOrder(rng), packRandomOrder(rng), packRandomOrder(rng), mpvInstance(2, 40, 1)}
+	want := make([]string, len(reqs))
+	for i, r := range reqs {
+		res, err := p.Pack(context.Background(), r)
+		require.NoError(t, err)
+		want[i] = fmt.Sprint(res)
+	}
+	got := make([]string, 4*len(reqs))
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() {
+			res, err := p.Pack(context.Background(), reqs[i%len(reqs)])
+			if err == nil {
+				got[i] = fmt.Sprint(res)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range got {
+		assert.Equal(t, want[i%len(reqs)], got[i])
+	}
 }
