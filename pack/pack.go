@@ -386,8 +386,15 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 		}
 	}
 	done := func() bool {
-		return best != nil && len(best.noBox) == 0 && e.obj == ObjectiveBoxes && len(best.bins) <= st.lb &&
-			e.types[best.bins[0].t].cost == 0
+		if best == nil || len(best.noBox) > 0 || len(best.bins) > st.lb || e.obj != ObjectiveBoxes {
+			return false
+		}
+		for _, b := range best.bins { // at the bound; only free boxes leave nothing to save
+			if e.types[b.t].cost != 0 {
+				return false
+			}
+		}
+		return true
 	}
 	exactLimit := o.ExactUnits
 	if exactLimit == 0 {
