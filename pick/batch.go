@@ -127,6 +127,12 @@ type Batching struct {
 
 // Batcher groups orders into cart tours and routes each one.
 //
+// The batchers of this package compare candidate tours by the length their
+// Router gives; with the default router, on a [Rect] with more than three
+// cross aisles, they compare by the length [TwoOpt] finds (the exact sweep
+// is too slow to run thousands of times there) and route the batches they
+// return with the default router.
+//
 // Batch puts every order in exactly one batch whose load is within c,
 // routed through l. An order with no lines, a quantity below 1, a negative
 // size, a duplicate or empty ID, or a load beyond c even on an empty cart
@@ -229,14 +235,25 @@ func (p *batchProblem) cost(set []int) fulfill.Length {
 	return v
 }
 
+// batchExactCrossAisles is the largest number of cross aisles for which
+// batching compares tours by their exact length when the router is the
+// default; beyond it the sweep is too slow to run for thousands of
+// candidate tours, and they are compared by the length [TwoOpt] finds.
+const batchExactCrossAisles = 3
+
 // length routes a set of orders. With the default router on a rectangle
-// it runs the exact sweep for the length alone, which is what [Optimal]
-// would report, without rebuilding the tour.
+// of up to batchExactCrossAisles cross aisles it runs the exact sweep for
+// the length alone, which is what [Optimal] would report, without
+// rebuilding the tour; on larger rectangles it estimates with [TwoOpt].
 func (p *batchProblem) length(set []int) (fulfill.Length, error) {
 	bins := p.binsOf(set)
-	if r, ok := p.l.(*Rect); ok && r.k <= MaxOptimalCrossAisles {
+	if r, ok := p.l.(*Rect); ok {
 		switch p.router.(type) {
 		case Auto, Optimal, *Auto, *Optimal:
+			if r.k > batchExactCrossAisles {
+				rt, err := TwoOpt{}.Route(p.ctx, p.l, bins)
+				return rt.Length, err
+			}
 			ss, err := spots(p.l, bins)
 			if err != nil {
 				return 0, err

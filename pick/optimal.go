@@ -11,8 +11,8 @@ import (
 )
 
 // MaxOptimalCrossAisles is the largest number of cross aisles [Optimal]
-// handles. Its work grows as about 5^(k-1) * 2^k per state and aisle, so
-// beyond this [Auto] falls back to the heuristics.
+// handles: the number of states of its sweep grows quickly with the number
+// of cross aisles, so beyond this [Auto] falls back to other methods.
 const MaxOptimalCrossAisles = 5
 
 // Optimal is the exact [Router] for a [Rect]: the dynamic programme of
@@ -72,14 +72,6 @@ type vopt struct {
 	gap      int  // for vGap: the last pick walked from below
 }
 
-// combo is one choice of coverage for every sub-aisle of an aisle.
-type combo struct {
-	cost   int64
-	deg    [maxK]int8
-	link   uint8 // bit c: nodes c and c+1 are joined
-	choice [maxK]uint8
-}
-
 // dpEntry is the best partial tour ending in a state.
 type dpEntry struct {
 	cost  int64
@@ -90,13 +82,13 @@ type dpEntry struct {
 // sweepTables are the scratch space of a sweep, reusable from one sweep to
 // the next by one goroutine.
 type sweepTables struct {
-	mid, next stateTable
-	req       [][maxK]bool
-	subs      [][maxK]sub
-	need      []bool
-	opts      [][maxK][]vopt
-	combos    [][]combo
-	arena     []vopt // backing store of opts
+	steps [maxK]stateTable // one per sub-aisle
+	next  stateTable
+	req   [][maxK]bool
+	subs  [][maxK]sub
+	need  []bool
+	opts  [][maxK][]vopt
+	arena []vopt // backing store of opts
 }
 
 // sub holds the picks inside one sub-aisle: positions and spot indexes.
@@ -187,11 +179,10 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		}
 	}
 	opts := resize(tables.opts, ncol)
-	combos := resize(tables.combos, ncol)
-	tables.opts, tables.combos = opts, combos
+	tables.opts = opts
 	tables.arena = tables.arena[:0]
 	var emptyOpts [maxK][]vopt // every aisle without picks shares these
-	var emptyCombos []combo
+	haveEmpty := false
 	for t := range ncol {
 		empty := true
 		for c := 0; c < k-1; c++ {
@@ -200,13 +191,13 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 			}
 		}
 		if empty {
-			if emptyCombos == nil {
+			if !haveEmpty {
 				for c := 0; c < k-1; c++ {
 					emptyOpts[c] = tables.subOptions(nil, Y[c], Y[c+1])
 				}
-				emptyCombos = buildCombos(emptyOpts[:k-1])
+				haveEmpty = true
 			}
-			opts[t], combos[t] = emptyOpts, emptyCombos
+			opts[t] = emptyOpts
 			continue
 		}
 		for c := 0; c < k-1; c++ {
@@ -227,86 +218,51 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 			s.ys, s.idx = ys, idx
 			opts[t][c] = tables.subOptions(ys, Y[c], Y[c+1])
 		}
-		combos[t] = buildCombos(opts[t][:k-1])
 	}
 
 	spacing := int64(r.cfg.AisleSpacing)
-	// The sweep alternates two steps per aisle. Entering aisle t with a state
-	// (how often each cross aisle is walked from aisle t-1 to t, and which of
-	// those walks are joined), it chooses a coverage of every sub-aisle and
-	// records the aisle's nodes: degree parity, whether used, and component.
-	// From there it chooses how often each cross aisle continues to aisle
-	// t+1. Either step keeps only the cheapest way to each state.
-	mid, next := &tables.mid, &tables.next
-	var inter, outs []stateList // per aisle, kept to rebuild the tour
+	// The sweep takes two kinds of step per aisle. Entering aisle t with a
+	// state (how often each cross aisle is walked from aisle t-1 to t, and
+	// which of those walks are joined), it chooses a coverage for each
+	// sub-aisle in turn, from the front, keeping the aisle's nodes: degree
+	// parity, whether used, and component. Then it chooses how often each
+	// cross aisle continues to aisle t+1. Each step keeps only the cheapest
+	// way to each state.
+	next := &tables.next
+	var inter [][maxK]stateList // per aisle and sub-aisle, kept to rebuild the tour
+	var outs []stateList        // states leaving aisle t to the right, likewise
 	if !lengthOnly {
-		inter = make([]stateList, ncol) // node states after the sub-aisles of aisle t
-		outs = make([]stateList, ncol)  // states leaving aisle t to the right
+		inter = make([][maxK]stateList, ncol)
+		outs = make([]stateList, ncol)
 	}
 	cur := stateList{keys: []uint64{0}, ents: []dpEntry{{}}}
 	bestCost := int64(math.MaxInt64)
 	bestT, bestI := -1, uint64(0)
-	var parent [2 * maxK]int
-	find := func(x int) int {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
 	for t := range ncol {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
 		}
 		last := t == ncol-1
-		mid.reset(len(cur.keys) * len(combos[t]))
-		for n, key := range cur.keys {
-			e := cur.ents[n]
-			var m, lab [maxK]int
-			for c := range k {
-				m[c] = int(key>>(5*c)) & 3
-				lab[c] = int(key>>(5*c+2)) & 7
+		src := cur
+		for c := 0; c < k-1; c++ {
+			dst := &tables.steps[c]
+			dst.reset(len(src.keys) * len(opts[t][c]))
+			for n, key := range src.keys {
+				e := src.ents[n]
+				nodes := key
+				if c == 0 {
+					nodes = toNodes(key, k)
+				}
+				for oi, o := range opts[t][c] {
+					dst.relax(applyOption(nodes, c, o, k), dpEntry{cost: e.cost + o.cost, prev: key, combo: int32(oi)})
+				}
 			}
-			for ci := range combos[t] {
-				cb := &combos[t][ci]
-				for x := range 2 * k {
-					parent[x] = x
-				}
-				for c := range k {
-					if m[c] > 0 {
-						parent[find(c)] = find(k + lab[c] - 1)
-					}
-				}
-				for c := 0; c < k-1; c++ {
-					if cb.link&(1<<c) != 0 {
-						parent[find(c)] = find(c + 1)
-					}
-				}
-				var ik uint64
-				var names [maxK]int
-				nn := 0
-				for c := range k {
-					deg := m[c] + int(cb.deg[c])
-					if deg == 0 {
-						continue
-					}
-					rt := find(c)
-					l := slices.Index(names[:nn], rt)
-					if l < 0 {
-						names[nn] = rt
-						nn++
-						l = nn - 1
-					}
-					ik |= uint64(deg&1|2|(l+1)<<2) << (5 * c)
-				}
-				cost := e.cost + cb.cost
-				mid.relax(ik, dpEntry{cost: cost, prev: key, combo: int32(ci)})
+			src = dst.list(!lengthOnly)
+			if !lengthOnly {
+				inter[t][c] = src
 			}
 		}
-		midList := mid.list(!lengthOnly)
-		if !lengthOnly {
-			inter[t] = midList
-		}
+		midList := src
 		next.reset(len(midList.keys) * 4)
 		for n, ik := range midList.keys {
 			e := midList.ents[n]
@@ -408,18 +364,23 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 	for id, u := range nodeSpot {
 		spotNode[id] = u
 	}
-	t := bestT
-	ie := inter[t].find(bestI)
+	t, ik := bestT, bestI
 	var mout [maxK]int
 	for t >= 0 {
-		cb := combos[t][ie.combo]
+		// Recover the coverage of each sub-aisle, the last first; ik ends as
+		// the state entering aisle t.
+		var choice [maxK]int
+		for c := k - 2; c >= 0; c-- {
+			e := inter[t][c].find(ik)
+			choice[c], ik = int(e.combo), e.prev
+		}
 		for c := range k {
 			if mout[c] > 0 {
 				g.add(t*k+c, (t+1)*k+c, mout[c])
 			}
 		}
 		for c := 0; c < k-1; c++ {
-			o := opts[t][c][cb.choice[c]]
+			o := opts[t][c][choice[c]]
 			s := subs[t][c]
 			ids := make([]int, len(s.ys))
 			for i := range ids {
@@ -453,11 +414,10 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		if t == 0 {
 			break
 		}
-		key := ie.prev
 		for c := range k {
-			mout[c] = int(key>>(5*c)) & 3
+			mout[c] = int(ik>>(5*c)) & 3
 		}
-		ie = inter[t-1].find(outs[t-1].find(key).prev)
+		ik = outs[t-1].find(ik).prev
 		t--
 	}
 	start := int(depot.X-lo)*k + r.cfg.Depot.CrossAisle
@@ -594,27 +554,65 @@ func (tb *sweepTables) subOptions(ys []int64, y0, y1 int64) []vopt {
 	return tb.arena[start:len(tb.arena):len(tb.arena)]
 }
 
-// buildCombos takes the product of the sub-aisle options of one aisle.
-func buildCombos(opts [][]vopt) []combo {
-	combos := []combo{{}}
-	for c, os := range opts {
-		next := make([]combo, 0, len(combos)*len(os))
-		for _, cb := range combos {
-			for oi, o := range os {
-				n := cb
-				n.cost += o.cost
-				n.deg[c] += o.dLo
-				n.deg[c+1] += o.dHi
-				if o.link {
-					n.link |= 1 << c
-				}
-				n.choice[c] = uint8(oi)
-				next = append(next, n)
+// toNodes turns a state entering an aisle (per cross aisle: walks from the
+// left, component) into the aisle's node state (per node: degree parity,
+// used, component).
+func toNodes(key uint64, k int) uint64 {
+	var out uint64
+	for c := range k {
+		m := (key >> (5 * c)) & 3
+		if m == 0 {
+			continue
+		}
+		lab := (key >> (5*c + 2)) & 7
+		out |= (m&1 | 2 | lab<<2) << (5 * c)
+	}
+	return out
+}
+
+// applyOption adds coverage o of sub-aisle c to a node state: the degrees
+// it adds at nodes c and c+1, a new component for a node it starts using,
+// and the join of the two nodes' components if it links them. Components are
+// renumbered in order of first appearance.
+func applyOption(nodes uint64, c int, o vopt, k int) uint64 {
+	var f [maxK]uint64
+	for j := range k {
+		f[j] = (nodes >> (5 * j)) & 31
+	}
+	touch := func(j int, d int8, fresh uint64) {
+		if d == 0 {
+			return
+		}
+		if f[j]&2 == 0 {
+			f[j] = 2 | fresh<<2
+		}
+		f[j] ^= uint64(d) & 1
+	}
+	touch(c, o.dLo, 7)
+	touch(c+1, o.dHi, 6)
+	if o.link {
+		from, to := f[c+1]>>2, f[c]>>2
+		for j := range k {
+			if f[j]&2 != 0 && f[j]>>2 == from {
+				f[j] = f[j]&3 | to<<2
 			}
 		}
-		combos = next
 	}
-	return combos
+	var names [8]uint64 // old label -> new label
+	next := uint64(0)
+	var out uint64
+	for j := range k {
+		if f[j]&2 == 0 {
+			continue
+		}
+		l := f[j] >> 2
+		if names[l] == 0 {
+			next++
+			names[l] = next
+		}
+		out |= (f[j]&3 | names[l]<<2) << (5 * j)
+	}
+	return out
 }
 
 // multigraph is an undirected multigraph for building an Euler circuit.
