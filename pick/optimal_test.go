@@ -48,7 +48,7 @@ func randomBins(rng *rand.Rand, r *Rect, n int) []Bin {
 // method over the layout's shortest-path distances on thousands of random
 // instances with 2, 3 and 4 cross aisles.
 func TestOptimalMatchesHeldKarp(t *testing.T) {
-	n := 1000
+	n := 2000
 	if testing.Short() || raceEnabled {
 		n = 300
 	}
