@@ -145,7 +145,7 @@ func (s *Service) Execute(ctx context.Context, owner fulfill.OwnerID, id fulfill
 	now := fulfill.Now(s.Clock)
 	events, err := o.Execute(now, r)
 	if err != nil {
-		return Result{}, err
+		return s.settle(ctx, owner, key, fp, err)
 	}
 	c := Change{Order: o, ExpectedVersion: expected, Events: events}
 	if key != "" {
@@ -155,7 +155,24 @@ func (s *Service) Execute(ctx context.Context, owner fulfill.OwnerID, id fulfill
 		if key != "" && errors.Is(err, ErrIdempotencyConflict) {
 			return s.replay(ctx, owner, key, fp)
 		}
+		if errors.Is(err, ErrConflict) {
+			return s.settle(ctx, owner, key, fp, err)
+		}
 		return Result{}, err
 	}
 	return Result{Order: o, Events: events}, nil
+}
+
+// settle decides what a keyed command that failed returns. A concurrent
+// attempt with the same key may have committed after this one looked the key
+// up and before it loaded the order, so that this one ran on the changed
+// order and failed (a hold already active, a stale version): the committed
+// attempt's record, if there is one now, is the answer. Otherwise it is err.
+func (s *Service) settle(ctx context.Context, owner fulfill.OwnerID, key, fp string, err error) (Result, error) {
+	if key != "" {
+		if res, rerr := s.replay(ctx, owner, key, fp); !errors.Is(rerr, ErrNotFound) {
+			return res, rerr
+		}
+	}
+	return Result{}, err
 }
