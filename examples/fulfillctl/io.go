@@ -64,7 +64,7 @@ func decodeStrict(data []byte, v any) error {
 		}
 		return fmt.Errorf("input: %w", err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("input: unexpected data after the JSON document")
 	}
 	return nil
