@@ -961,7 +961,23 @@ func (x *world) summary(orders []*placed) error {
 	if err != nil {
 		return err
 	}
-	x.say("ledger: %d movements; replaying them matches every level (%d discrepancies)", len(entries), len(d))
+	x.say("ledger: %d movements; levels, reservations and ledger reconcile with %d discrepancies", len(entries), len(d))
+	tee, err := x.inv.Level(x.ctx, inventory.Key{Owner: acme, SKU: "TEE-RED-M", Location: "WH-EAST"})
+	if err != nil {
+		return err
+	}
+	x.say("the movements of TEE-RED-M at WH-EAST, which explain its %d units on hand:", tee.OnHand)
+	for _, e := range entries {
+		if e.Key != tee.Key {
+			continue
+		}
+		reason := string(e.Reason)
+		if reason == "" {
+			reason = "-"
+		}
+		x.say("  #%-3d %s %-8s %-10s on hand %+4d  reserved %+4d  committed %+4d  quarantine %+2d",
+			e.Seq, e.At.Format("Jan 02 15:04"), e.Kind, reason, e.Delta.OnHand, e.Delta.Reserved, e.Delta.Committed, e.Delta.Quarantine)
+	}
 	for _, p := range orders {
 		o, err := x.orders.Store.Get(x.ctx, acme, p.id)
 		if err != nil {
