@@ -12,15 +12,28 @@
 //
 // The constructive core places units at extreme points (the corners that
 // previous placements create) and scores every candidate position and
-// orientation by how snugly it fits. Several orderings of the units and
-// box-opening policies are tried (multi-start); an improvement phase then
-// empties the least filled box into the others and repacks boxes from
-// scratch, downsizes each box to the cheapest one its contents fit in, and
-// merges boxes. Lower bounds ([BoundL0], [BoundL2], after Martello, Pisinger
-// and Vigo) stop the search as soon as it is proven optimal in box count.
-// Small orders are solved by an exhaustive search over groupings and box
-// types. The work is bounded, deterministic for a given [Options.Seed], and
-// stops early when the context is cancelled or its deadline passes.
+// orientation by how snugly it fits; runs of identical units are placed as
+// blocks, so repeated units cost little. Several orderings of the units and
+// box-opening policies (the largest box, or the box that packs the rest best
+// for its cost) are tried (multi-start). An improvement phase then empties
+// the least filled box into the others, repacking boxes from scratch;
+// squeezes the packing into one box fewer by repeatedly repacking a few
+// boxes with the left-over units; runs a ruin-and-recreate search; downsizes
+// each box to the cheapest one its contents fit in; and merges boxes. Lower
+// bounds ([BoundL0], [BoundL2], after Martello, Pisinger and Vigo) stop the
+// search as soon as it is proven optimal in box count. Small orders are
+// solved by an exhaustive search over groupings and box types, and units
+// whose volume is exactly a whole number of boxes by a search for a packing
+// without gaps. The work is bounded, deterministic for a given
+// [Options.Seed], and stops early when the context is cancelled or its
+// deadline passes. Boxes are not checked for stability: a unit may rest
+// partly over empty space.
+//
+// # Objectives
+//
+// [ObjectiveBoxes] uses the fewest boxes, [ObjectiveCost] the cheapest
+// boxes, and [ObjectiveTotalCost] adds the shipping cost a [ShippingFunc]
+// estimates for each parcel, so that carrier rate cards can drive the choice.
 //
 // # Verification
 //
