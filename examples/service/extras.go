@@ -31,6 +31,7 @@ func (a *app) extraRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/webhooks/tracking/{source}", a.idem.wrap(http.HandlerFunc(a.trackingWebhook)))
 	mux.Handle("POST /v1/returns", a.idem.wrap(http.HandlerFunc(a.requestReturn)))
 	mux.HandleFunc("GET /v1/returns/{id}", a.getReturn)
+	mux.Handle("POST /v1/returns/{id}/cancel", a.idem.wrap(http.HandlerFunc(a.cancelReturn)))
 }
 
 // initExtras loads the rate cards (from dir, or the demo card) and sets up
@@ -326,6 +327,40 @@ func (a *app) getReturn(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeError(w, r, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, returnView{Snapshot: rma.Snapshot(), Status: rma.Status()})
+}
+
+// cancelReturn cancels a return before its parcel leaves, and tells the
+// order the units it was waiting for will not come.
+func (a *app) cancelReturn(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason,omitempty"`
+	}
+	if err := decode(r, &req); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	owner, now := ownerOf(r.Context()), fulfill.Now(a.clock)
+	rma, err := a.returns.Get(r.Context(), owner, returns.ID(r.PathValue("id")))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if _, err := rma.Cancel(now, req.Reason); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if err := a.returns.Save(r.Context(), rma); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if wd, ok := rma.OrderWithdrawal(); ok {
+		// Keyed by the return, so a retry withdraws once.
+		if _, err := a.orders.Execute(r.Context(), owner, rma.Order(), "withdraw-"+string(rma.ID()), wd); err != nil {
+			writeError(w, r, err)
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, returnView{Snapshot: rma.Snapshot(), Status: rma.Status()})
 }

@@ -126,4 +126,18 @@ func TestServiceShipTrackReturn(t *testing.T) {
 		"lines": []any{map[string]any{"order_line": 1, "quantity": 2, "reason": "defective"}}}
 	status, prob = call(t, srv, "POST", "/v1/returns", "acme-key", "", tooMany)
 	assert.Equal(t, http.StatusUnprocessableEntity, status, "only one unit is left to return: %v", prob)
+
+	// Cancelling RMA-1 frees its unit on the order: two can be returned again.
+	status, prob = call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "globex-key", "", map[string]any{})
+	assert.Equal(t, http.StatusNotFound, status, "%v", prob)
+	status, cancelled := call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-rma-1", map[string]any{"reason": "customer keeps it"})
+	require.Equal(t, http.StatusOK, status, "%v", cancelled)
+	assert.Equal(t, "cancelled", cancelled["status"])
+	status, _ = call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-rma-1", map[string]any{"reason": "customer keeps it"})
+	assert.Equal(t, http.StatusOK, status, "a retried cancel is replayed")
+	status, got = call(t, srv, "GET", "/v1/orders/"+id, "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.EqualValues(t, 0, got["lines"].([]any)[0].(map[string]any)["quantities"].(map[string]any)["return_requested"])
+	status, ret = call(t, srv, "POST", "/v1/returns", "acme-key", "", tooMany)
+	assert.Equal(t, http.StatusCreated, status, "%v", ret)
 }
