@@ -349,6 +349,11 @@ func (x *world) place() ([]*placed, error) {
 		out = append(out, p)
 	}
 
+	for _, p := range out {
+		if _, err := x.orders.Execute(x.ctx, acme, p.id, "", order.ConfirmRequest{}); err != nil {
+			return nil, err
+		}
+	}
 	// The web order waits for its payment: a hold, released by its ID.
 	web := out[0]
 	res, err := x.orders.Execute(x.ctx, acme, web.id, "", order.HoldRequest{Holds: []order.Hold{
@@ -357,17 +362,12 @@ func (x *world) place() ([]*placed, error) {
 	if err != nil {
 		return nil, err
 	}
-	x.say("web         payment pending: %s; may it be allocated? %s", res.Order.Status(), why(res.Order, order.CommandAllocate))
+	x.say("web         payment pending: %s; may it be picked? %s", res.Order.Status(), why(res.Order, order.CommandPick))
 	x.clock.Advance(4 * time.Minute)
 	if res, err = x.orders.Execute(x.ctx, acme, web.id, "", order.ReleaseRequest{Holds: []string{"pay-7781"}}); err != nil {
 		return nil, err
 	}
 	x.say("web         payment captured, hold released: %s", res.Order.Status())
-	for _, p := range out {
-		if _, err := x.orders.Execute(x.ctx, acme, p.id, "", order.ConfirmRequest{}); err != nil {
-			return nil, err
-		}
-	}
 	return out, nil
 }
 
