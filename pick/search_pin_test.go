@@ -100,3 +100,29 @@ func TestLocalSearchPinned(t *testing.T) {
 		assert.Equal(t, want[i], got[i], want[i].Name)
 	}
 }
+
+// TestLocalSearchMatchesLegacy runs the search and the baseline copy of the
+// search before its cost was cut on random instances (2 to 4 cross aisles,
+// every kind of capacity, random seeds, starts and neighbourhoods) and
+// requires the very same batching, routes included.
+func TestLocalSearchMatchesLegacy(t *testing.T) {
+	n := 24
+	if testing.Short() || raceEnabled {
+		n = 6
+	}
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(2026, 11))
+	caps := []Capacity{{Lines: 8}, {Units: 12}, {Totes: 3}, {Weight: 8 * fulfill.Kilogram}, {Volume: 10 * fulfill.Liter}, {Lines: 12, Units: 20}}
+	starts := []Batcher{nil, nil, FCFS{}, SeedBatcher{}}
+	for i := range n {
+		r := randomRect(t, rng, 2+i%3)
+		orders := randomOrders(rng, r, 10+rng.IntN(40), 1+rng.IntN(4))
+		c := caps[i%len(caps)]
+		s := LocalSearch{Seed: rng.Uint64(), Rounds: 1 + rng.IntN(8), Neighbours: rng.IntN(8), Start: starts[i%len(starts)]}
+		want, err := legacyBatch(s, ctx, r, orders, c)
+		require.NoError(t, err)
+		got, err := s.Batch(ctx, r, orders, c)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "instance %d", i)
+	}
+}
