@@ -32,7 +32,9 @@ func tenServiceCard(b testing.TB) *carrier.RateCard {
 }
 
 // BenchmarkQuote prices one residential package with ten services.
-// "compiled" is the Tariff built once; "naive" is naiveQuotes, a
+// "compiled" is the Tariff built once; "previous" is the same card
+// compiled and priced by the code before the allocation work (kept in
+// legacy_test.go); "naive" is naiveQuotes, a
 // straightforward pricer reading the card's data in decimals (the
 // baseline); "baseline" validates and compiles the card on every call.
 func BenchmarkQuote(b *testing.B) {
@@ -50,6 +52,17 @@ func BenchmarkQuote(b *testing.B) {
 		start := cpuTime()
 		for b.Loop() {
 			if _, _, err := tr.Quotes(req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportCPU(b, start)
+	})
+	prev := carrier.PreviousQuoter(card)
+	b.Run("previous", func(b *testing.B) {
+		b.ReportAllocs()
+		start := cpuTime()
+		for b.Loop() {
+			if _, _, err := prev(req); err != nil {
 				b.Fatal(err)
 			}
 		}
