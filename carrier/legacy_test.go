@@ -86,7 +86,7 @@ type prevCompiledDim struct {
 
 type prevCompiledSurcharge struct {
 	Surcharge
-	superseded map[string]bool   // names this one supersedes
+	superseded map[string]bool       // names this one supersedes
 	amount     prevPriced            // Amount
 	byZone     map[string]prevPriced // ByZone
 }
@@ -248,7 +248,6 @@ func (c *prevCompiledCard) fuel64(sub int64) (int64, bool) {
 func (c *prevCompiledCard) moneyUnits(v int64, scale int32) fulfill.Money {
 	return c.money(decimal.New(v, -scale))
 }
-
 
 // prevUnitsOf returns the volume and mass units of a system.
 func prevUnitsOf(u Units) (vol fulfill.Volume, mass fulfill.Mass) {
@@ -444,14 +443,14 @@ type prevDimMemo struct {
 
 // prevQuoteState is what one request shares across the services of a card.
 type prevQuoteState struct {
-	req      Request
-	zone     string
-	zoneRule string // "zone 5"
-	transit  []prevTransitMemo
-	billable []prevBillableMemo
-	zoneStep Step
+	req          Request
+	zone         string
+	zoneRule     string // "zone 5"
+	transit      []prevTransitMemo
+	billable     []prevBillableMemo
+	zoneStep     Step
 	prevMeasured [][]prevMeasured // by package, one per rounding rule met
-	dims     []prevDimMemo
+	dims         []prevDimMemo
 }
 
 func (st *prevQuoteState) measure(c *prevCompiledCard, i int, r Rounding) *prevMeasured {
