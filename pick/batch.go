@@ -3,11 +3,10 @@ package pick
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fulfillkit/fulfill"
@@ -161,9 +160,12 @@ type batchProblem struct {
 	c      Capacity
 	loads  []load
 	bins   [][]Bin
+	spots  [][]Spot // the spots of each order's bins, line by line
 	memo   map[string]fulfill.Length
 	err    error       // the first routing error
 	tables sweepTables // scratch of the length-only sweeps
+	key    []byte      // scratch of cost: the memo key
+	uniq   []Spot      // scratch of length: the distinct spots of a set
 }
 
 func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Order, c Capacity) (*batchProblem, error) {
@@ -171,7 +173,8 @@ func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Orde
 		router = Auto{}
 	}
 	p := &batchProblem{ctx: ctx, l: l, router: router, orders: orders, c: c,
-		loads: make([]load, len(orders)), bins: make([][]Bin, len(orders)), memo: map[string]fulfill.Length{}}
+		loads: make([]load, len(orders)), bins: make([][]Bin, len(orders)), spots: make([][]Spot, len(orders)),
+		memo: map[string]fulfill.Length{}}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -199,11 +202,13 @@ func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Orde
 			case ln.Quantity > 1<<40:
 				return nil, bad(fmt.Sprintf("line %d: quantity beyond any cart", j))
 			}
-			if _, err := l.Spot(ln.Bin); err != nil {
+			sp, err := l.Spot(ln.Bin)
+			if err != nil {
 				return nil, fmt.Errorf("order %q line %d: %w", o.ID, j, err)
 			}
 			ld = ld.plus(load{lines: 1, units: ln.Quantity, volume: ln.Volume, weight: ln.Weight})
 			p.bins[i] = append(p.bins[i], ln.Bin)
+			p.spots[i] = append(p.spots[i], sp)
 		}
 		if !ld.fits(c) {
 			return nil, bad("does not fit an empty cart")
@@ -213,25 +218,26 @@ func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Orde
 	return p, nil
 }
 
-// cost returns the route length of a set of orders (ascending indexes).
+// cost returns the route length of a set of orders (ascending indexes),
+// routing each set once: the memo is keyed by the indexes as unsigned
+// varints, which a lookup builds in a reused buffer without allocating.
 func (p *batchProblem) cost(set []int) fulfill.Length {
 	if len(set) == 0 {
 		return 0
 	}
-	var kb strings.Builder
+	key := p.key[:0]
 	for _, o := range set {
-		kb.WriteString(strconv.Itoa(o))
-		kb.WriteByte(',')
+		key = binary.AppendUvarint(key, uint64(o))
 	}
-	key := kb.String()
-	if v, ok := p.memo[key]; ok {
+	p.key = key
+	if v, ok := p.memo[string(key)]; ok {
 		return v
 	}
 	v, err := p.length(set)
 	if err != nil && p.err == nil {
 		p.err = err
 	}
-	p.memo[key] = v
+	p.memo[string(key)] = v
 	return v
 }
 
@@ -246,25 +252,50 @@ const batchExactCrossAisles = 3
 // the length alone, which is what [Optimal] would report, without
 // rebuilding the tour; on larger rectangles it estimates with [TwoOpt].
 func (p *batchProblem) length(set []int) (fulfill.Length, error) {
-	bins := p.binsOf(set)
 	if r, ok := p.l.(*Rect); ok {
 		switch p.router.(type) {
 		case Auto, Optimal, *Auto, *Optimal:
 			if r.k > batchExactCrossAisles {
-				rt, err := TwoOpt{}.Route(p.ctx, p.l, bins)
+				rt, err := TwoOpt{}.Route(p.ctx, p.l, p.binsOf(set))
 				return rt.Length, err
 			}
-			ss, err := spots(p.l, bins)
-			if err != nil {
-				return 0, err
-			}
-			uniq, _ := distinct(ss)
-			_, v, err := r.optimalOrder(p.ctx, uniq, true, &p.tables)
+			// The shortest length does not depend on the order of the
+			// spots, so they are gathered without the bins.
+			p.uniq = p.distinctSpots(p.uniq[:0], set)
+			_, v, err := r.optimalOrder(p.ctx, p.uniq, true, &p.tables)
 			return v, err
 		}
 	}
-	rt, err := p.router.Route(p.ctx, p.l, bins)
+	rt, err := p.router.Route(p.ctx, p.l, p.binsOf(set))
 	return rt.Length, err
+}
+
+// distinctSpots appends to dst the distinct spots of the orders of set.
+func (p *batchProblem) distinctSpots(dst []Spot, set []int) []Spot {
+	n := 0
+	for _, o := range set {
+		n += len(p.spots[o])
+	}
+	if n > 64 { // long lists: a map instead of a scan
+		seen := make(map[Spot]bool, n)
+		for _, o := range set {
+			for _, sp := range p.spots[o] {
+				if !seen[sp] {
+					seen[sp] = true
+					dst = append(dst, sp)
+				}
+			}
+		}
+		return dst
+	}
+	for _, o := range set {
+		for _, sp := range p.spots[o] {
+			if !slices.Contains(dst, sp) {
+				dst = append(dst, sp)
+			}
+		}
+	}
+	return dst
 }
 
 func (p *batchProblem) binsOf(set []int) []Bin {
@@ -466,7 +497,7 @@ func savingsSets(p *batchProblem, near int) ([][]int, error) {
 	if near > 0 && near < n-1 {
 		ss := make([][]Spot, n)
 		for o := range n {
-			ss[o], _ = spots(p.l, p.bins[o])
+			ss[o] = p.spots[o]
 		}
 		closeness = make([][]fulfill.Length, n)
 		for i := range n {

@@ -1,7 +1,6 @@
 package pick
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -84,6 +83,7 @@ type dpEntry struct {
 type sweepTables struct {
 	steps [maxK]stateTable // one per sub-aisle
 	next  stateTable
+	first stateList // the state entering the first aisle
 	req   [][maxK]bool
 	subs  [][maxK]sub
 	need  []bool
@@ -127,7 +127,8 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		return order, 0, nil
 	}
 	k := r.k
-	Y := make([]int64, k)
+	var yArr [MaxCrossAisles]int64
+	Y := yArr[:k]
 	for c := range k {
 		Y[c] = int64(r.crossY[c])
 	}
@@ -140,7 +141,10 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		tables = new(sweepTables)
 	}
 	req := resize(tables.req, ncol)
-	nodeSpot := make(map[int]int) // cross node id -> spot index
+	var nodeSpot map[int]int // cross node id -> spot index, to rebuild the tour
+	if !lengthOnly {
+		nodeSpot = make(map[int]int)
+	}
 	subs := tables.subs
 	if cap(subs) < ncol {
 		subs = make([][maxK]sub, ncol)
@@ -158,7 +162,9 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		c := slices.Index(Y, s.Y)
 		if c >= 0 {
 			req[t][c] = true
-			nodeSpot[t*k+c] = u
+			if !lengthOnly {
+				nodeSpot[t*k+c] = u
+			}
 			continue
 		}
 		b := 0
@@ -206,17 +212,18 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 				opts[t][c] = tables.subOptions(s.ys, Y[c], Y[c+1])
 				continue
 			}
-			order := make([]int, len(s.ys))
-			for i := range order {
-				order[i] = i
+			// The spots are distinct, so the positions in one sub-aisle
+			// are too: sorting them in place, with their indexes, has a
+			// single outcome.
+			for i := 1; i < len(s.ys); i++ {
+				y, u := s.ys[i], s.idx[i]
+				j := i
+				for ; j > 0 && s.ys[j-1] > y; j-- {
+					s.ys[j], s.idx[j] = s.ys[j-1], s.idx[j-1]
+				}
+				s.ys[j], s.idx[j] = y, u
 			}
-			slices.SortFunc(order, func(a, b int) int { return cmp.Compare(s.ys[a], s.ys[b]) })
-			ys, idx := make([]int64, len(order)), make([]int, len(order))
-			for i, o := range order {
-				ys[i], idx[i] = s.ys[o], s.idx[o]
-			}
-			s.ys, s.idx = ys, idx
-			opts[t][c] = tables.subOptions(ys, Y[c], Y[c+1])
+			opts[t][c] = tables.subOptions(s.ys, Y[c], Y[c+1])
 		}
 	}
 
@@ -235,7 +242,9 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		inter = make([][maxK]stateList, ncol)
 		outs = make([]stateList, ncol)
 	}
-	cur := stateList{keys: []uint64{0}, ents: []dpEntry{{}}}
+	tables.first.keys = append(tables.first.keys[:0], 0)
+	tables.first.ents = append(tables.first.ents[:0], dpEntry{})
+	cur := tables.first
 	bestCost := int64(math.MaxInt64)
 	bestT, bestI := -1, uint64(0)
 	for t := range ncol {

@@ -56,10 +56,11 @@ func (s LocalSearch) Batch(ctx context.Context, l Layout, orders []Order, c Capa
 			sets = append(sets, slices.Clone(b.Orders))
 		}
 	}
-	ls := &searcher{p: p, ctx: ctx, rng: rand.New(rand.NewPCG(s.Seed, 0x9e3779b97f4a7c15)), near: s.Neighbours}
-	if ls.near <= 0 {
-		ls.near = 6
+	near := s.Neighbours
+	if near <= 0 {
+		near = 6
 	}
+	ls := newSearcher(ctx, p, s.Seed, near)
 	rounds := s.Rounds
 	if rounds <= 0 {
 		rounds = 30
@@ -81,6 +82,62 @@ type searcher struct {
 	ctx  context.Context
 	rng  *rand.Rand
 	near int
+
+	// reach, when not nil, holds for each order o, each of its spots i and
+	// each order q the distance from spot i of o to the nearest spot of q,
+	// at reach[o][i*n+q] for n orders: closeness sums minima over it.
+	reach [][]fulfill.Length
+	// Scratch reused from move to move.
+	perm       []int
+	cands      []cand
+	bufA, bufB []int
+	bufC       []int
+}
+
+// cand is a batch an order may move to, with its closeness to the order.
+type cand struct {
+	b int
+	d fulfill.Length
+}
+
+// maxReach bounds the number of entries of the searcher's reach table
+// (8 bytes each); beyond it closeness measures the distances each time.
+const maxReach = 1 << 22
+
+// newSearcher prepares a search over p.
+func newSearcher(ctx context.Context, p *batchProblem, seed uint64, near int) *searcher {
+	ls := &searcher{p: p, ctx: ctx, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), near: near}
+	n := len(p.orders)
+	total := 0
+	for _, ss := range p.spots {
+		total += len(ss)
+	}
+	if total*n <= maxReach {
+		ls.reach = make([][]fulfill.Length, n)
+		flat := make([]fulfill.Length, total*n)
+		for o, ss := range p.spots {
+			row := flat[:len(ss)*n:len(ss)*n]
+			flat = flat[len(ss)*n:]
+			for i, a := range ss {
+				for q := range n {
+					row[i*n+q] = nearest(p.l, a, p.spots[q])
+				}
+			}
+			ls.reach[o] = row
+		}
+	}
+	return ls
+}
+
+// nearest returns the distance from a to the nearest of ss.
+func nearest(l Layout, a Spot, ss []Spot) fulfill.Length {
+	best := fulfill.Length(-1)
+	for _, s := range ss {
+		if d := l.Distance(a, s); best < 0 || d < best {
+			best = d
+		}
+	}
+	return best
 }
 
 // state is a batching under search: sets of orders with their loads and
@@ -121,13 +178,19 @@ func (st *state) clone() [][]int {
 	return out
 }
 
-// set replaces batch b by s.
+// set replaces batch b by s, which the state owns from then on.
 func (ls *searcher) set(st *state, b int, s []int) {
-	st.total += ls.p.cost(s) - st.costs[b]
-	st.sets[b], st.costs[b], st.loads[b] = s, ls.p.cost(s), ls.p.loadOf(s)
+	c := ls.p.cost(s)
+	st.total += c - st.costs[b]
+	st.sets[b], st.costs[b], st.loads[b] = s, c, ls.p.loadOf(s)
 	for _, o := range s {
 		st.of[o] = b
 	}
+}
+
+// setCopy replaces batch b by a copy of s, reusing b's storage.
+func (ls *searcher) setCopy(st *state, b int, s []int) {
+	ls.set(st, b, append(st.sets[b][:0], s...))
 }
 
 func (ls *searcher) run(start [][]int, rounds int) [][]int {
@@ -149,15 +212,28 @@ func (ls *searcher) run(start [][]int, rounds int) [][]int {
 
 // closeness scores how near order o lies to batch b: the sum over o's bins
 // of the distance to the nearest bin of b. Lower is nearer.
-func (ls *searcher) closeness(spotsOf [][]Spot, st *state, o, b int) fulfill.Length {
+func (ls *searcher) closeness(st *state, o, b int) fulfill.Length {
 	var total fulfill.Length
-	for _, a := range spotsOf[o] {
-		best := fulfill.Length(-1)
-		for _, q := range st.sets[b] {
-			for _, s := range spotsOf[q] {
-				if d := ls.p.l.Distance(a, s); best < 0 || d < best {
+	if ls.reach != nil {
+		n := len(ls.p.orders)
+		row := ls.reach[o]
+		for i := range ls.p.spots[o] {
+			r := row[i*n : (i+1)*n]
+			best := fulfill.Length(-1)
+			for _, q := range st.sets[b] {
+				if d := r[q]; best < 0 || d < best {
 					best = d
 				}
+			}
+			total += best
+		}
+		return total
+	}
+	for _, a := range ls.p.spots[o] {
+		best := fulfill.Length(-1)
+		for _, q := range st.sets[b] {
+			if d := nearest(ls.p.l, a, ls.p.spots[q]); best < 0 || d < best {
+				best = d
 			}
 		}
 		total += best
@@ -165,47 +241,55 @@ func (ls *searcher) closeness(spotsOf [][]Spot, st *state, o, b int) fulfill.Len
 	return total
 }
 
+// shuffled returns a random permutation of 0..n-1 in a reused buffer,
+// drawing from the generator exactly as [rand.Rand.Perm] does.
+func (ls *searcher) shuffled(n int) []int {
+	p := ls.perm[:0]
+	for i := range n {
+		p = append(p, i)
+	}
+	ls.perm = p
+	ls.rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
+	return p
+}
+
 // descend applies improving shifts and swaps until none is left or ctx is
-// done.
+// done. Candidate sets are built in scratch buffers; only an accepted move
+// writes the state.
 func (ls *searcher) descend(st *state) {
 	p := ls.p
-	spotsOf := make([][]Spot, len(p.orders))
-	for o := range p.orders {
-		spotsOf[o], _ = spots(p.l, p.bins[o])
-	}
 	for improved := true; improved; {
 		improved = false
-		perm := ls.rng.Perm(len(p.orders))
-		for _, o := range perm {
+		for _, o := range ls.shuffled(len(p.orders)) {
 			if ls.ctx.Err() != nil {
 				return
 			}
 			a := st.of[o]
 			// The nearest other batches.
-			type cand struct {
-				b int
-				d fulfill.Length
-			}
-			var cands []cand
+			cands := ls.cands[:0]
 			for b := range st.sets {
 				if b != a && len(st.sets[b]) > 0 {
-					cands = append(cands, cand{b, ls.closeness(spotsOf, st, o, b)})
+					cands = append(cands, cand{b, ls.closeness(st, o, b)})
 				}
 			}
+			ls.cands = cands
 			slices.SortStableFunc(cands, func(x, y cand) int { return int(x.d - y.d) })
 			if len(cands) > ls.near {
 				cands = cands[:ls.near]
 			}
-			aWithout := without(st.sets[a], o)
+			aWithout := appendWithout(ls.bufA[:0], st.sets[a], o)
+			ls.bufA = aWithout
 			costA := p.cost(aWithout)
+			lo := p.loads[o]
 			for _, cd := range cands {
 				b := cd.b
 				// Shift o from a to b.
-				if st.loads[b].plus(p.loads[o]).fits(p.c) {
-					nb := sortedWith(st.sets[b], o)
+				if st.loads[b].plus(lo).fits(p.c) {
+					nb := appendWith(ls.bufB[:0], st.sets[b], o)
+					ls.bufB = nb
 					if delta := costA + p.cost(nb) - st.costs[a] - st.costs[b]; delta < 0 {
-						ls.set(st, a, aWithout)
-						ls.set(st, b, nb)
+						ls.setCopy(st, a, aWithout)
+						ls.setCopy(st, b, nb)
 						improved = true
 						break
 					}
@@ -213,20 +297,21 @@ func (ls *searcher) descend(st *state) {
 				// Swap o with an order q of b.
 				done := false
 				for _, q := range st.sets[b] {
-					la := st.loads[a].plus(p.loads[q])
-					la = load{la.lines - p.loads[o].lines, la.units - p.loads[o].units, la.volume - p.loads[o].volume,
-						la.weight - p.loads[o].weight, la.totes - p.loads[o].totes}
-					lb := st.loads[b].plus(p.loads[o])
-					lb = load{lb.lines - p.loads[q].lines, lb.units - p.loads[q].units, lb.volume - p.loads[q].volume,
-						lb.weight - p.loads[q].weight, lb.totes - p.loads[q].totes}
+					lq := p.loads[q]
+					la := st.loads[a].plus(lq)
+					la = load{la.lines - lo.lines, la.units - lo.units, la.volume - lo.volume, la.weight - lo.weight, la.totes - lo.totes}
+					lb := st.loads[b].plus(lo)
+					lb = load{lb.lines - lq.lines, lb.units - lq.units, lb.volume - lq.volume, lb.weight - lq.weight, lb.totes - lq.totes}
 					if !la.fits(p.c) || !lb.fits(p.c) {
 						continue
 					}
-					na := sortedWith(aWithout, q)
-					nb := sortedWith(without(st.sets[b], q), o)
+					na := appendWith(ls.bufC[:0], aWithout, q)
+					ls.bufC = na
+					nb := appendSwapped(ls.bufB[:0], st.sets[b], q, o)
+					ls.bufB = nb
 					if delta := p.cost(na) + p.cost(nb) - st.costs[a] - st.costs[b]; delta < 0 {
-						ls.set(st, a, na)
-						ls.set(st, b, nb)
+						ls.setCopy(st, a, na)
+						ls.setCopy(st, b, nb)
 						improved, done = true, true
 						break
 					}
@@ -237,6 +322,46 @@ func (ls *searcher) descend(st *state) {
 			}
 		}
 	}
+}
+
+// appendWith appends to dst the ascending set with o added.
+func appendWith(dst, set []int, o int) []int {
+	i := 0
+	for i < len(set) && set[i] < o {
+		i++
+	}
+	dst = append(dst, set[:i]...)
+	dst = append(dst, o)
+	return append(dst, set[i:]...)
+}
+
+// appendWithout appends to dst the ascending set without o.
+func appendWithout(dst, set []int, o int) []int {
+	for _, v := range set {
+		if v != o {
+			dst = append(dst, v)
+		}
+	}
+	return dst
+}
+
+// appendSwapped appends to dst the ascending set with q replaced by o.
+func appendSwapped(dst, set []int, q, o int) []int {
+	added := false
+	for _, v := range set {
+		if v == q {
+			continue
+		}
+		if !added && o < v {
+			dst = append(dst, o)
+			added = true
+		}
+		dst = append(dst, v)
+	}
+	if !added {
+		dst = append(dst, o)
+	}
+	return dst
 }
 
 // perturb applies n random feasible shifts or swaps, whatever their cost.
