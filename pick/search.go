@@ -116,7 +116,7 @@ func newSearcher(ctx context.Context, p *batchProblem, seed uint64, near int) *s
 		ls.reach = make([][]fulfill.Length, n)
 		flat := make([]fulfill.Length, total*n)
 		for o, ss := range p.spots {
-			row := flat[:len(ss)*n:len(ss)*n]
+			row := flat[: len(ss)*n : len(ss)*n]
 			flat = flat[len(ss)*n:]
 			for i, a := range ss {
 				for q := range n {
