@@ -162,10 +162,11 @@ type batchProblem struct {
 	bins   [][]Bin
 	spots  [][]Spot // the spots of each order's bins, line by line
 	memo   map[string]fulfill.Length
-	err    error       // the first routing error
-	tables sweepTables // scratch of the length-only sweeps
-	key    []byte      // scratch of cost: the memo key
-	uniq   []Spot      // scratch of length: the distinct spots of a set
+	err    error         // the first routing error
+	tables sweepTables   // scratch of the length-only sweeps
+	sweep2 sweep2Scratch // scratch of the sweeps with two cross aisles
+	key    []byte        // scratch of cost: the memo key
+	uniq   []Spot        // scratch of length: the distinct spots of a set
 }
 
 func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Order, c Capacity) (*batchProblem, error) {
@@ -262,6 +263,9 @@ func (p *batchProblem) length(set []int) (fulfill.Length, error) {
 			// The shortest length does not depend on the order of the
 			// spots, so they are gathered without the bins.
 			p.uniq = p.distinctSpots(p.uniq[:0], set)
+			if r.k == 2 {
+				return r.lengthTwoCross(p.uniq, &p.sweep2), nil
+			}
 			_, v, err := r.optimalOrder(p.ctx, p.uniq, true, &p.tables)
 			return v, err
 		}
