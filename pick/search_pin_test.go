@@ -80,11 +80,7 @@ func TestLocalSearchPinned(t *testing.T) {
 		b, err := pc.search.Batch(context.Background(), pc.layout, pc.orders, pc.c)
 		require.NoError(t, err, pc.name)
 		checkBatching(t, pc.layout, pc.orders, pc.c, b)
-		p := pinned{Name: pc.name, Length: int64(b.Length)}
-		for _, bt := range b.Batches {
-			p.Batches = append(p.Batches, bt.Orders)
-		}
-		got = append(got, p)
+		got = append(got, pinned{Name: pc.name, Batches: batchOrders(b), Length: int64(b.Length)})
 	}
 	if *update {
 		data, err := json.MarshalIndent(got, "", "\t")
@@ -123,6 +119,16 @@ func TestLocalSearchMatchesLegacy(t *testing.T) {
 		require.NoError(t, err)
 		got, err := s.Batch(ctx, r, orders, c)
 		require.NoError(t, err)
+		require.Equal(t, batchOrders(want), batchOrders(got), "instance %d", i)
 		require.Equal(t, want, got, "instance %d", i)
 	}
+}
+
+// batchOrders lists the orders of each batch of b, for short messages.
+func batchOrders(b Batching) [][]int {
+	out := make([][]int, len(b.Batches))
+	for i, bt := range b.Batches {
+		out[i] = bt.Orders
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -106,132 +107,204 @@ func (r *Rect) lengthTwoCross(uniq []Spot, sc *sweep2Scratch) fulfill.Length {
 	}
 	cur[0] = 0 // nothing walked yet
 	best := inf
-	// need: something is left to visit right of the current aisle.
+	// Something is left to visit right of aisle t while t < lastNeeded.
 	lastNeeded := ncol - 1
 	for lastNeeded > 0 && cols[lastNeeded].picks == 0 && !cols[lastNeeded].req[0] && !cols[lastNeeded].req[1] {
 		lastNeeded--
 	}
-	var opts [5]option2
+	table := transitions2()
+	var oc [5]int64 // the cost of each option of the aisle, as numbered by options2
+	oc[0], oc[1] = span, 2*span
 	for t := range ncol {
 		col := &cols[t]
 		last := t == ncol-1
 		need := t < lastNeeded
-		opts[0] = option2{cost: span, dLo: 1, dHi: 1, link: true}
-		opts[1] = option2{cost: 2 * span, dLo: 2, dHi: 2, link: true}
-		nopt := 3
-		if col.picks == 0 {
-			opts[2] = option2{}
+		if col.picks > 0 {
+			oc[2], oc[3], oc[4] = 2*(col.ymax-y0), 2*(y1-col.ymin), 2*(span-col.gap)
 		} else {
-			opts[2] = option2{cost: 2 * (col.ymax - y0), dLo: 2}
-			opts[3] = option2{cost: 2 * (y1 - col.ymin), dHi: 2}
-			nopt = 4
-			if col.picks >= 2 {
-				opts[4] = option2{cost: 2 * (span - col.gap), dLo: 2, dHi: 2}
-				nopt = 5
-			}
+			oc[2] = 0 // not entering the aisle
 		}
 		for i := range next {
 			next[i] = inf
 		}
-		for s, base := range cur {
+		for _, x := range table[column2Kind(col.picks, last, col.req)] {
+			base := cur[x.from]
 			if base == inf {
 				continue
 			}
-			mf, mb, joined := s/6, s/2%3, s%2 == 1
-			for _, o := range opts[:nopt] {
-				// The aisle's two nodes: used, degree parity, component
-				// (1 and 2 from the left, 3 and 4 new, 5 and 6 fresh for
-				// required nodes not walked).
-				uf, ub := mf > 0, mb > 0
-				pf, pb := mf&1, mb&1
-				cf, cb := 0, 0
-				if uf {
-					cf = 1
+			v := base + oc[x.opt]
+			if x.to < 0 {
+				if !need && v < best {
+					best = v
 				}
-				if ub {
-					cb = 2
-					if uf && joined {
-						cb = 1
-					}
-				}
-				if o.dLo > 0 {
-					if !uf {
-						uf, cf = true, 3
-					}
-					pf ^= o.dLo & 1
-				}
-				if o.dHi > 0 {
-					if !ub {
-						ub, cb = true, 4
-					}
-					pb ^= o.dHi & 1
-				}
-				if o.link {
-					cb = cf
-				}
-				if last && (uf && pf == 1 || ub && pb == 1 || !uf && col.req[0] || !ub && col.req[1]) {
-					continue
-				}
-				if !uf && col.req[0] {
-					cf = 5
-				}
-				if !ub && col.req[1] {
-					cb = 6
-				}
-				cost := base + o.cost
-				// Walks to the next aisle: 1 from an odd node, 2 from an
-				// unused required one, 0 or 2 from an even used one.
-				outF, outB := [2]int{0, 0}, [2]int{0, 0}
-				nf, nb := 1, 1
-				switch {
-				case uf && pf == 1:
-					outF[0] = 1
-				case uf && !last:
-					outF[1], nf = 2, 2
-				case !uf && col.req[0]:
-					outF[0] = 2
-				}
-				switch {
-				case ub && pb == 1:
-					outB[0] = 1
-				case ub && !last:
-					outB[1], nb = 2, 2
-				case !ub && col.req[1]:
-					outB[0] = 2
-				}
-				for _, xf := range outF[:nf] {
-					for _, xb := range outB[:nb] {
-						roots, closed := 0, false
-						switch {
-						case cf != 0 && cb != 0 && cf == cb:
-							roots, closed = 1, xf == 0 && xb == 0
-						default:
-							if cf != 0 {
-								roots++
-								closed = closed || xf == 0
-							}
-							if cb != 0 {
-								roots++
-								closed = closed || xb == 0
-							}
-						}
-						switch {
-						case roots == 0:
-						case closed:
-							if roots == 1 && !need && cost < best {
-								best = cost
-							}
-						default:
-							n := state2(xf, xb, xf > 0 && xb > 0 && cf == cb)
-							if v := cost + int64(xf+xb)*spacing; v < next[n] {
-								next[n] = v
-							}
-						}
-					}
-				}
+				continue
+			}
+			if v += int64(x.walks) * spacing; v < next[x.to] {
+				next[x.to] = v
 			}
 		}
 		cur = next
 	}
 	return fulfill.Length(best)
+}
+
+// transition2 is one step of the two-cross-aisle sweep: from a state
+// entering an aisle, cover the aisle with option opt and leave in state to
+// with walks walks along the cross aisles to the next aisle, or close the
+// tour (to = -1).
+type transition2 struct {
+	from, opt, walks uint8
+	to               int8
+}
+
+// column2Kind numbers the kinds of aisle the sweep tells apart: without
+// picks, with one, with more; the last aisle or not; which of its two
+// cross-aisle nodes must be visited.
+func column2Kind(picks int, last bool, req [2]bool) int {
+	k := min(picks, 2) * 8
+	if last {
+		k += 4
+	}
+	if req[0] {
+		k += 2
+	}
+	if req[1] {
+		k++
+	}
+	return k
+}
+
+// transitions2 returns the steps of the sweep for each kind of aisle.
+var transitions2 = sync.OnceValue(func() [24][]transition2 {
+	var out [24][]transition2
+	for picks := range 3 {
+		for _, last := range []bool{false, true} {
+			for _, reqF := range []bool{false, true} {
+				for _, reqB := range []bool{false, true} {
+					req := [2]bool{reqF, reqB}
+					kind := column2Kind(picks, last, req)
+					out[kind] = columnTransitions2(options2(picks), last, req)
+				}
+			}
+		}
+	}
+	return out
+})
+
+// options2 lists the ways to cover an aisle holding picks picks (0, 1 or
+// more), numbered as lengthTwoCross prices them: walk through once, twice,
+// and without picks nothing; with picks, in and out from the front, from
+// the back, and with two picks or more from both ends leaving the largest
+// gap.
+func options2(picks int) []option2 {
+	opts := []option2{{dLo: 1, dHi: 1, link: true}, {dLo: 2, dHi: 2, link: true}}
+	if picks == 0 {
+		return append(opts, option2{})
+	}
+	opts = append(opts, option2{dLo: 2}, option2{dHi: 2})
+	if picks >= 2 {
+		opts = append(opts, option2{dLo: 2, dHi: 2})
+	}
+	return opts
+}
+
+// columnTransitions2 derives the steps through one aisle: the options'
+// degrees and joins applied to each state, then every way to continue to
+// the right that keeps degrees even and the tour connected.
+func columnTransitions2(opts []option2, last bool, req [2]bool) []transition2 {
+	var out []transition2
+	for s := range 18 {
+		mf, mb, joined := s/6, s/2%3, s%2 == 1
+		if joined && (mf == 0 || mb == 0) {
+			continue // not a state
+		}
+		for oi, o := range opts {
+			// The aisle's two nodes: used, degree parity, component (1 and
+			// 2 from the left, 3 and 4 new, 5 and 6 fresh for required
+			// nodes not walked).
+			uf, ub := mf > 0, mb > 0
+			pf, pb := mf&1, mb&1
+			cf, cb := 0, 0
+			if uf {
+				cf = 1
+			}
+			if ub {
+				cb = 2
+				if uf && joined {
+					cb = 1
+				}
+			}
+			if o.dLo > 0 {
+				if !uf {
+					uf, cf = true, 3
+				}
+				pf ^= o.dLo & 1
+			}
+			if o.dHi > 0 {
+				if !ub {
+					ub, cb = true, 4
+				}
+				pb ^= o.dHi & 1
+			}
+			if o.link {
+				cb = cf
+			}
+			if last && (uf && pf == 1 || ub && pb == 1 || !uf && req[0] || !ub && req[1]) {
+				continue
+			}
+			if !uf && req[0] {
+				cf = 5
+			}
+			if !ub && req[1] {
+				cb = 6
+			}
+			// Walks to the next aisle: 1 from an odd node, 2 from an
+			// unused required one, 0 or 2 from an even used one.
+			outF, outB := []int{0}, []int{0}
+			switch {
+			case uf && pf == 1:
+				outF = []int{1}
+			case uf && !last:
+				outF = []int{0, 2}
+			case !uf && req[0]:
+				outF = []int{2}
+			}
+			switch {
+			case ub && pb == 1:
+				outB = []int{1}
+			case ub && !last:
+				outB = []int{0, 2}
+			case !ub && req[1]:
+				outB = []int{2}
+			}
+			for _, xf := range outF {
+				for _, xb := range outB {
+					roots, closed := 0, false
+					if cf != 0 && cb != 0 && cf == cb {
+						roots, closed = 1, xf == 0 && xb == 0
+					} else {
+						if cf != 0 {
+							roots++
+							closed = closed || xf == 0
+						}
+						if cb != 0 {
+							roots++
+							closed = closed || xb == 0
+						}
+					}
+					switch {
+					case roots == 0:
+					case closed:
+						if roots == 1 {
+							out = append(out, transition2{from: uint8(s), opt: uint8(oi), to: -1})
+						}
+					default:
+						out = append(out, transition2{from: uint8(s), opt: uint8(oi), walks: uint8(xf + xb),
+							to: int8(state2(xf, xb, xf > 0 && xb > 0 && cf == cb))})
+					}
+				}
+			}
+		}
+	}
+	return out
 }
