@@ -302,6 +302,21 @@ func (p *batchProblem) distinctSpots(dst []Spot, set []int) []Spot {
 	return dst
 }
 
+// exactLengths reports whether cost gives shortest tours, which the exact
+// sweep does: with the default router on a rectangle of up to
+// batchExactCrossAisles cross aisles.
+func (p *batchProblem) exactLengths() bool {
+	r, ok := p.l.(*Rect)
+	if !ok || r.k > batchExactCrossAisles {
+		return false
+	}
+	switch p.router.(type) {
+	case Auto, Optimal, *Auto, *Optimal:
+		return true
+	}
+	return false
+}
+
 func (p *batchProblem) binsOf(set []int) []Bin {
 	var bins []Bin
 	for _, o := range set {

@@ -82,6 +82,9 @@ type searcher struct {
 	ctx  context.Context
 	rng  *rand.Rand
 	near int
+	// exact tells that tour lengths are shortest tours, so that a tour
+	// through more orders is never shorter.
+	exact bool
 
 	// reach, when not nil, holds for each order o, each of its spots i and
 	// each order q the distance from spot i of o to the nearest spot of q,
@@ -106,7 +109,7 @@ const maxReach = 1 << 22
 
 // newSearcher prepares a search over p.
 func newSearcher(ctx context.Context, p *batchProblem, seed uint64, near int) *searcher {
-	ls := &searcher{p: p, ctx: ctx, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), near: near}
+	ls := &searcher{p: p, ctx: ctx, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), near: near, exact: p.exactLengths()}
 	n := len(p.orders)
 	total := 0
 	for _, ss := range p.spots {
@@ -284,7 +287,7 @@ func (ls *searcher) descend(st *state) {
 			for _, cd := range cands {
 				b := cd.b
 				// Shift o from a to b.
-				if st.loads[b].plus(lo).fits(p.c) {
+				if !(ls.exact && costA == st.costs[a]) && st.loads[b].plus(lo).fits(p.c) {
 					nb := appendWith(ls.bufB[:0], st.sets[b], o)
 					ls.bufB = nb
 					if delta := costA + p.cost(nb) - st.costs[a] - st.costs[b]; delta < 0 {
@@ -304,6 +307,13 @@ func (ls *searcher) descend(st *state) {
 					lb = load{lb.lines - lq.lines, lb.units - lq.units, lb.volume - lq.volume, lb.weight - lq.weight, lb.totes - lq.totes}
 					if !la.fits(p.c) || !lb.fits(p.c) {
 						continue
+					}
+					if ls.exact {
+						bw := appendWithout(ls.bufC[:0], st.sets[b], q)
+						ls.bufC = bw
+						if costA+p.cost(bw) >= st.costs[a]+st.costs[b] {
+							continue
+						}
 					}
 					na := appendWith(ls.bufC[:0], aWithout, q)
 					ls.bufC = na
