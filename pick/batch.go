@@ -161,7 +161,7 @@ type batchProblem struct {
 	loads  []load
 	bins   [][]Bin
 	spots  [][]Spot // the spots of each order's bins, line by line
-	memo   map[string]fulfill.Length
+	memo   lengthMemo
 	err    error         // the first routing error
 	tables sweepTables   // scratch of the length-only sweeps
 	sweep2 sweep2Scratch // scratch of the sweeps with two cross aisles
@@ -174,8 +174,7 @@ func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Orde
 		router = Auto{}
 	}
 	p := &batchProblem{ctx: ctx, l: l, router: router, orders: orders, c: c,
-		loads: make([]load, len(orders)), bins: make([][]Bin, len(orders)), spots: make([][]Spot, len(orders)),
-		memo: map[string]fulfill.Length{}}
+		loads: make([]load, len(orders)), bins: make([][]Bin, len(orders)), spots: make([][]Spot, len(orders))}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -221,7 +220,7 @@ func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Orde
 
 // cost returns the route length of a set of orders (ascending indexes),
 // routing each set once: the memo is keyed by the indexes as unsigned
-// varints, which a lookup builds in a reused buffer without allocating.
+// varints, built in a reused buffer.
 func (p *batchProblem) cost(set []int) fulfill.Length {
 	if len(set) == 0 {
 		return 0
@@ -231,14 +230,15 @@ func (p *batchProblem) cost(set []int) fulfill.Length {
 		key = binary.AppendUvarint(key, uint64(o))
 	}
 	p.key = key
-	if v, ok := p.memo[string(key)]; ok {
+	v, h, ok := p.memo.get(key)
+	if ok {
 		return v
 	}
 	v, err := p.length(set)
 	if err != nil && p.err == nil {
 		p.err = err
 	}
-	p.memo[string(key)] = v
+	p.memo.put(key, h, v)
 	return v
 }
 
