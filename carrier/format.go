@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
+	"unsafe"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -41,6 +42,90 @@ func appendScaled(b []byte, v, unit int64) []byte {
 		b = append(b, d[:n]...)
 	}
 	return b
+}
+
+// lengthUnit, massUnit and volumeUnit return the unit and suffix that
+// explanations use for lengths, masses and volumes in a system.
+func lengthUnit(u Units) (int64, string) {
+	if u == UnitsMetric {
+		return int64(fulfill.Centimeter), "cm"
+	}
+	return int64(fulfill.Inch), "in"
+}
+
+func massUnit(u Units) (int64, string) {
+	if u == UnitsMetric {
+		return int64(fulfill.Kilogram), "kg"
+	}
+	return int64(fulfill.Pound), "lb"
+}
+
+func volumeUnit(u Units) (int64, string) {
+	if u == UnitsMetric {
+		return int64(fulfill.CubicCentimeter), "cm³"
+	}
+	return int64(fulfill.CubicInch), "in³"
+}
+
+// appendMass appends fmtMass(m, u).
+func appendMass(b []byte, m fulfill.Mass, u Units) []byte {
+	unit, suffix := massUnit(u)
+	return append(appendScaled(b, int64(m), unit), suffix...)
+}
+
+// appendLength appends fmtLength(l, u).
+func appendLength(b []byte, l fulfill.Length, u Units) []byte {
+	unit, suffix := lengthUnit(u)
+	return append(appendScaled(b, int64(l), unit), suffix...)
+}
+
+// appendVolume appends fmtVolume(v, u).
+func appendVolume(b []byte, v fulfill.Volume, u Units) []byte {
+	unit, suffix := volumeUnit(u)
+	return append(appendScaled(b, int64(v), unit), suffix...)
+}
+
+// appendDims appends fmtDims(d, u).
+func appendDims(b []byte, d fulfill.Dimensions, u Units) []byte {
+	unit, suffix := lengthUnit(u)
+	b = appendScaled(b, int64(d.Length), unit)
+	b = append(b, 'x')
+	b = appendScaled(b, int64(d.Width), unit)
+	b = append(b, 'x')
+	b = appendScaled(b, int64(d.Height), unit)
+	return append(b, suffix...)
+}
+
+// appendRoundPhrase appends the start of roundPhrase(m, step): "rounded
+// up to ", "rounded down to " or "rounded to the nearest ".
+func appendRoundPhrase(b []byte, m RoundMode) []byte {
+	switch m {
+	case RoundModeNearest:
+		return append(b, "rounded to the nearest "...)
+	case RoundModeDown:
+		return append(b, "rounded down to "...)
+	}
+	return append(b, "rounded up to "...)
+}
+
+// appendFixed appends v x 10^-places with exactly places decimals, a
+// space and the currency: what Money.String writes for such an amount
+// when places is at least the currency's minor unit.
+func appendFixed(b []byte, v int64, places int32, c fulfill.Currency) []byte {
+	if v < 0 {
+		b = append(b, '-')
+	}
+	u := absU64(v)
+	unit := uint64(pow10[places])
+	b = strconv.AppendUint(b, u/unit, 10)
+	if places > 0 {
+		b = append(b, '.')
+		var fb [24]byte
+		frac := strconv.AppendUint(fb[:0], u%unit+unit, 10)
+		b = append(b, frac[1:]...)
+	}
+	b = append(b, ' ')
+	return append(b, c...)
 }
 
 func fmtMass(m fulfill.Mass, u Units) string {
@@ -98,42 +183,71 @@ var pow10 = func() (p [19]int64) {
 // general decimal formatting when the amount fits in an int64 at its
 // currency's scale.
 func fmtMoney(m fulfill.Money) string {
+	var buf [48]byte
+	return string(appendMoney(buf[:0], m))
+}
+
+// appendMoney appends m.String(), as fmtMoney.
+func appendMoney(b []byte, m fulfill.Money) []byte {
 	a := m.Amount()
 	minor, ok := m.Currency().MinorUnits()
 	exp := a.Exponent()
 	if !ok || exp > 0 || exp < -18 || a.NumDigits() > 18 {
-		return m.String()
+		return append(b, m.String()...)
 	}
 	places := max(minor, -exp)
 	if places > 18 {
-		return m.String()
+		return append(b, m.String()...)
 	}
 	c := a.CoefficientInt64()
 	shift := places + exp // >= 0: extra zeros to show
 	if shift > 18 {
-		return m.String()
+		return append(b, m.String()...)
 	}
 	if hi, lo := bits.Mul64(absU64(c), uint64(pow10[shift])); hi != 0 || lo > math.MaxInt64 {
-		return m.String()
+		return append(b, m.String()...)
 	}
-	c *= pow10[shift]
-	var buf [48]byte
-	b := buf[:0]
-	if c < 0 {
-		b = append(b, '-')
+	return appendFixed(b, c*pow10[shift], places, m.Currency())
+}
+
+// textArena hands out the strings of one request's explanations carved
+// from shared byte buffers, so that the many short texts of a request cost
+// an allocation or two instead of one each, and one text may be sliced
+// into the shorter values it contains. Its invariant makes the strings
+// immutable: bytes are written once, into a buffer's spare capacity,
+// before the string covering them is made, and the buffer's length then
+// moves past them, so no later write reaches them.
+//
+// A text is built by appending to the slice open returns and finished by
+// close, before the next open; the slice must not be used after close.
+type textArena struct{ buf []byte }
+
+// textChunk is the size of the buffers after a request's first, and
+// textRoom the spare capacity below which a text starts a new one.
+const (
+	textChunk = 2048
+	textRoom  = 256
+)
+
+// open returns an empty slice to append a text to.
+func (a *textArena) open() []byte {
+	if cap(a.buf)-len(a.buf) < textRoom {
+		a.buf = make([]byte, 0, textChunk)
 	}
-	u := absU64(c)
-	unit := uint64(pow10[places])
-	b = strconv.AppendUint(b, u/unit, 10)
-	if places > 0 {
-		b = append(b, '.')
-		var fb [24]byte
-		frac := strconv.AppendUint(fb[:0], u%unit+unit, 10)
-		b = append(b, frac[1:]...)
+	return a.buf[len(a.buf):len(a.buf)]
+}
+
+// close returns the text appended to b as a string. If b outgrew the
+// buffer, append moved it to an array of its own, which nothing else
+// writes to.
+func (a *textArena) close(b []byte) string {
+	if len(b) == 0 {
+		return ""
 	}
-	b = append(b, ' ')
-	b = append(b, m.Currency()...)
-	return string(b)
+	if rest := a.buf[len(a.buf):cap(a.buf)]; len(rest) >= len(b) && &rest[0] == &b[0] {
+		a.buf = a.buf[:len(a.buf)+len(b)]
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // addInt64 returns a+b and whether it fits in an int64.

@@ -104,7 +104,7 @@ type prevPriced struct {
 
 func (c *prevCompiledCard) prevPriced(d decimal.Decimal) prevPriced {
 	m := c.money(d)
-	p := prevPriced{d: d, m: m, text: fmtMoney(m)}
+	p := prevPriced{d: d, m: m, text: prevFmtMoney(m)}
 	if c.fast {
 		p.units = d.Shift(c.scale).IntPart() // exact: checked by planFast
 	}
@@ -755,7 +755,7 @@ func (c *prevCompiledCard) quoteService(s *prevCompiledService, st *prevQuoteSta
 	}
 	if hasFuel {
 		steps = append(steps, Step{Kind: StepFuel, Rule: "fuel", Threshold: c.fuelText, Amount: fuelM,
-			Text: "fuel " + c.fuelText + " of " + fmtMoney(subtotalM) + ": " + fmtMoney(fuelM)})
+			Text: "fuel " + c.fuelText + " of " + prevFmtMoney(subtotalM) + ": " + prevFmtMoney(fuelM)})
 	}
 	q := Quote{Service: s.svc, Source: c.source}
 	if days, ok := s.transit[zone]; ok {
@@ -764,7 +764,7 @@ func (c *prevCompiledCard) quoteService(s *prevCompiledService, st *prevQuoteSta
 		steps = append(steps, step)
 	}
 	q.Price = totalM
-	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: "total " + fmtMoney(q.Price)})
+	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: "total " + prevFmtMoney(q.Price)})
 	q.Explanation = steps
 	return q, nil
 }
@@ -824,4 +824,46 @@ func prevAddBusinessDays(t time.Time, n int) time.Time {
 		}
 	}
 	return d
+}
+
+// prevFmtMoney returns exactly m.String(), without the allocations of the
+// general decimal formatting when the amount fits in an int64 at its
+// currency's scale.
+func prevFmtMoney(m fulfill.Money) string {
+	a := m.Amount()
+	minor, ok := m.Currency().MinorUnits()
+	exp := a.Exponent()
+	if !ok || exp > 0 || exp < -18 || a.NumDigits() > 18 {
+		return m.String()
+	}
+	places := max(minor, -exp)
+	if places > 18 {
+		return m.String()
+	}
+	c := a.CoefficientInt64()
+	shift := places + exp // >= 0: extra zeros to show
+	if shift > 18 {
+		return m.String()
+	}
+	if hi, lo := bits.Mul64(absU64(c), uint64(pow10[shift])); hi != 0 || lo > math.MaxInt64 {
+		return m.String()
+	}
+	c *= pow10[shift]
+	var buf [48]byte
+	b := buf[:0]
+	if c < 0 {
+		b = append(b, '-')
+	}
+	u := absU64(c)
+	unit := uint64(pow10[places])
+	b = strconv.AppendUint(b, u/unit, 10)
+	if places > 0 {
+		b = append(b, '.')
+		var fb [24]byte
+		frac := strconv.AppendUint(fb[:0], u%unit+unit, 10)
+		b = append(b, frac[1:]...)
+	}
+	b = append(b, ' ')
+	b = append(b, m.Currency()...)
+	return string(b)
 }

@@ -126,17 +126,28 @@ func (t *Tariff) Quotes(req Request) ([]Quote, []*IneligibleError, error) {
 	return quotes, inel, nil
 }
 
-// compiledCard is a validated card in the form pricing uses.
+// compiledCard is a validated card in the form pricing uses: zones are
+// numbered, so that a request finds its prices, transit times and zone
+// amounts by index, and the texts that do not depend on the request are
+// written once.
 type compiledCard struct {
 	carrier, version, source string
 	effective                time.Time
 	currency                 fulfill.Currency
 	units                    Units
 	zones                    ZoneChart
+	chart                    []compiledZone // exceptions, then ranges
+	zoneNames                []string       // by zone index
+	zoneRules                []string       // "zone 5", by zone index
 	services                 []compiledService
 	surcharges               []compiledSurcharge
 	fuelPct                  decimal.Decimal // as written, such as 12.5
 	fuelText                 string          // "12.5%"
+	fuelHead                 string          // "fuel 12.5% of "
+	// roundings and dimClasses count the services' distinct rounding
+	// rules and (dimensional rule, rounding) pairs, whose measurements a
+	// request shares.
+	roundings, dimClasses int
 
 	// fast says every amount is an int64 count of 10^-scale units (at
 	// most 1e15 of them), so sums run in integers; minor is the
@@ -148,17 +159,33 @@ type compiledCard struct {
 	fuel             decimal.Decimal // as a fraction, such as 0.125
 }
 
+// compiledZone is a row of the zone chart with its texts.
+type compiledZone struct {
+	r     ZoneRange
+	valid bool
+	zone  int    // index into compiledCard.zoneNames
+	rule  string // "900-961 to 000-799: zone 5"
+	head  string // "zone 5: origin "
+	tail  string // " (900-961 to 000-799)"
+}
+
 type compiledService struct {
 	svc         Service
 	round       Rounding
+	roundIdx    int // the class of round among the card's services
 	dim         *compiledDim
+	dimIdx      int // the class of (dim, round) among the card's services
 	minBillable fulfill.Mass
+	minStep     Step // the service-minimum step, Package unset
 	weights     []fulfill.Mass
-	upTo        []string // weights, formatted
-	prices      map[string][]priced
-	transit     map[string]int
+	upTo        []string   // weights, formatted
+	prices      [][]priced // by zone index; nil if the zone is not served
+	transit     []int      // days by zone index; -1 if not given
 	limits      Limits
 	surcharges  []int // indices of the card's surcharges that apply to this service
+	// steps is the most steps a quote with one package and with every
+	// surcharge applying has; it sizes the request's step buffer.
+	steps int
 }
 
 // compiledDim computes dimensional weight exactly: volume (µm³) * num / den
@@ -179,9 +206,15 @@ type compiledDim struct {
 
 type compiledSurcharge struct {
 	Surcharge
-	superseded map[string]bool   // names this one supersedes
-	amount     priced            // Amount
-	byZone     map[string]priced // ByZone
+	supersedes []int    // indices of the surcharges this one supersedes
+	amount     priced   // Amount
+	byZone     []priced // by zone index; zoned[i] says byZone[i] is set
+	zoned      []bool
+	why        string // the reason of a kind that has a fixed one
+	minStep    Step   // a large package's minimum step, Package unset
+	minBasis   string // "large_package minimum"
+	// the thresholds, formatted
+	longestText, secondText, lpgText, weightText string
 }
 
 // priced is an amount with its Money and text computed once.
@@ -215,27 +248,68 @@ func compileCard(c *RateCard) *compiledCard {
 		zones:   ZoneChart{Ranges: slices.Clone(c.Zones.Ranges), Exceptions: slices.Clone(c.Zones.Exceptions)},
 		fuelPct: c.FuelPercent, fuel: c.FuelPercent.Shift(-2), fuelText: c.FuelPercent.String() + "%",
 	}
+	cc.fuelHead = "fuel " + cc.fuelText + " of "
 	cc.planFast(c)
-	for _, s := range c.Surcharges {
+	zoneIdx := map[string]int{}
+	for _, list := range [2][]ZoneRange{cc.zones.Exceptions, cc.zones.Ranges} {
+		for _, r := range list {
+			i, ok := zoneIdx[r.Zone]
+			if !ok {
+				i = len(cc.zoneNames)
+				zoneIdx[r.Zone] = i
+				cc.zoneNames = append(cc.zoneNames, r.Zone)
+				cc.zoneRules = append(cc.zoneRules, "zone "+r.Zone)
+			}
+			cc.chart = append(cc.chart, compiledZone{
+				r: r, valid: r.Origin.valid() && r.Destination.valid(), zone: i, rule: r.String(),
+				head: "zone " + r.Zone + ": origin ", tail: " (" + r.Origin.String() + " to " + r.Destination.String() + ")",
+			})
+		}
+	}
+	nz := len(cc.zoneNames)
+	for i, s := range c.Surcharges {
 		cs := compiledSurcharge{Surcharge: s}
 		cs.ByZone = cloneMap(s.ByZone)
 		cs.Services = slices.Clone(s.Services)
 		cs.ZIPs = slices.Clone(s.ZIPs)
 		cs.Supersedes = slices.Clone(s.Supersedes)
-		cs.superseded = map[string]bool{}
-		for _, n := range s.Supersedes {
-			cs.superseded[n] = true
+		for j, o := range c.Surcharges {
+			if j != i && slices.Contains(s.Supersedes, o.Name) {
+				cs.supersedes = append(cs.supersedes, j)
+			}
 		}
 		if cs.Per.IsZero() {
 			cs.Per = decimal.NewFromInt(100)
 		}
 		cs.amount = cc.priced(s.Amount)
-		cs.byZone = make(map[string]priced, len(s.ByZone))
-		for z, a := range s.ByZone {
-			cs.byZone[z] = cc.priced(a)
+		cs.byZone, cs.zoned = make([]priced, nz), make([]bool, nz)
+		for z, name := range cc.zoneNames {
+			if a, ok := s.ByZone[name]; ok {
+				cs.byZone[z], cs.zoned[z] = cc.priced(a), true
+			}
+		}
+		cs.longestText, cs.secondText = fmtLength(s.LongestOver, units), fmtLength(s.SecondOver, units)
+		cs.lpgText, cs.weightText = fmtLength(s.LengthPlusGirthOver, units), fmtMass(s.WeightOver, units)
+		switch s.Kind {
+		case SurchargeResidential:
+			cs.why = "residential destination"
+		case SurchargeSignature:
+			cs.why = "signature requested"
+		case SurchargeSaturday:
+			cs.why = "Saturday delivery"
+		case SurchargeLargePackage:
+			t := fmtMass(s.MinBillable, units)
+			cs.minStep = Step{Kind: StepMinimum, Rule: s.Name, Threshold: t, Value: t, Text: "large package minimum billable weight " + t}
+			cs.minBasis = s.Name + " minimum"
 		}
 		cc.surcharges = append(cc.surcharges, cs)
 	}
+	var roundings []Rounding
+	type dimClass struct {
+		dim      *compiledDim
+		roundIdx int
+	}
+	var dims []dimClass
 	for _, s := range c.Services {
 		r := c.Rounding
 		if s.Rounding != nil {
@@ -246,30 +320,58 @@ func compileCard(c *RateCard) *compiledCard {
 			round: r, minBillable: s.MinBillable, limits: s.Limits,
 			weights: slices.Clone(s.Prices.Weights),
 			upTo:    make([]string, len(s.Prices.Weights)),
-			prices:  make(map[string][]priced, len(s.Prices.Zones)),
-			transit: cloneMap(s.Transit),
+			prices:  make([][]priced, nz),
+			transit: make([]int, nz),
+			dimIdx:  -1,
+		}
+		cs.roundIdx = slices.Index(roundings, r)
+		if cs.roundIdx < 0 {
+			cs.roundIdx = len(roundings)
+			roundings = append(roundings, r)
+		}
+		if s.MinBillable > 0 {
+			t := fmtMass(s.MinBillable, units)
+			cs.minStep = Step{Kind: StepMinimum, Rule: "min_billable", Threshold: t, Value: t, Text: "minimum billable weight " + t}
 		}
 		for i, w := range s.Prices.Weights {
 			cs.upTo[i] = fmtMass(w, units)
 		}
-		for z, row := range s.Prices.Zones {
+		for z, name := range cc.zoneNames {
+			cs.transit[z] = -1
+			if d, ok := s.Transit[name]; ok {
+				cs.transit[z] = d
+			}
+			row, ok := s.Prices.Zones[name]
+			if !ok {
+				continue
+			}
 			cells := make([]priced, len(row))
 			for i, d := range row {
 				cells[i] = cc.priced(d)
-				cells[i].step = "base price zone " + z + ", up to " + fmtMass(s.Prices.Weights[i], units) + ": " + cells[i].text
+				cells[i].step = "base price zone " + name + ", up to " + fmtMass(s.Prices.Weights[i], units) + ": " + cells[i].text
 			}
 			cs.prices[z] = cells
 		}
 		if s.Dim != nil {
 			cs.dim = compileDim(*s.Dim, units)
+			cs.dimIdx = slices.IndexFunc(dims, func(d dimClass) bool { return d.roundIdx == cs.roundIdx && d.dim.same(cs.dim) })
+			if cs.dimIdx < 0 {
+				cs.dimIdx = len(dims)
+				dims = append(dims, dimClass{cs.dim, cs.roundIdx})
+			}
 		}
 		for i, sc := range c.Surcharges {
 			if len(sc.Services) == 0 || slices.Contains(sc.Services, s.Code) {
 				cs.surcharges = append(cs.surcharges, i)
 			}
 		}
+		// zone, dimensions, actual, dim weight, minimum, billable, base
+		// price, two per surcharge (a large package's minimum), fuel,
+		// transit, total.
+		cs.steps = 10 + 2*len(cs.surcharges)
 		cc.services = append(cc.services, cs)
 	}
+	cc.roundings, cc.dimClasses = len(roundings), len(dims)
 	return cc
 }
 
@@ -524,7 +626,7 @@ func (c *compiledCard) money(d decimal.Decimal) fulfill.Money {
 // measured is a package measured under one rounding rule, shared by the
 // services that use that rule.
 type measured struct {
-	round    Rounding
+	done     bool
 	dims     fulfill.Dimensions // rounded
 	sorted   fulfill.Dimensions
 	lpg      fulfill.Length
@@ -536,114 +638,11 @@ type measured struct {
 }
 
 // dimMemo is a dimensional weight computed for one package under one
-// rule, shared by the services with the same rule.
+// (dimensional rule, rounding) class, shared by the services of the class.
 type dimMemo struct {
-	pkg   int
-	dim   *compiledDim
-	round Rounding
-	step  Step
-	w     fulfill.Mass
-}
-
-// quoteState is what one request shares across the services of a card.
-type quoteState struct {
-	req      Request
-	zone     string
-	zoneRule string // "zone 5"
-	transit  []transitMemo
-	billable []billableMemo
-	zoneStep Step
-	measured [][]measured // by package, one per rounding rule met
-	dims     []dimMemo
-}
-
-func (st *quoteState) measure(c *compiledCard, i int, r Rounding) *measured {
-	for k := range st.measured[i] {
-		if st.measured[i][k].round == r {
-			return &st.measured[i][k]
-		}
-	}
-	u := c.units
-	p := st.req.Packages[i]
-	n := i + 1
-	m := measured{round: r}
-	m.dims = fulfill.Dimensions{
-		Length: roundLength(p.Dimensions.Length, r.Length, r.LengthMode),
-		Width:  roundLength(p.Dimensions.Width, r.Length, r.LengthMode),
-		Height: roundLength(p.Dimensions.Height, r.Length, r.LengthMode),
-	}
-	m.sorted = m.dims.Sorted()
-	m.lpg = m.dims.LengthPlusGirth()
-	vol, err := m.dims.Volume()
-	m.vol, m.volErr = vol, err != nil
-	rounded := fmtDims(m.dims, u)
-	text := "dimensions " + fmtDims(p.Dimensions, u)
-	if r.Length > 0 {
-		text += " " + roundPhrase(r.LengthMode, fmtLength(r.Length, u)) + ": " + rounded
-	}
-	m.dimsStep = Step{Kind: StepDimensions, Package: n, Rule: "rounding", Value: rounded, Text: text}
-	m.actual = roundMass(p.Mass, r.Weight, r.WeightMode)
-	text = "actual weight " + fmtMass(p.Mass, u)
-	if r.Weight > 0 {
-		text += " " + roundPhrase(r.WeightMode, fmtMass(r.Weight, u)) + ": " + fmtMass(m.actual, u)
-	}
-	m.massStep = Step{Kind: StepActual, Package: n, Value: fmtMass(m.actual, u), Text: text}
-	st.measured[i] = append(st.measured[i], m)
-	return &st.measured[i][len(st.measured[i])-1]
-}
-
-// dimWeight returns the dimensional-weight step of package i, or ok false
-// if the volume is out of range.
-func (st *quoteState) dimWeight(i int, d *compiledDim, m *measured) (Step, fulfill.Mass, bool) {
-	if m.volErr {
-		return Step{}, 0, false
-	}
-	for _, x := range st.dims {
-		if x.pkg == i && x.round == m.round && (x.dim == d || x.dim.same(d)) {
-			return x.step, x.w, true
-		}
-	}
-	n := i + 1
-	du := d.units
-	var st1 Step
-	var w fulfill.Mass
-	if d.aboveActive && m.vol <= d.above {
-		st1 = Step{Kind: StepDimWeight, Package: n, Rule: "dim_threshold", Threshold: d.aboveText,
-			Value: fmtVolume(m.vol, du), Text: "volume " + fmtVolume(m.vol, du) + " not above " + d.aboveText + ": no dimensional weight"}
-	} else {
-		dw, exact := d.weight(m.vol, m.round.Weight, m.round.WeightMode)
-		text := "dimensional weight " + fmtVolume(m.vol, du) + " / " + d.divisorText + " = " + fmtMass(exact, du)
-		if m.round.Weight > 0 {
-			text += ", " + roundPhrase(m.round.WeightMode, fmtMass(m.round.Weight, du)) + ": " + fmtMass(dw, du)
-		}
-		st1 = Step{Kind: StepDimWeight, Package: n, Rule: "dim_divisor", Value: fmtMass(dw, du), Text: text}
-		if d.aboveActive {
-			st1.Threshold = d.aboveText
-		}
-		w = dw
-	}
-	st.dims = append(st.dims, dimMemo{pkg: i, dim: d, round: m.round, step: st1, w: w})
-	return st1, w, true
-}
-
-// billableMemo is a billable-weight step, shared by services that reach
-// the same weight the same way.
-type billableMemo struct {
-	w    fulfill.Mass
-	why  string
+	done bool
 	step Step
-}
-
-func (st *quoteState) billableStep(n int, w fulfill.Mass, why string, u Units) Step {
-	for _, b := range st.billable {
-		if b.w == w && b.why == why && b.step.Package == n {
-			return b.step
-		}
-	}
-	bt := fmtMass(w, u)
-	step := Step{Kind: StepBillable, Package: n, Rule: why, Value: bt, Text: "billable weight " + bt + " (" + why + ")"}
-	st.billable = append(st.billable, billableMemo{w: w, why: why, step: step})
-	return step
+	w    fulfill.Mass
 }
 
 // transitMemo is an estimated delivery and its step for a number of days.
@@ -653,16 +652,280 @@ type transitMemo struct {
 	step Step
 }
 
+// moneyMemo is an amount of v x 10^-scale made once per request: quotes
+// with equal totals or fuel share it.
+type moneyMemo struct {
+	v     int64
+	scale int32
+	m     fulfill.Money
+}
+
+// quoteState is what one request shares across the services of a card.
+// It holds no pointer into itself, so that it can live on the stack; its
+// small memos are arrays, and a request too large for them takes slices.
+type quoteState struct {
+	req      Request
+	zone     string
+	zoneIdx  int    // -1 if no zone
+	zoneRule string // "zone 5"
+	zoneStep Step
+	dest5    string // the destination's ZIP5, if it has one
+	dest5OK  bool
+	text     textArena
+	steps    []Step // spare capacity that explanations are built in
+	stepsEst int    // the steps a quote is expected to have
+
+	// measured is by package * card.roundings + rounding class, dims by
+	// package * card.dimClasses + dim class; the arrays serve when they
+	// are large enough, else the slices.
+	measuredArr [2]measured
+	measured    []measured
+	dimsArr     [8]dimMemo
+	dims        []dimMemo
+	// transit and moneys remember up to their size; later values are
+	// made each time.
+	transit  [4]transitMemo
+	ntransit int
+	moneys   [12]moneyMemo
+	nmoneys  int
+}
+
+func (st *quoteState) init(c *compiledCard, req Request) {
+	st.req = req
+	n := len(req.Packages)
+	if k := n * c.roundings; k > len(st.measuredArr) {
+		st.measured = make([]measured, k)
+	}
+	if k := n * c.dimClasses; k > len(st.dimsArr) {
+		st.dims = make([]dimMemo, k)
+	}
+	st.text.buf = make([]byte, 0, min(256+192*len(c.services)*n, 32<<10))
+	// zone, fuel, transit and total, and per package dimensions, actual
+	// weight, dimensional weight, billable weight, base price and the
+	// surcharges the options ask for.
+	perPkg := 5
+	for _, on := range [...]bool{req.Destination.Residential, req.Options.Signature, req.Options.SaturdayDelivery} {
+		if on {
+			perPkg++
+		}
+	}
+	st.stepsEst = min(4+perPkg*n, 1<<12)
+	st.dest5, st.dest5OK = zip5(req.Destination)
+	st.zoneIdx = -1
+	o, ok := zip5(req.Origin)
+	if !ok || !st.dest5OK {
+		return
+	}
+	for k := range c.chart {
+		z := &c.chart[k]
+		if z.valid && z.r.Origin.contains(o) && z.r.Destination.contains(st.dest5) {
+			st.zoneIdx, st.zone, st.zoneRule = z.zone, c.zoneNames[z.zone], c.zoneRules[z.zone]
+			b := st.text.open()
+			b = append(b, z.head...)
+			b = append(b, req.Origin.PostalCode...)
+			b = append(b, ", destination "...)
+			b = append(b, req.Destination.PostalCode...)
+			b = append(b, z.tail...)
+			st.zoneStep = Step{Kind: StepZone, Rule: z.rule, Value: st.zone, Text: st.text.close(b)}
+			return
+		}
+	}
+}
+
+// money returns v x 10^-scale in the card's currency, made once per
+// request.
+func (st *quoteState) money(c *compiledCard, v int64, scale int32) fulfill.Money {
+	for _, m := range st.moneys[:st.nmoneys] {
+		if m.v == v && m.scale == scale {
+			return m.m
+		}
+	}
+	m := c.moneyUnits(v, scale)
+	if st.nmoneys < len(st.moneys) {
+		st.moneys[st.nmoneys] = moneyMemo{v: v, scale: scale, m: m}
+		st.nmoneys++
+	}
+	return m
+}
+
+// open returns an empty explanation to build in the request's step
+// buffer, where the explanations of the left services still to be priced
+// are expected to fit. If one outgrows it, append moves it out.
+func (st *quoteState) open(left int) []Step {
+	if cap(st.steps)-len(st.steps) < st.stepsEst {
+		st.steps = make([]Step, 0, st.stepsEst*left)
+	}
+	return st.steps[len(st.steps):len(st.steps)]
+}
+
+// keep returns steps, built from open, as an explanation of its own
+// capacity, and moves the step buffer past it if it is there.
+func (st *quoteState) keep(steps []Step) Explanation {
+	n := len(steps)
+	if rest := st.steps[len(st.steps):cap(st.steps)]; len(rest) >= n && &rest[0] == &steps[0] {
+		st.steps = st.steps[:len(st.steps)+n]
+	} else {
+		// This quote has more steps than expected: expect as many.
+		st.stepsEst = max(st.stepsEst, n)
+	}
+	return Explanation(steps[:n:n])
+}
+
+func (st *quoteState) measure(c *compiledCard, i int, s *compiledService) *measured {
+	var m *measured
+	if k := i*c.roundings + s.roundIdx; st.measured != nil {
+		m = &st.measured[k]
+	} else {
+		m = &st.measuredArr[k]
+	}
+	if m.done {
+		return m
+	}
+	r := s.round
+	u := c.units
+	p := st.req.Packages[i]
+	n := i + 1
+	m.done = true
+	m.dims = fulfill.Dimensions{
+		Length: roundLength(p.Dimensions.Length, r.Length, r.LengthMode),
+		Width:  roundLength(p.Dimensions.Width, r.Length, r.LengthMode),
+		Height: roundLength(p.Dimensions.Height, r.Length, r.LengthMode),
+	}
+	m.sorted = m.dims.Sorted()
+	m.lpg = m.dims.LengthPlusGirth()
+	vol, err := m.dims.Volume()
+	m.vol, m.volErr = vol, err != nil
+
+	// "dimensions 14.2x10x6in rounded up to 1in: 15x10x6in", whose value
+	// is the rounded dimensions (the given ones if not rounded).
+	b := append(st.text.open(), "dimensions "...)
+	lo := len(b)
+	b = appendDims(b, p.Dimensions, u)
+	if r.Length > 0 {
+		b = append(b, ' ')
+		b = appendRoundPhrase(b, r.LengthMode)
+		b = appendLength(b, r.Length, u)
+		b = append(b, ": "...)
+		lo = len(b)
+		b = appendDims(b, m.dims, u)
+	}
+	text := st.text.close(b)
+	m.dimsStep = Step{Kind: StepDimensions, Package: n, Rule: "rounding", Value: text[lo:], Text: text}
+
+	m.actual = roundMass(p.Mass, r.Weight, r.WeightMode)
+	b = append(st.text.open(), "actual weight "...)
+	lo = len(b)
+	b = appendMass(b, p.Mass, u)
+	if r.Weight > 0 {
+		b = append(b, ' ')
+		b = appendRoundPhrase(b, r.WeightMode)
+		b = appendMass(b, r.Weight, u)
+		b = append(b, ": "...)
+		lo = len(b)
+		b = appendMass(b, m.actual, u)
+	}
+	text = st.text.close(b)
+	m.massStep = Step{Kind: StepActual, Package: n, Value: text[lo:], Text: text}
+	return m
+}
+
+// dimWeight returns the dimensional-weight step of package i with
+// service s, or ok false if the volume is out of range.
+func (st *quoteState) dimWeight(c *compiledCard, i int, s *compiledService, m *measured) (Step, fulfill.Mass, bool) {
+	if m.volErr {
+		return Step{}, 0, false
+	}
+	var memo *dimMemo
+	if k := i*c.dimClasses + s.dimIdx; st.dims != nil {
+		memo = &st.dims[k]
+	} else {
+		memo = &st.dimsArr[k]
+	}
+	if memo.done {
+		return memo.step, memo.w, true
+	}
+	d, r := s.dim, s.round
+	n := i + 1
+	du := d.units
+	var step Step
+	var w fulfill.Mass
+	if d.aboveActive && m.vol <= d.above {
+		// "volume 900in³ not above 1728in³: no dimensional weight"
+		b := append(st.text.open(), "volume "...)
+		b = appendVolume(b, m.vol, du)
+		hi := len(b)
+		b = append(b, " not above "...)
+		b = append(b, d.aboveText...)
+		b = append(b, ": no dimensional weight"...)
+		text := st.text.close(b)
+		step = Step{Kind: StepDimWeight, Package: n, Rule: "dim_threshold", Threshold: d.aboveText,
+			Value: text[len("volume "):hi], Text: text}
+	} else {
+		// "dimensional weight 900in³ / 139 = 6.475lb, rounded up to 1lb: 7lb"
+		dw, exact := d.weight(m.vol, r.Weight, r.WeightMode)
+		b := append(st.text.open(), "dimensional weight "...)
+		b = appendVolume(b, m.vol, du)
+		b = append(b, " / "...)
+		b = append(b, d.divisorText...)
+		b = append(b, " = "...)
+		b = appendMass(b, exact, du)
+		if r.Weight > 0 {
+			b = append(b, ", "...)
+			b = appendRoundPhrase(b, r.WeightMode)
+			b = appendMass(b, r.Weight, du)
+			b = append(b, ": "...)
+		}
+		lo := len(b)
+		b = appendMass(b, dw, du)
+		text := st.text.close(b)
+		value := text[lo:]
+		if r.Weight <= 0 {
+			text = text[:lo]
+		}
+		step = Step{Kind: StepDimWeight, Package: n, Rule: "dim_divisor", Value: value, Text: text}
+		if d.aboveActive {
+			step.Threshold = d.aboveText
+		}
+		w = dw
+	}
+	*memo = dimMemo{done: true, step: step, w: w}
+	return step, w, true
+}
+
+// billableStep returns the billable-weight step of package n.
+func (st *quoteState) billableStep(n int, w fulfill.Mass, why string, u Units) Step {
+	// "billable weight 7lb (dimensional weight)"
+	b := append(st.text.open(), "billable weight "...)
+	b = appendMass(b, w, u)
+	hi := len(b)
+	b = append(b, " ("...)
+	b = append(b, why...)
+	b = append(b, ')')
+	text := st.text.close(b)
+	return Step{Kind: StepBillable, Package: n, Rule: why, Value: text[len("billable weight "):hi], Text: text}
+}
+
 func (st *quoteState) transitStep(days int) (time.Time, Step) {
-	for _, t := range st.transit {
+	for _, t := range st.transit[:st.ntransit] {
 		if t.days == days {
 			return t.at, t.step
 		}
 	}
 	at := addBusinessDays(st.req.ShipTime, days)
-	step := Step{Kind: StepTransit, Rule: st.zoneRule, Value: at.Format(time.DateOnly),
-		Text: strconv.Itoa(days) + " business days in zone " + st.zone + ": delivery expected " + at.Format("Mon 2006-01-02")}
-	st.transit = append(st.transit, transitMemo{days: days, at: at, step: step})
+	// "4 business days in zone 5: delivery expected Fri 2026-03-06"
+	b := strconv.AppendInt(st.text.open(), int64(days), 10)
+	b = append(b, " business days in zone "...)
+	b = append(b, st.zone...)
+	b = append(b, ": delivery expected "...)
+	b = at.AppendFormat(b, "Mon 2006-01-02")
+	hi := len(b)
+	b = at.AppendFormat(b, time.DateOnly)
+	text := st.text.close(b)
+	step := Step{Kind: StepTransit, Rule: st.zoneRule, Value: text[hi:], Text: text[:hi]}
+	if st.ntransit < len(st.transit) {
+		st.transit[st.ntransit] = transitMemo{days: days, at: at, step: step}
+		st.ntransit++
+	}
 	return at, step
 }
 
@@ -670,7 +933,9 @@ func (st *quoteState) transitStep(days int) (time.Time, Step) {
 func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 	var quotes []Quote
 	var inel []*IneligibleError
-	zone, zr, ok := c.zones.Zone(req.Origin, req.Destination)
+	var st quoteState
+	st.init(c, req)
+	ok, zone := st.zoneIdx >= 0, st.zone
 	var dv decimal.Decimal
 	dvErr := ""
 	if !req.Options.DeclaredValue.IsZero() {
@@ -678,11 +943,6 @@ func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 			dvErr = fmt.Sprintf("declared value in %s, card in %s", cur, c.currency)
 		}
 		dv = req.Options.DeclaredValue.Amount()
-	}
-	st := &quoteState{req: req, zone: zone, zoneRule: "zone " + zone, measured: make([][]measured, len(req.Packages))}
-	if ok {
-		st.zoneStep = Step{Kind: StepZone, Rule: zr.String(), Value: zone,
-			Text: "zone " + zone + ": origin " + req.Origin.PostalCode + ", destination " + req.Destination.PostalCode + " (" + zr.Origin.String() + " to " + zr.Destination.String() + ")"}
 	}
 	for i := range c.services {
 		s := &c.services[i]
@@ -694,17 +954,20 @@ func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 			fail(0, "zone", "", req.Origin.PostalCode+" to "+req.Destination.PostalCode,
 				fmt.Sprintf("no zone from %s %q to %s %q", req.Origin.Country, req.Origin.PostalCode, req.Destination.Country, req.Destination.PostalCode))
 			continue
-		case s.prices[zone] == nil:
+		case s.prices[st.zoneIdx] == nil:
 			fail(0, "zone", "", zone, "zone "+zone+" not served")
 			continue
 		case dvErr != "":
 			fail(0, "declared_value", "", "", dvErr)
 			continue
 		}
-		q, e := c.quoteService(s, st, dv)
+		q, e := c.quoteService(s, &st, dv, len(c.services)-i)
 		if e != nil {
 			inel = append(inel, e)
 			continue
+		}
+		if quotes == nil {
+			quotes = make([]Quote, 0, len(c.services)-i)
 		}
 		quotes = append(quotes, q)
 	}
@@ -718,17 +981,19 @@ type applied struct {
 	why       string
 }
 
-func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decimal.Decimal) (Quote, *IneligibleError) {
+// quoteService prices the request with service s, the first of left
+// services still to be priced.
+func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decimal.Decimal, left int) (Quote, *IneligibleError) {
 	u := c.units
-	req, zone := st.req, st.zone
+	req, zi := st.req, st.zoneIdx
 	fail := func(pkg int, rule, limit, actual, reason string) (Quote, *IneligibleError) {
 		return Quote{}, &IneligibleError{Carrier: c.carrier, Service: s.svc.Code, Package: pkg, Rule: rule, Limit: limit, Actual: actual, Reason: reason}
 	}
-	steps := make(Explanation, 0, 2+7*len(req.Packages)+3)
-	steps = append(steps, st.zoneStep)
-	row := s.prices[zone]
+	steps := append(st.open(left), st.zoneStep)
+	row := s.prices[zi]
 	fast := c.fast // sums in int64 units until something does not fit
 	var sub int64
+	var hitsBuf [8]applied
 	add := func(units int64) {
 		if fast {
 			var ok bool
@@ -737,10 +1002,9 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 			}
 		}
 	}
-	var buf [8]applied
 	for i, p := range req.Packages {
 		n := i + 1
-		m := st.measure(c, i, s.round)
+		m := st.measure(c, i, s)
 		steps = append(steps, m.dimsStep)
 		switch l := s.limits; {
 		case l.MaxWeight > 0 && p.Mass > l.MaxWeight:
@@ -753,7 +1017,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		steps = append(steps, m.massStep)
 		billable, basis := m.actual, "actual weight"
 		if s.dim != nil {
-			step, dw, ok := st.dimWeight(i, s.dim, m)
+			step, dw, ok := st.dimWeight(c, i, s, m)
 			if !ok {
 				return fail(n, "volume", "", fmtDims(m.dims, u), "volume of "+fmtDims(m.dims, u)+" out of range")
 			}
@@ -762,10 +1026,11 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 				billable, basis = dw, "dimensional weight"
 			}
 		}
-		// Which per-package surcharges apply, before any supersedes another.
-		hits := buf[:0]
+		// Which per-package surcharges apply, before any supersedes
+		// another. The filter runs in place, as it always has.
+		hits := hitsBuf[:0]
 		for _, idx := range s.surcharges {
-			if a, ok := c.surcharges[idx].applies(idx, req, p.Mass, m.sorted, m.lpg, u); ok {
+			if a, ok := st.applies(c, idx, p.Mass, m); ok {
 				hits = append(hits, a)
 			}
 		}
@@ -773,7 +1038,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		for _, a := range hits {
 			superseded := false
 			for _, b := range hits {
-				superseded = superseded || c.surcharges[b.idx].superseded[c.surcharges[a.idx].Name]
+				superseded = superseded || slices.Contains(c.surcharges[b.idx].supersedes, a.idx)
 			}
 			if !superseded {
 				kept = append(kept, a)
@@ -782,15 +1047,17 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		for _, a := range kept {
 			sc := &c.surcharges[a.idx]
 			if sc.Kind == SurchargeLargePackage && sc.MinBillable > billable {
-				billable, basis = sc.MinBillable, sc.Name+" minimum"
-				steps = append(steps, Step{Kind: StepMinimum, Package: n, Rule: sc.Name, Threshold: fmtMass(sc.MinBillable, u),
-					Value: fmtMass(billable, u), Text: "large package minimum billable weight " + fmtMass(sc.MinBillable, u)})
+				billable, basis = sc.MinBillable, sc.minBasis
+				step := sc.minStep
+				step.Package = n
+				steps = append(steps, step)
 			}
 		}
 		if s.minBillable > billable {
 			billable, basis = s.minBillable, "service minimum"
-			steps = append(steps, Step{Kind: StepMinimum, Package: n, Rule: "min_billable", Threshold: fmtMass(s.minBillable, u),
-				Value: fmtMass(billable, u), Text: "minimum billable weight " + fmtMass(s.minBillable, u)})
+			step := s.minStep
+			step.Package = n
+			steps = append(steps, step)
 		}
 		bstep := st.billableStep(n, billable, basis, u)
 		bt := bstep.Value
@@ -800,18 +1067,24 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 			last := s.weights[len(s.weights)-1]
 			return fail(n, "max_billable", fmtMass(last, u), bt, "billable weight "+bt+" over the heaviest price break "+fmtMass(last, u))
 		}
-		base := row[k]
+		base := &row[k]
 		add(base.units)
 		steps = append(steps, Step{Kind: StepBasePrice, Package: n, Rule: st.zoneRule, Threshold: s.upTo[k], Amount: base.m, Text: base.step})
 		for _, a := range kept {
 			sc := &c.surcharges[a.idx]
-			amt := sc.amount
-			if z, ok := sc.byZone[zone]; ok {
-				amt = z
+			amt := &sc.amount
+			if sc.zoned[zi] {
+				amt = &sc.byZone[zi]
 			}
 			add(amt.units)
+			// "residential (residential destination): 5.00 USD"
+			b := append(st.text.open(), sc.Name...)
+			b = append(b, " ("...)
+			b = append(b, a.why...)
+			b = append(b, "): "...)
+			b = append(b, amt.text...)
 			steps = append(steps, Step{Kind: StepSurcharge, Package: n, Rule: sc.Name, Threshold: a.threshold, Amount: amt.m,
-				Text: sc.Name + " (" + a.why + "): " + amt.text})
+				Text: st.text.close(b)})
 		}
 	}
 	for _, sc := range c.surcharges {
@@ -829,17 +1102,24 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 		steps = append(steps, Step{Kind: StepSurcharge, Rule: sc.Name, Threshold: sc.Free.String(), Amount: am,
 			Text: sc.Name + " (declared value " + c.money(dv).String() + ", " + units.String() + " x " + sc.amount.text + " per " + sc.Per.String() + " above " + sc.Free.String() + "): " + am.String()})
 	}
-	var subtotalM, fuelM, totalM fulfill.Money
+	var fuelM, totalM fulfill.Money
+	var fuelText string
 	hasFuel := c.fuel.Sign() > 0
 	if fast {
-		subtotalM = c.moneyUnits(sub, c.scale)
-		totalM = subtotalM
-		if hasFuel {
+		if !hasFuel {
+			totalM = st.money(c, sub, c.scale)
+		} else {
 			f, ok := c.fuel64(sub)
 			fu, ok2 := mulInt64(f, pow10[c.scale-c.minor])
 			t, ok3 := addInt64(sub, fu)
 			if fast = ok && ok2 && ok3; fast {
-				fuelM, totalM = c.moneyUnits(f, c.minor), c.moneyUnits(t, c.scale)
+				fuelM, totalM = st.money(c, f, c.minor), st.money(c, t, c.scale)
+				// "fuel 10% of 19.00 USD: 1.90 USD"
+				b := append(st.text.open(), c.fuelHead...)
+				b = appendFixed(b, sub, c.scale, c.currency)
+				b = append(b, ": "...)
+				b = appendFixed(b, f, c.minor, c.currency)
+				fuelText = st.text.close(b)
 			}
 		}
 	}
@@ -850,67 +1130,86 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 				subtotal = subtotal.Add(st.Amount.Amount())
 			}
 		}
-		subtotalM = c.money(subtotal)
+		subtotalM := c.money(subtotal)
 		totalM = subtotalM
 		if hasFuel {
 			fuelM = c.money(subtotal.Mul(c.fuel)).Round(fulfill.RoundHalfUp)
 			totalM = c.money(subtotal.Add(fuelM.Amount()))
+			b := append(st.text.open(), c.fuelHead...)
+			b = appendMoney(b, subtotalM)
+			b = append(b, ": "...)
+			b = appendMoney(b, fuelM)
+			fuelText = st.text.close(b)
 		}
 	}
 	if hasFuel {
-		steps = append(steps, Step{Kind: StepFuel, Rule: "fuel", Threshold: c.fuelText, Amount: fuelM,
-			Text: "fuel " + c.fuelText + " of " + fmtMoney(subtotalM) + ": " + fmtMoney(fuelM)})
+		steps = append(steps, Step{Kind: StepFuel, Rule: "fuel", Threshold: c.fuelText, Amount: fuelM, Text: fuelText})
 	}
 	q := Quote{Service: s.svc, Source: c.source}
-	if days, ok := s.transit[zone]; ok {
+	if days := s.transit[zi]; days >= 0 {
 		at, step := st.transitStep(days)
 		q.TransitDays, q.EstimatedDelivery = days, at
 		steps = append(steps, step)
 	}
 	q.Price = totalM
-	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: "total " + fmtMoney(q.Price)})
-	q.Explanation = steps
+	b := append(st.text.open(), "total "...)
+	b = appendMoney(b, q.Price)
+	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: st.text.close(b)})
+	q.Explanation = st.keep(steps)
 	return q, nil
 }
 
-// applies reports whether a per-package surcharge applies to a package,
-// with the threshold hit and a phrase saying why.
-func (sc *compiledSurcharge) applies(idx int, req Request, mass fulfill.Mass, sorted fulfill.Dimensions, lpg fulfill.Length, u Units) (applied, bool) {
-	a := applied{idx: idx}
+// applies reports whether the card's surcharge idx applies to a package
+// of the given mass measured as m, with the threshold hit and a phrase
+// saying why.
+func (st *quoteState) applies(c *compiledCard, idx int, mass fulfill.Mass, m *measured) (applied, bool) {
+	sc := &c.surcharges[idx]
+	u := c.units
+	req := &st.req
+	a := applied{idx: idx, why: sc.why}
 	switch sc.Kind {
 	case SurchargeResidential:
-		a.why = "residential destination"
 		return a, req.Destination.Residential
 	case SurchargeSignature:
-		a.why = "signature requested"
 		return a, req.Options.Signature
 	case SurchargeSaturday:
-		a.why = "Saturday delivery"
 		return a, req.Options.SaturdayDelivery
 	case SurchargeDeliveryArea:
-		z, ok := zip5(req.Destination)
-		if !ok {
+		if !st.dest5OK {
 			return a, false
 		}
+		z := st.dest5
 		for _, p := range sc.ZIPs {
 			if strings.HasPrefix(z, p) {
-				a.threshold, a.why = p, "destination "+z+" in delivery area "+p
+				b := append(st.text.open(), "destination "...)
+				b = append(b, z...)
+				b = append(b, " in delivery area "...)
+				b = append(b, p...)
+				a.threshold, a.why = p, st.text.close(b)
 				return a, true
 			}
 		}
 	case SurchargeHandling, SurchargeLargePackage:
+		var b []byte
 		switch {
-		case sc.LongestOver > 0 && sorted.Length > sc.LongestOver:
-			a.threshold, a.why = fmtLength(sc.LongestOver, u), "longest side "+fmtLength(sorted.Length, u)+" over "+fmtLength(sc.LongestOver, u)
-		case sc.SecondOver > 0 && sorted.Width > sc.SecondOver:
-			a.threshold, a.why = fmtLength(sc.SecondOver, u), "second side "+fmtLength(sorted.Width, u)+" over "+fmtLength(sc.SecondOver, u)
-		case sc.LengthPlusGirthOver > 0 && lpg > sc.LengthPlusGirthOver:
-			a.threshold, a.why = fmtLength(sc.LengthPlusGirthOver, u), "length plus girth "+fmtLength(lpg, u)+" over "+fmtLength(sc.LengthPlusGirthOver, u)
+		case sc.LongestOver > 0 && m.sorted.Length > sc.LongestOver:
+			b = appendLength(append(st.text.open(), "longest side "...), m.sorted.Length, u)
+			a.threshold = sc.longestText
+		case sc.SecondOver > 0 && m.sorted.Width > sc.SecondOver:
+			b = appendLength(append(st.text.open(), "second side "...), m.sorted.Width, u)
+			a.threshold = sc.secondText
+		case sc.LengthPlusGirthOver > 0 && m.lpg > sc.LengthPlusGirthOver:
+			b = appendLength(append(st.text.open(), "length plus girth "...), m.lpg, u)
+			a.threshold = sc.lpgText
 		case sc.WeightOver > 0 && mass > sc.WeightOver:
-			a.threshold, a.why = fmtMass(sc.WeightOver, u), "weight "+fmtMass(mass, u)+" over "+fmtMass(sc.WeightOver, u)
+			b = appendMass(append(st.text.open(), "weight "...), mass, u)
+			a.threshold = sc.weightText
 		default:
 			return a, false
 		}
+		b = append(b, " over "...)
+		b = append(b, a.threshold...)
+		a.why = st.text.close(b)
 		return a, true
 	}
 	return a, false
