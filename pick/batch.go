@@ -262,10 +262,18 @@ func (p *batchProblem) length(set []int) (fulfill.Length, error) {
 			}
 			// The shortest length does not depend on the order of the
 			// spots, so they are gathered without the bins.
-			p.uniq = p.distinctSpots(p.uniq[:0], set)
 			if r.k == 2 {
-				return r.lengthTwoCross(p.uniq, &p.sweep2), nil
+				keys := p.sweep2.keys[:0]
+				for _, o := range set {
+					for _, sp := range p.spots[o] {
+						keys = append(keys, spotKey(sp))
+					}
+				}
+				slices.Sort(keys)
+				p.sweep2.keys = keys
+				return r.lengthTwoCross(keys, &p.sweep2), nil
 			}
+			p.uniq = p.distinctSpots(p.uniq[:0], set)
 			_, v, err := r.optimalOrder(p.ctx, p.uniq, true, &p.tables)
 			return v, err
 		}

@@ -79,4 +79,3 @@ func (m *lengthMemo) grow() {
 		m.slots[i] = int32(n + 1)
 	}
 }
-

@@ -1,7 +1,6 @@
 package pick
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -28,8 +27,25 @@ type column2 struct {
 
 // sweep2Scratch is the reusable scratch space of lengthTwoCross.
 type sweep2Scratch struct {
-	spots []Spot
-	cols  []column2
+	keys []uint64
+	cols []column2
+}
+
+// spotKey packs a spot of a Rect into one sortable number: the aisle in
+// the high bits, the position along it in the low 40 (positions stay below
+// 2^40 µm, as MaxCrossAisles cross aisles and aisles of MaxRectDimension
+// span less than 700 km).
+func spotKey(s Spot) uint64 { return uint64(s.X)<<40 | uint64(s.Y) }
+
+// lengthTwoCrossSpots is lengthTwoCross for spots in any order.
+func (r *Rect) lengthTwoCrossSpots(uniq []Spot, sc *sweep2Scratch) fulfill.Length {
+	keys := sc.keys[:0]
+	for _, s := range uniq {
+		keys = append(keys, spotKey(s))
+	}
+	slices.Sort(keys)
+	sc.keys = keys
+	return r.lengthTwoCross(keys, sc)
 }
 
 // state2 indexes the 18 states: mf*6 + mb*2 + joined, where mf and mb
@@ -53,29 +69,27 @@ type option2 struct {
 }
 
 // lengthTwoCross returns the length of a shortest tour from the depot
-// through the distinct spots uniq on r, which has two cross aisles; it
-// equals the length optimalOrder finds.
-func (r *Rect) lengthTwoCross(uniq []Spot, sc *sweep2Scratch) fulfill.Length {
+// through the spots whose keys (see spotKey) are given in ascending order,
+// repeats allowed, on r, which has two cross aisles; it equals the length
+// optimalOrder finds.
+func (r *Rect) lengthTwoCross(keys []uint64, sc *sweep2Scratch) fulfill.Length {
+	const yBits = 1<<40 - 1
 	depot := r.Depot()
 	y0, y1 := int64(r.crossY[0]), int64(r.crossY[1])
 	lo, hi := depot.X, depot.X
-	for _, s := range uniq {
-		lo, hi = min(lo, s.X), max(hi, s.X)
+	if len(keys) > 0 {
+		lo, hi = min(lo, int64(keys[0]>>40)), max(hi, int64(keys[len(keys)-1]>>40))
 	}
 	ncol := int(hi-lo) + 1
 	cols := resize(sc.cols, ncol)
 	sc.cols = cols
 	cols[depot.X-lo].req[r.cfg.Depot.CrossAisle] = true
-	ss := append(sc.spots[:0], uniq...)
-	sc.spots = ss
-	slices.SortFunc(ss, func(a, b Spot) int {
-		if c := cmp.Compare(a.X, b.X); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Y, b.Y)
-	})
 	trivial := true
-	for _, s := range ss {
+	for i, k := range keys {
+		if i > 0 && k == keys[i-1] {
+			continue
+		}
+		s := Spot{X: int64(k >> 40), Y: int64(k & yBits)}
 		col := &cols[s.X-lo]
 		switch {
 		case s == depot:
@@ -127,20 +141,22 @@ func (r *Rect) lengthTwoCross(uniq []Spot, sc *sweep2Scratch) fulfill.Length {
 		for i := range next {
 			next[i] = inf
 		}
-		for _, x := range table[column2Kind(col.picks, last, col.req)] {
-			base := cur[x.from]
+		steps := &table[column2Kind(col.picks, last, col.req)]
+		for from, base := range cur {
 			if base == inf {
 				continue
 			}
-			v := base + oc[x.opt]
-			if x.to < 0 {
-				if !need && v < best {
-					best = v
+			for _, x := range steps.list[steps.start[from]:steps.start[from+1]] {
+				v := base + oc[x.opt]
+				if x.to < 0 {
+					if !need && v < best {
+						best = v
+					}
+					continue
 				}
-				continue
-			}
-			if v += int64(x.walks) * spacing; v < next[x.to] {
-				next[x.to] = v
+				if v += int64(x.walks) * spacing; v < next[x.to] {
+					next[x.to] = v
+				}
 			}
 		}
 		cur = next
@@ -155,6 +171,13 @@ func (r *Rect) lengthTwoCross(uniq []Spot, sc *sweep2Scratch) fulfill.Length {
 type transition2 struct {
 	from, opt, walks uint8
 	to               int8
+}
+
+// steps2 are the transitions of one kind of aisle, by state entering it:
+// those from state s are list[start[s]:start[s+1]].
+type steps2 struct {
+	list  []transition2
+	start [19]uint16
 }
 
 // column2Kind numbers the kinds of aisle the sweep tells apart: without
@@ -175,15 +198,23 @@ func column2Kind(picks int, last bool, req [2]bool) int {
 }
 
 // transitions2 returns the steps of the sweep for each kind of aisle.
-var transitions2 = sync.OnceValue(func() [24][]transition2 {
-	var out [24][]transition2
+var transitions2 = sync.OnceValue(func() *[24]steps2 {
+	out := new([24]steps2)
 	for picks := range 3 {
 		for _, last := range []bool{false, true} {
 			for _, reqF := range []bool{false, true} {
 				for _, reqB := range []bool{false, true} {
 					req := [2]bool{reqF, reqB}
 					kind := column2Kind(picks, last, req)
-					out[kind] = columnTransitions2(options2(picks), last, req)
+					list := columnTransitions2(options2(picks), last, req)
+					st := &out[kind]
+					st.list = list
+					for _, x := range list { // list is sorted by from
+						st.start[x.from+1]++
+					}
+					for i := 1; i < len(st.start); i++ {
+						st.start[i] += st.start[i-1]
+					}
 				}
 			}
 		}

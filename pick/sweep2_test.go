@@ -10,7 +10,8 @@ import (
 
 // TestLengthTwoCrossMatchesSweep compares the two-cross-aisle length sweep
 // with the general sweep on random rectangles (any depot, wide cross
-// aisles) and random pick sets, the depot's own spot included at times.
+// aisles) and random pick sets, with repeats and the depot's own spot at
+// times.
 func TestLengthTwoCrossMatchesSweep(t *testing.T) {
 	n := 3000
 	if testing.Short() || raceEnabled {
@@ -30,6 +31,10 @@ func TestLengthTwoCrossMatchesSweep(t *testing.T) {
 		uniq, _ := distinct(ss)
 		_, want, err := r.optimalOrder(ctx, uniq, true, &tables)
 		require.NoError(t, err)
-		require.Equal(t, want, r.lengthTwoCross(uniq, &sc), "instance %d: %+v, spots %v", i, r.Config(), uniq)
+		given := uniq
+		if i%2 == 1 {
+			given = ss // repeats and all
+		}
+		require.Equal(t, want, r.lengthTwoCrossSpots(given, &sc), "instance %d: %+v, spots %v", i, r.Config(), given)
 	}
 }
