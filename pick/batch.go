@@ -167,6 +167,9 @@ type batchProblem struct {
 	sweep2 sweep2Scratch // scratch of the sweeps with two cross aisles
 	key    []byte        // scratch of cost: the memo key
 	uniq   []Spot        // scratch of length: the distinct spots of a set
+	// reach and noReach: see reachTable.
+	reach   [][]fulfill.Length
+	noReach bool
 }
 
 func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Order, c Capacity) (*batchProblem, error) {
@@ -323,6 +326,53 @@ func (p *batchProblem) exactLengths() bool {
 		return true
 	}
 	return false
+}
+
+// maxReach bounds the number of entries of a reach table (8 bytes each);
+// beyond it the distances are measured each time they are needed.
+const maxReach = 1 << 22
+
+// reachTable returns, for each order o, each of its spots i and each order
+// q, the distance from spot i of o to the nearest spot of q, at
+// reach[o][i*n+q] for n orders; nil if the table would hold more than
+// maxReach entries. It is built on the first call.
+func (p *batchProblem) reachTable() [][]fulfill.Length {
+	if p.reach != nil || p.noReach {
+		return p.reach
+	}
+	n := len(p.orders)
+	total := 0
+	for _, ss := range p.spots {
+		total += len(ss)
+	}
+	if total*n > maxReach {
+		p.noReach = true
+		return nil
+	}
+	p.reach = make([][]fulfill.Length, n)
+	flat := make([]fulfill.Length, total*n)
+	for o, ss := range p.spots {
+		row := flat[: len(ss)*n : len(ss)*n]
+		flat = flat[len(ss)*n:]
+		for i, a := range ss {
+			for q := range n {
+				row[i*n+q] = nearest(p.l, a, p.spots[q])
+			}
+		}
+		p.reach[o] = row
+	}
+	return p.reach
+}
+
+// nearest returns the distance from a to the nearest of ss.
+func nearest(l Layout, a Spot, ss []Spot) fulfill.Length {
+	best := fulfill.Length(-1)
+	for _, s := range ss {
+		if d := l.Distance(a, s); best < 0 || d < best {
+			best = d
+		}
+	}
+	return best
 }
 
 func (p *batchProblem) binsOf(set []int) []Bin {
@@ -519,39 +569,39 @@ func savingsSets(p *batchProblem, near int) ([][]int, error) {
 		s    fulfill.Length
 		d    fulfill.Length // the closeness of the two orders, for pairs not routed
 	}
-	routed := make(map[[2]int]bool)
-	var closeness [][]fulfill.Length
+	var routed []bool              // routed[i*n+j], i < j: the pair is routed
+	var closeness []fulfill.Length // closeness[i*n+j]: of order j to order i
 	if near > 0 && near < n-1 {
-		ss := make([][]Spot, n)
-		for o := range n {
-			ss[o] = p.spots[o]
-		}
-		closeness = make([][]fulfill.Length, n)
+		routed = make([]bool, n*n)
+		closeness = make([]fulfill.Length, n*n)
+		reach := p.reachTable()
+		order := make([]int, 0, n-1)
 		for i := range n {
-			closeness[i] = make([]fulfill.Length, n)
+			ci := closeness[i*n : (i+1)*n]
 			for j := range n {
 				if i == j {
 					continue
 				}
-				for _, a := range ss[i] {
-					best := fulfill.Length(-1)
-					for _, b := range ss[j] {
-						if d := p.l.Distance(a, b); best < 0 || d < best {
-							best = d
-						}
+				if reach != nil {
+					row := reach[i]
+					for a := range p.spots[i] {
+						ci[j] += row[a*n+j]
 					}
-					closeness[i][j] += best
+					continue
+				}
+				for _, a := range p.spots[i] {
+					ci[j] += nearest(p.l, a, p.spots[j])
 				}
 			}
-			order := make([]int, 0, n-1)
+			order = order[:0]
 			for j := range n {
 				if j != i {
 					order = append(order, j)
 				}
 			}
-			slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(closeness[i][a], closeness[i][b]) })
+			slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(ci[a], ci[b]) })
 			for _, j := range order[:near] {
-				routed[[2]int{min(i, j), max(i, j)}] = true
+				routed[min(i, j)*n+max(i, j)] = true
 			}
 		}
 	}
@@ -564,8 +614,8 @@ func savingsSets(p *batchProblem, near int) ([][]int, error) {
 			if !p.loads[i].plus(p.loads[j]).fits(p.c) {
 				continue
 			}
-			if closeness != nil && !routed[[2]int{i, j}] {
-				rest = append(rest, pair{i: i, j: j, d: closeness[i][j] + closeness[j][i]})
+			if closeness != nil && !routed[i*n+j] {
+				rest = append(rest, pair{i: i, j: j, d: closeness[i*n+j] + closeness[j*n+i]})
 				continue
 			}
 			// Never negative; pairs saving nothing still merge, to use fewer carts.

@@ -86,9 +86,8 @@ type searcher struct {
 	// through more orders is never shorter.
 	exact bool
 
-	// reach, when not nil, holds for each order o, each of its spots i and
-	// each order q the distance from spot i of o to the nearest spot of q,
-	// at reach[o][i*n+q] for n orders: closeness sums minima over it.
+	// reach is the problem's reachTable, or nil: closeness sums minima
+	// over it.
 	reach [][]fulfill.Length
 	// Scratch reused from move to move.
 	perm       []int
@@ -103,44 +102,11 @@ type cand struct {
 	d fulfill.Length
 }
 
-// maxReach bounds the number of entries of the searcher's reach table
-// (8 bytes each); beyond it closeness measures the distances each time.
-const maxReach = 1 << 22
-
 // newSearcher prepares a search over p.
 func newSearcher(ctx context.Context, p *batchProblem, seed uint64, near int) *searcher {
 	ls := &searcher{p: p, ctx: ctx, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), near: near, exact: p.exactLengths()}
-	n := len(p.orders)
-	total := 0
-	for _, ss := range p.spots {
-		total += len(ss)
-	}
-	if total*n <= maxReach {
-		ls.reach = make([][]fulfill.Length, n)
-		flat := make([]fulfill.Length, total*n)
-		for o, ss := range p.spots {
-			row := flat[: len(ss)*n : len(ss)*n]
-			flat = flat[len(ss)*n:]
-			for i, a := range ss {
-				for q := range n {
-					row[i*n+q] = nearest(p.l, a, p.spots[q])
-				}
-			}
-			ls.reach[o] = row
-		}
-	}
+	ls.reach = p.reachTable()
 	return ls
-}
-
-// nearest returns the distance from a to the nearest of ss.
-func nearest(l Layout, a Spot, ss []Spot) fulfill.Length {
-	best := fulfill.Length(-1)
-	for _, s := range ss {
-		if d := l.Distance(a, s); best < 0 || d < best {
-			best = d
-		}
-	}
-	return best
 }
 
 // state is a batching under search: sets of orders with their loads and
