@@ -89,11 +89,27 @@ type searcher struct {
 	// reach is the problem's reachTable, or nil: closeness sums minima
 	// over it.
 	reach [][]fulfill.Length
+	// stamps counts the stamps handed out to batch memberships.
+	stamps uint64
+	// pairs, when not nil, holds a record per order o and batch b at
+	// pairs[o*width+b].
+	pairs []pairRecord
+	width int
 	// Scratch reused from move to move.
 	perm       []int
 	cands      []cand
 	bufA, bufB []int
 	bufC       []int
+}
+
+// pairRecord is what the search remembers of an order o and a batch b:
+// o's closeness to b when b had membership closeVer, and that no move of o
+// to b improved the walk when o's batch had membership fromVer and b had
+// toVer. A membership's outcome never changes, so neither does the answer.
+type pairRecord struct {
+	closeVer       uint64
+	close          fulfill.Length
+	fromVer, toVer uint64
 }
 
 // cand is a batch an order may move to, with its closeness to the order.
@@ -115,6 +131,7 @@ type state struct {
 	sets  [][]int
 	loads []load
 	costs []fulfill.Length
+	ver   []uint64 // a stamp unique to each membership a batch has had
 	of    []int
 	total fulfill.Length
 }
@@ -129,6 +146,7 @@ func (ls *searcher) newState(sets [][]int) *state {
 		st.loads = append(st.loads, ls.p.loadOf(s))
 		c := ls.p.cost(s)
 		st.costs = append(st.costs, c)
+		st.ver = append(st.ver, ls.stamp())
 		st.total += c
 		for _, o := range s {
 			st.of[o] = b
@@ -151,7 +169,7 @@ func (st *state) clone() [][]int {
 func (ls *searcher) set(st *state, b int, s []int) {
 	c := ls.p.cost(s)
 	st.total += c - st.costs[b]
-	st.sets[b], st.costs[b], st.loads[b] = s, c, ls.p.loadOf(s)
+	st.sets[b], st.costs[b], st.loads[b], st.ver[b] = s, c, ls.p.loadOf(s), ls.stamp()
 	for _, o := range s {
 		st.of[o] = b
 	}
@@ -162,7 +180,22 @@ func (ls *searcher) setCopy(st *state, b int, s []int) {
 	ls.set(st, b, append(st.sets[b][:0], s...))
 }
 
+// stamp returns a number never returned before.
+func (ls *searcher) stamp() uint64 {
+	ls.stamps++
+	return ls.stamps
+}
+
+// maxPairs bounds the entries of the searcher's per order and batch
+// records (24 bytes each); beyond it nothing is recorded.
+const maxPairs = 1 << 21
+
 func (ls *searcher) run(start [][]int, rounds int) [][]int {
+	// No state has more batches than the first.
+	if n := len(ls.p.orders); n*len(start) <= maxPairs {
+		ls.width = len(start)
+		ls.pairs = make([]pairRecord, n*ls.width)
+	}
 	st := ls.newState(start)
 	best, bestTotal := st.clone(), st.total
 	for round := 0; ; round++ {
@@ -210,6 +243,18 @@ func (ls *searcher) closeness(st *state, o, b int) fulfill.Length {
 	return total
 }
 
+// closenessOf is closeness, remembered for each membership of b.
+func (ls *searcher) closenessOf(st *state, o, b int) fulfill.Length {
+	if ls.pairs == nil {
+		return ls.closeness(st, o, b)
+	}
+	rec := &ls.pairs[o*ls.width+b]
+	if rec.closeVer != st.ver[b] {
+		rec.closeVer, rec.close = st.ver[b], ls.closeness(st, o, b)
+	}
+	return rec.close
+}
+
 // shuffled returns a random permutation of 0..n-1 in a reused buffer,
 // drawing from the generator exactly as [rand.Rand.Perm] does.
 func (ls *searcher) shuffled(n int) []int {
@@ -238,7 +283,7 @@ func (ls *searcher) descend(st *state) {
 			cands := ls.cands[:0]
 			for b := range st.sets {
 				if b != a && len(st.sets[b]) > 0 {
-					cands = append(cands, cand{b, ls.closeness(st, o, b)})
+					cands = append(cands, cand{b, ls.closenessOf(st, o, b)})
 				}
 			}
 			ls.cands = cands
@@ -252,6 +297,13 @@ func (ls *searcher) descend(st *state) {
 			lo := p.loads[o]
 			for _, cd := range cands {
 				b := cd.b
+				var rec *pairRecord
+				if ls.pairs != nil {
+					rec = &ls.pairs[o*ls.width+b]
+					if rec.fromVer == st.ver[a] && rec.toVer == st.ver[b] {
+						continue // tried with these very batches: nothing gained
+					}
+				}
 				// Shift o from a to b.
 				if !(ls.exact && costA == st.costs[a]) && st.loads[b].plus(lo).fits(p.c) {
 					nb := appendWith(ls.bufB[:0], st.sets[b], o)
@@ -294,6 +346,9 @@ func (ls *searcher) descend(st *state) {
 				}
 				if done {
 					break
+				}
+				if rec != nil {
+					rec.fromVer, rec.toVer = st.ver[a], st.ver[b]
 				}
 			}
 		}
