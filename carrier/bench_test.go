@@ -34,7 +34,8 @@ func tenServiceCard(b testing.TB) *carrier.RateCard {
 // BenchmarkQuote prices one residential package with ten services.
 // "compiled" is the Tariff built once; "previous" is the same card
 // compiled and priced by the code before the allocation work (kept in
-// legacy_test.go); "naive" is naiveQuotes, a
+// legacy_test.go); "compiled-3pkg" and "previous-3pkg" price three
+// packages with a signature; "naive" is naiveQuotes, a
 // straightforward pricer reading the card's data in decimals (the
 // baseline); "baseline" validates and compiles the card on every call.
 func BenchmarkQuote(b *testing.B) {
@@ -68,6 +69,27 @@ func BenchmarkQuote(b *testing.B) {
 		}
 		reportCPU(b, start)
 	})
+	req3 := request(b, "60601", true, pkg(b, "14.2x10x6in", "4.3lb"), pkg(b, "30x20x12in", "22lb"), pkg(b, "8x6x4in", "0.7lb"))
+	req3.Options.Signature = true
+	if qs, _, _ := tr.Quotes(req3); len(qs) != 10 {
+		b.Fatalf("want 10 quotes, got %d", len(qs))
+	}
+	for _, bm := range []struct {
+		name  string
+		quote func(carrier.Request) ([]carrier.Quote, []*carrier.IneligibleError, error)
+	}{{"compiled-3pkg", tr.Quotes}, {"previous-3pkg", prev}} {
+		quote := bm.quote
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			start := cpuTime()
+			for b.Loop() {
+				if _, _, err := quote(req3); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPU(b, start)
+		})
+	}
 	naive := naiveQuotes(card, req)
 	want, _, _ := tr.Quotes(req)
 	for i := range want {

@@ -37,8 +37,12 @@ func FuzzParseRateCard(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a valid card must make a tariff: %v", err)
 		}
-		if _, _, err := tr.Quotes(req); err != nil && !strings.Contains(err.Error(), "no rate card in effect") {
+		qs, inel, err := tr.Quotes(req)
+		if err != nil && !strings.Contains(err.Error(), "no rate card in effect") {
 			t.Fatalf("quote: %v", err)
+		}
+		if err == nil {
+			samePrevious(t, carrier.PreviousQuoter(c), req, qs, inel)
 		}
 		out, err := json.Marshal(c)
 		if err != nil {
@@ -98,8 +102,22 @@ func FuzzPricesCSV(f *testing.F) {
 	})
 }
 
+// samePrevious fails t unless the previous pricing code gives the same
+// quotes and reasons for req, field by field.
+func samePrevious(t *testing.T, prev func(carrier.Request) ([]carrier.Quote, []*carrier.IneligibleError, error), req carrier.Request, qs []carrier.Quote, inel []*carrier.IneligibleError) {
+	t.Helper()
+	var a, b strings.Builder
+	renderQuotes(&a, qs, inel, nil)
+	pq, pi, err := prev(req)
+	renderQuotes(&b, pq, pi, err)
+	if a.String() != b.String() {
+		t.Fatalf("quotes differ from the previous pricing code:\n%s\nprevious:\n%s", a.String(), b.String())
+	}
+}
+
 // FuzzQuote rates arbitrary packages and addresses with the test card:
-// no panic, and every quote's billable weight is at least its actual weight.
+// no panic, every quote's billable weight is at least its actual weight,
+// and the quotes are those of the previous pricing code.
 func FuzzQuote(f *testing.F) {
 	data, err := os.ReadFile("testdata/acme-2026.json")
 	if err != nil {
@@ -113,6 +131,7 @@ func FuzzQuote(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	prev := carrier.PreviousQuoter(c)
 	f.Add("94105", int64(12*fulfill.Inch), int64(10*fulfill.Inch), int64(8*fulfill.Inch), int64(5*fulfill.Pound), true, "350")
 	f.Add("99501", int64(97*fulfill.Inch), int64(12*fulfill.Inch), int64(6*fulfill.Inch), int64(20*fulfill.Pound), false, "0")
 	f.Add("1", int64(-1), int64(0), int64(1<<62), int64(-5), false, "-1")
@@ -126,10 +145,11 @@ func FuzzQuote(f *testing.F) {
 		if dv, err := fulfill.ParseMoney(value, "USD"); err == nil {
 			req.Options.DeclaredValue = dv
 		}
-		qs, _, err := tr.Quotes(req)
+		qs, inel, err := tr.Quotes(req)
 		if err != nil {
 			return
 		}
+		samePrevious(t, prev, req, qs, inel)
 		for _, q := range qs {
 			if q.Price.Sign() < 0 {
 				t.Fatalf("negative price %s", q.Price)

@@ -239,3 +239,37 @@ func TestQuotesMatchPrevious(t *testing.T) {
 		}
 	}
 }
+
+// TestExplanationsIndependent: the quotes of one request share buffers
+// for their steps and texts, yet each explanation is the caller's own:
+// appending to one or changing its steps leaves the others as they were,
+// and so does pricing more requests.
+func TestExplanationsIndependent(t *testing.T) {
+	tr, err := carrier.NewTariff(tenServiceCard(t))
+	require.NoError(t, err)
+	req := request(t, "60601", true, pkg(t, "14.2x10x6in", "4.3lb"), pkg(t, "30x20x12in", "22lb"))
+	req.Options.Signature = true
+	qs, _, err := tr.Quotes(req)
+	require.NoError(t, err)
+	require.Len(t, qs, 10)
+	var want []string
+	for _, q := range qs {
+		want = append(want, q.Explanation.String())
+	}
+	for i := range qs {
+		qs[i].Explanation = append(qs[i].Explanation, carrier.Step{Kind: carrier.StepMarkup, Text: "extra"})
+		qs[i].Explanation[0].Text = "changed"
+		for k := i + 1; k < len(qs); k++ {
+			require.Equal(t, want[k], qs[k].Explanation.String(), "quote %d after changing quote %d", k, i)
+		}
+		for range 3 {
+			_, _, err := tr.Quotes(request(t, "10001", false, pkg(t, "9x9x9in", "3lb")))
+			require.NoError(t, err)
+		}
+	}
+	for i, q := range qs {
+		require.Equal(t, "changed", q.Explanation[0].Text)
+		require.Equal(t, "extra", q.Explanation[len(q.Explanation)-1].Text)
+		require.Equal(t, want[i][strings.Index(want[i], "\n"):], q.Explanation[:len(q.Explanation)-1].String()[len("changed"):])
+	}
+}

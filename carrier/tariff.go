@@ -985,7 +985,7 @@ type applied struct {
 // services still to be priced.
 func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decimal.Decimal, left int) (Quote, *IneligibleError) {
 	u := c.units
-	req, zi := st.req, st.zoneIdx
+	req, zi := &st.req, st.zoneIdx
 	fail := func(pkg int, rule, limit, actual, reason string) (Quote, *IneligibleError) {
 		return Quote{}, &IneligibleError{Carrier: c.carrier, Service: s.svc.Code, Package: pkg, Rule: rule, Limit: limit, Actual: actual, Reason: reason}
 	}
@@ -1105,6 +1105,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 	var fuelM, totalM fulfill.Money
 	var fuelText string
 	hasFuel := c.fuel.Sign() > 0
+	total := sub // in 10^-scale units, if fast
 	if fast {
 		if !hasFuel {
 			totalM = st.money(c, sub, c.scale)
@@ -1113,7 +1114,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 			fu, ok2 := mulInt64(f, pow10[c.scale-c.minor])
 			t, ok3 := addInt64(sub, fu)
 			if fast = ok && ok2 && ok3; fast {
-				fuelM, totalM = st.money(c, f, c.minor), st.money(c, t, c.scale)
+				fuelM, totalM, total = st.money(c, f, c.minor), st.money(c, t, c.scale), t
 				// "fuel 10% of 19.00 USD: 1.90 USD"
 				b := append(st.text.open(), c.fuelHead...)
 				b = appendFixed(b, sub, c.scale, c.currency)
@@ -1153,7 +1154,11 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 	}
 	q.Price = totalM
 	b := append(st.text.open(), "total "...)
-	b = appendMoney(b, q.Price)
+	if fast {
+		b = appendFixed(b, total, c.scale, c.currency)
+	} else {
+		b = appendMoney(b, q.Price)
+	}
 	steps = append(steps, Step{Kind: StepTotal, Amount: q.Price, Text: st.text.close(b)})
 	q.Explanation = st.keep(steps)
 	return q, nil
