@@ -326,18 +326,23 @@ func (ls *searcher) descend(st *state) {
 					if !la.fits(p.c) || !lb.fits(p.c) {
 						continue
 					}
+					var costBq fulfill.Length // the walk of b without q
 					if ls.exact {
 						bw := appendWithout(ls.bufC[:0], st.sets[b], q)
 						ls.bufC = bw
-						if costA+p.cost(bw) >= st.costs[a]+st.costs[b] {
+						if costBq = p.cost(bw); costA+costBq >= st.costs[a]+st.costs[b] {
 							continue
 						}
 					}
 					na := appendWith(ls.bufC[:0], aWithout, q)
 					ls.bufC = na
+					costNA := p.cost(na)
+					if ls.exact && costNA+costBq >= st.costs[a]+st.costs[b] {
+						continue // b with o instead of q walks at least as far as b without q
+					}
 					nb := appendSwapped(ls.bufB[:0], st.sets[b], q, o)
 					ls.bufB = nb
-					if delta := p.cost(na) + p.cost(nb) - st.costs[a] - st.costs[b]; delta < 0 {
+					if delta := costNA + p.cost(nb) - st.costs[a] - st.costs[b]; delta < 0 {
 						ls.setCopy(st, a, na)
 						ls.setCopy(st, b, nb)
 						improved, done = true, true
