@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,5 +272,31 @@ func TestExplanationsIndependent(t *testing.T) {
 		require.Equal(t, "changed", q.Explanation[0].Text)
 		require.Equal(t, "extra", q.Explanation[len(q.Explanation)-1].Text)
 		require.Equal(t, want[i][strings.Index(want[i], "\n"):], q.Explanation[:len(q.Explanation)-1].String()[len("changed"):])
+	}
+}
+
+// TestQuotesConcurrent: one Tariff quoting from several goroutines at
+// once gives every goroutine the quotes it gets alone.
+func TestQuotesConcurrent(t *testing.T) {
+	tr, err := carrier.NewTariff(tenServiceCard(t))
+	require.NoError(t, err)
+	reqs := pinnedRequests(60)
+	render := func() string {
+		var b strings.Builder
+		for _, req := range reqs {
+			qs, inel, err := tr.Quotes(req)
+			renderQuotes(&b, qs, inel, err)
+		}
+		return b.String()
+	}
+	want := render()
+	got := make([]string, 4)
+	var wg sync.WaitGroup
+	for g := range got {
+		wg.Go(func() { got[g] = render() })
+	}
+	wg.Wait()
+	for g := range got {
+		require.Equal(t, want, got[g], "goroutine %d", g)
 	}
 }

@@ -111,9 +111,11 @@ func (t *Tariff) Rate(ctx context.Context, req Request) ([]Quote, error) {
 
 // Quotes prices req with every service of the card in effect at
 // req.ShipTime and returns the quotes of the eligible services and the
-// reasons of the others, both in card order. The error is non-nil only for
-// an invalid request ([ErrInvalidRequest]) or a ship time before every card
-// ([ErrNoCard]).
+// reasons of the others, both in card order. The quotes' explanations
+// share their backing arrays, each with a capacity of its own length, so
+// that appending to or changing one explanation leaves the others as they
+// were. The error is non-nil only for an invalid request
+// ([ErrInvalidRequest]) or a ship time before every card ([ErrNoCard]).
 func (t *Tariff) Quotes(req Request) ([]Quote, []*IneligibleError, error) {
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
