@@ -2,6 +2,7 @@ package pick
 
 import (
 	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -43,4 +44,36 @@ func TestLengthMemo(t *testing.T) {
 	}
 	_, _, ok := m.get(nil)
 	require.False(t, ok)
+}
+
+// TestSwapFits checks swapFits against adding and subtracting whole loads,
+// near overflow included, on random loads and capacities.
+func TestSwapFits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	big := func() int64 {
+		switch rng.IntN(3) {
+		case 0:
+			return rng.Int64N(50)
+		case 1:
+			return math.MaxInt64 - rng.Int64N(50)
+		}
+		return rng.Int64()
+	}
+	rl := func() load {
+		return load{lines: rng.IntN(30), units: big(), volume: fulfill.Volume(big()), weight: fulfill.Mass(big()), totes: rng.IntN(10)}
+	}
+	limit := func(v int64) int64 {
+		if rng.IntN(3) == 0 {
+			return 0
+		}
+		return v
+	}
+	for i := range 20000 {
+		a, in, out := rl(), rl(), rl()
+		c := Capacity{Lines: int(limit(int64(rng.IntN(40)))), Units: limit(big()), Volume: fulfill.Volume(limit(big())),
+			Weight: fulfill.Mass(limit(big())), Totes: int(limit(int64(rng.IntN(12))))}
+		s := a.plus(in)
+		want := load{s.lines - out.lines, s.units - out.units, s.volume - out.volume, s.weight - out.weight, s.totes - out.totes}.fits(c)
+		require.Equal(t, want, a.swapFits(in, out, c), "case %d: %+v + %+v - %+v within %+v", i, a, in, out, c)
+	}
 }

@@ -319,11 +319,7 @@ func (ls *searcher) descend(st *state) {
 				done := false
 				for _, q := range st.sets[b] {
 					lq := p.loads[q]
-					la := st.loads[a].plus(lq)
-					la = load{la.lines - lo.lines, la.units - lo.units, la.volume - lo.volume, la.weight - lo.weight, la.totes - lo.totes}
-					lb := st.loads[b].plus(lo)
-					lb = load{lb.lines - lq.lines, lb.units - lq.units, lb.volume - lq.volume, lb.weight - lq.weight, lb.totes - lq.totes}
-					if !la.fits(p.c) || !lb.fits(p.c) {
+					if !st.loads[a].swapFits(lq, lo, p.c) || !st.loads[b].swapFits(lo, lq, p.c) {
 						continue
 					}
 					var costBq fulfill.Length // the walk of b without q
@@ -426,4 +422,15 @@ func (ls *searcher) perturb(st *state, n int) {
 			ls.set(st, b, nb)
 		}
 	}
+}
+
+// swapFits reports whether load a with in added and then out taken away
+// is within c; it checks only the limited fields, each computed as
+// a.plus(in) minus out would hold it.
+func (a load) swapFits(in, out load, c Capacity) bool {
+	return (c.Lines == 0 || a.lines+in.lines-out.lines <= c.Lines) &&
+		(c.Units == 0 || satAdd(a.units, in.units)-out.units <= c.Units) &&
+		(c.Volume == 0 || fulfill.Volume(satAdd(int64(a.volume), int64(in.volume)))-out.volume <= c.Volume) &&
+		(c.Weight == 0 || fulfill.Mass(satAdd(int64(a.weight), int64(in.weight)))-out.weight <= c.Weight) &&
+		(c.Totes == 0 || a.totes+in.totes-out.totes <= c.Totes)
 }
