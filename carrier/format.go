@@ -79,7 +79,7 @@ func appendLength(b []byte, l fulfill.Length, u Units) []byte {
 	return append(appendScaled(b, int64(l), unit), suffix...)
 }
 
-// appendVolume appends fmtVolume(v, u).
+// appendVolume appends a volume as explanations write it: "1728in³".
 func appendVolume(b []byte, v fulfill.Volume, u Units) []byte {
 	unit, suffix := volumeUnit(u)
 	return append(appendScaled(b, int64(v), unit), suffix...)
@@ -96,8 +96,8 @@ func appendDims(b []byte, d fulfill.Dimensions, u Units) []byte {
 	return append(b, suffix...)
 }
 
-// appendRoundPhrase appends the start of roundPhrase(m, step): "rounded
-// up to ", "rounded down to " or "rounded to the nearest ".
+// appendRoundPhrase appends how a value was rounded, to be followed by the
+// step: "rounded up to ", "rounded down to " or "rounded to the nearest ".
 func appendRoundPhrase(b []byte, m RoundMode) []byte {
 	switch m {
 	case RoundModeNearest:
@@ -163,13 +163,6 @@ func cubicSuffix(u Units) string {
 	return "in³"
 }
 
-func fmtVolume(v fulfill.Volume, u Units) string {
-	if u == UnitsMetric {
-		return fmtScaled(int64(v), int64(fulfill.CubicCentimeter), "cm³")
-	}
-	return fmtScaled(int64(v), int64(fulfill.CubicInch), "in³")
-}
-
 // pow10 holds 10^0 to 10^18.
 var pow10 = func() (p [19]int64) {
 	p[0] = 1
@@ -220,10 +213,13 @@ func appendMoney(b []byte, m fulfill.Money) []byte {
 //
 // A text is built by appending to the slice open returns and finished by
 // close, before the next open; the slice must not be used after close.
-type textArena struct{ buf []byte }
+type textArena struct {
+	buf  []byte
+	size int // the capacity of the next buffer, if above textChunk
+}
 
-// textChunk is the size of the buffers after a request's first, and
-// textRoom the spare capacity below which a text starts a new one.
+// textChunk is the least size of a buffer, and textRoom the spare
+// capacity below which a text starts a new one.
 const (
 	textChunk = 2048
 	textRoom  = 256
@@ -232,7 +228,8 @@ const (
 // open returns an empty slice to append a text to.
 func (a *textArena) open() []byte {
 	if cap(a.buf)-len(a.buf) < textRoom {
-		a.buf = make([]byte, 0, textChunk)
+		a.buf = make([]byte, 0, max(a.size, textChunk))
+		a.size = 0
 	}
 	return a.buf[len(a.buf):len(a.buf)]
 }

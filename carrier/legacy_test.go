@@ -505,10 +505,10 @@ func (st *prevQuoteState) dimWeight(i int, d *prevCompiledDim, m *prevMeasured) 
 	var w fulfill.Mass
 	if d.aboveActive && m.vol <= d.above {
 		st1 = Step{Kind: StepDimWeight, Package: n, Rule: "dim_threshold", Threshold: d.aboveText,
-			Value: fmtVolume(m.vol, du), Text: "volume " + fmtVolume(m.vol, du) + " not above " + d.aboveText + ": no dimensional weight"}
+			Value: prevFmtVolume(m.vol, du), Text: "volume " + prevFmtVolume(m.vol, du) + " not above " + d.aboveText + ": no dimensional weight"}
 	} else {
 		dw, exact := d.weight(m.vol, m.round.Weight, m.round.WeightMode)
-		text := "dimensional weight " + fmtVolume(m.vol, du) + " / " + d.divisorText + " = " + fmtMass(exact, du)
+		text := "dimensional weight " + prevFmtVolume(m.vol, du) + " / " + d.divisorText + " = " + fmtMass(exact, du)
 		if m.round.Weight > 0 {
 			text += ", " + prevRoundPhrase(m.round.WeightMode, fmtMass(m.round.Weight, du)) + ": " + fmtMass(dw, du)
 		}
@@ -866,4 +866,11 @@ func prevFmtMoney(m fulfill.Money) string {
 	b = append(b, ' ')
 	b = append(b, m.Currency()...)
 	return string(b)
+}
+
+func prevFmtVolume(v fulfill.Volume, u Units) string {
+	if u == UnitsMetric {
+		return fmtScaled(int64(v), int64(fulfill.CubicCentimeter), "cm³")
+	}
+	return fmtScaled(int64(v), int64(fulfill.CubicInch), "in³")
 }

@@ -603,18 +603,6 @@ func roundMass(m, step fulfill.Mass, mode RoundMode) fulfill.Mass {
 	return m.Ceil(step)
 }
 
-// roundPhrase says how a value was rounded: "rounded up to 1in",
-// "rounded down to 1lb", "rounded to the nearest 1in".
-func roundPhrase(m RoundMode, step string) string {
-	switch m {
-	case RoundModeNearest:
-		return "rounded to the nearest " + step
-	case RoundModeDown:
-		return "rounded down to " + step
-	}
-	return "rounded up to " + step
-}
-
 // money returns d in the card's currency; the currency was validated when
 // the card was compiled.
 func (c *compiledCard) money(d decimal.Decimal) fulfill.Money {
@@ -701,7 +689,7 @@ func (st *quoteState) init(c *compiledCard, req Request) {
 	if k := n * c.dimClasses; k > len(st.dimsArr) {
 		st.dims = make([]dimMemo, k)
 	}
-	st.text.buf = make([]byte, 0, min(256+192*len(c.services)*n, 32<<10))
+	st.text.size = min(256+192*len(c.services)*n, 32<<10) // made on first use
 	// zone, fuel, transit and total, and per package dimensions, actual
 	// weight, dimensional weight, billable weight, base price and the
 	// surcharges the options ask for.
