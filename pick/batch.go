@@ -225,24 +225,31 @@ func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Orde
 // routing each set once: the memo is keyed by the indexes as unsigned
 // varints, built in a reused buffer.
 func (p *batchProblem) cost(set []int) fulfill.Length {
+	v, _ := p.costID(set)
+	return v
+}
+
+// costID is cost, also returning a number that identifies the set among
+// all sets of the problem: 0 for the empty set, from 1 for the others in
+// the order they are first seen.
+func (p *batchProblem) costID(set []int) (fulfill.Length, uint64) {
 	if len(set) == 0 {
-		return 0
+		return 0, 0
 	}
 	key := p.key[:0]
 	for _, o := range set {
 		key = binary.AppendUvarint(key, uint64(o))
 	}
 	p.key = key
-	v, h, ok := p.memo.get(key)
+	v, h, id, ok := p.memo.get(key)
 	if ok {
-		return v
+		return v, id
 	}
 	v, err := p.length(set)
 	if err != nil && p.err == nil {
 		p.err = err
 	}
-	p.memo.put(key, h, v)
-	return v
+	return v, p.memo.put(key, h, v)
 }
 
 // batchExactCrossAisles is the largest number of cross aisles for which

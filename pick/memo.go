@@ -35,26 +35,29 @@ func hashKey(key []byte) uint64 {
 	return h ^ h>>32
 }
 
-// get returns the length stored for key, and the key's hash for put.
-func (m *lengthMemo) get(key []byte) (fulfill.Length, uint64, bool) {
-	h := hashKey(key)
+// get returns the length stored for key and its id (see put), and the
+// key's hash for put.
+func (m *lengthMemo) get(key []byte) (v fulfill.Length, h, id uint64, ok bool) {
+	h = hashKey(key)
 	if len(m.slots) == 0 {
-		return 0, h, false
+		return 0, h, 0, false
 	}
 	for i := h & m.mask; ; i = (i + 1) & m.mask {
 		s := m.slots[i]
 		if s == 0 {
-			return 0, h, false
+			return 0, h, 0, false
 		}
 		e := &m.ents[s-1]
 		if e.hash == h && bytes.Equal(m.arena[e.off:e.off+e.n], key) {
-			return e.v, h, true
+			return e.v, h, uint64(s), true
 		}
 	}
 }
 
-// put stores v for key, whose hash is h; key must not be stored yet.
-func (m *lengthMemo) put(key []byte, h uint64, v fulfill.Length) {
+// put stores v for key, whose hash is h, and returns the key's id: 1 for
+// the first key stored, 2 for the second, and so on. The key must not be
+// stored yet.
+func (m *lengthMemo) put(key []byte, h uint64, v fulfill.Length) uint64 {
 	if 2*(len(m.ents)+1) > len(m.slots) {
 		m.grow()
 	}
@@ -65,6 +68,7 @@ func (m *lengthMemo) put(key []byte, h uint64, v fulfill.Length) {
 		i = (i + 1) & m.mask
 	}
 	m.slots[i] = int32(len(m.ents))
+	return uint64(len(m.ents))
 }
 
 // grow doubles the slots (at least 1024) and reinserts the entries.

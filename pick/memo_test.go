@@ -17,6 +17,7 @@ func TestLengthMemo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	var m lengthMemo
 	want := map[string]fulfill.Length{}
+	ids := map[string]uint64{}
 	randomKey := func() []byte {
 		var k []byte
 		for range 1 + rng.IntN(6) {
@@ -26,23 +27,26 @@ func TestLengthMemo(t *testing.T) {
 	}
 	for i := range 20000 {
 		k := randomKey()
-		v, h, ok := m.get(k)
+		v, h, id, ok := m.get(k)
 		w, found := want[string(k)]
 		require.Equal(t, found, ok, "step %d key %x", i, k)
 		if ok {
 			require.Equal(t, w, v)
+			require.Equal(t, ids[string(k)], id)
 			continue
 		}
 		v = fulfill.Length(rng.Int64())
-		m.put(k, h, v)
+		require.Equal(t, uint64(len(want)+1), m.put(k, h, v))
 		want[string(k)] = v
+		ids[string(k)] = uint64(len(want))
 	}
 	for k, w := range want {
-		v, _, ok := m.get([]byte(k))
+		v, _, id, ok := m.get([]byte(k))
 		require.True(t, ok)
 		require.Equal(t, w, v)
+		require.Equal(t, ids[k], id)
 	}
-	_, _, ok := m.get(nil)
+	_, _, _, ok := m.get(nil)
 	require.False(t, ok)
 }
 

@@ -89,8 +89,6 @@ type searcher struct {
 	// reach is the problem's reachTable, or nil: closeness sums minima
 	// over it.
 	reach [][]fulfill.Length
-	// stamps counts the stamps handed out to batch memberships.
-	stamps uint64
 	// pairs, when not nil, holds a record per order o and batch b at
 	// pairs[o*width+b].
 	pairs []pairRecord
@@ -103,9 +101,10 @@ type searcher struct {
 }
 
 // pairRecord is what the search remembers of an order o and a batch b:
-// o's closeness to b when b had membership closeVer, and that no move of o
-// to b improved the walk when o's batch had membership fromVer and b had
-// toVer. A membership's outcome never changes, so neither does the answer.
+// o's closeness to b when b held the set closeVer, and that no move of o
+// to b improved the walk when o's batch held the set fromVer and b the set
+// toVer (ids from costID). The outcome of a move depends on nothing but
+// the two sets and o, so the record stays true in later rounds too.
 type pairRecord struct {
 	closeVer       uint64
 	close          fulfill.Length
@@ -131,7 +130,7 @@ type state struct {
 	sets  [][]int
 	loads []load
 	costs []fulfill.Length
-	ver   []uint64 // a stamp unique to each membership a batch has had
+	ver   []uint64 // the id of each batch's set of orders (see costID)
 	of    []int
 	total fulfill.Length
 }
@@ -144,9 +143,9 @@ func (ls *searcher) newState(sets [][]int) *state {
 		b := len(st.sets)
 		st.sets = append(st.sets, s)
 		st.loads = append(st.loads, ls.p.loadOf(s))
-		c := ls.p.cost(s)
+		c, id := ls.p.costID(s)
 		st.costs = append(st.costs, c)
-		st.ver = append(st.ver, ls.stamp())
+		st.ver = append(st.ver, id)
 		st.total += c
 		for _, o := range s {
 			st.of[o] = b
@@ -167,9 +166,9 @@ func (st *state) clone() [][]int {
 
 // set replaces batch b by s, which the state owns from then on.
 func (ls *searcher) set(st *state, b int, s []int) {
-	c := ls.p.cost(s)
+	c, id := ls.p.costID(s)
 	st.total += c - st.costs[b]
-	st.sets[b], st.costs[b], st.loads[b], st.ver[b] = s, c, ls.p.loadOf(s), ls.stamp()
+	st.sets[b], st.costs[b], st.loads[b], st.ver[b] = s, c, ls.p.loadOf(s), id
 	for _, o := range s {
 		st.of[o] = b
 	}
@@ -178,12 +177,6 @@ func (ls *searcher) set(st *state, b int, s []int) {
 // setCopy replaces batch b by a copy of s, reusing b's storage.
 func (ls *searcher) setCopy(st *state, b int, s []int) {
 	ls.set(st, b, append(st.sets[b][:0], s...))
-}
-
-// stamp returns a number never returned before.
-func (ls *searcher) stamp() uint64 {
-	ls.stamps++
-	return ls.stamps
 }
 
 // maxPairs bounds the entries of the searcher's per order and batch
