@@ -11,7 +11,7 @@ import (
 // localSearchInstances are the instances the local search is timed on: a
 // wave of 50 orders of 1 to 3 lines with 12-line carts, as in the
 // quickstart's day, and 150 orders of 1 to 5 lines with 15-line carts, as
-// in BenchmarkBatch.
+// in BenchmarkBatch, searched for 5 and for 100 rounds.
 func localSearchInstances(b *testing.B) []struct {
 	name   string
 	orders []Order
@@ -27,6 +27,7 @@ func localSearchInstances(b *testing.B) []struct {
 	}{
 		{"wave50", randomOrders(rand.New(rand.NewPCG(50, 3)), r, 50, 3), Capacity{Lines: 12}, LocalSearch{Seed: 1}},
 		{"orders150", randomOrders(rand.New(rand.NewPCG(150, 5)), r, 150, 5), Capacity{Lines: 15}, LocalSearch{Rounds: 5}},
+		{"orders150-rounds100", randomOrders(rand.New(rand.NewPCG(150, 5)), r, 150, 5), Capacity{Lines: 15}, LocalSearch{Rounds: 100}},
 	}
 }
 
