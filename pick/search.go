@@ -135,13 +135,20 @@ type state struct {
 	total fulfill.Length
 }
 
-func (ls *searcher) newState(sets [][]int) *state {
-	st := &state{of: make([]int, len(ls.p.orders))}
-	for _, s := range sets {
-		s = slices.Clone(s)
+// newState makes the state of sets, reusing the storage of st if it is
+// not nil.
+func (ls *searcher) newState(st *state, sets [][]int) *state {
+	if st == nil {
+		st = &state{of: make([]int, len(ls.p.orders))}
+	}
+	// Each set is copied into storage the state owns from an earlier set
+	// (nil past what it had), never shared with sets.
+	st.sets = slices.Grow(st.sets[:0], len(sets))[:len(sets)]
+	st.loads, st.costs, st.ver, st.total = st.loads[:0], st.costs[:0], st.ver[:0], 0
+	for b, s := range sets {
+		s = append(st.sets[b][:0], s...)
 		slices.Sort(s)
-		b := len(st.sets)
-		st.sets = append(st.sets, s)
+		st.sets[b] = s
 		st.loads = append(st.loads, ls.p.loadOf(s))
 		c, id := ls.p.costID(s)
 		st.costs = append(st.costs, c)
@@ -189,7 +196,7 @@ func (ls *searcher) run(start [][]int, rounds int) [][]int {
 		ls.width = len(start)
 		ls.pairs = make([]pairRecord, n*ls.width)
 	}
-	st := ls.newState(start)
+	st := ls.newState(nil, start)
 	best, bestTotal := st.clone(), st.total
 	for round := 0; ; round++ {
 		ls.descend(st)
@@ -199,7 +206,7 @@ func (ls *searcher) run(start [][]int, rounds int) [][]int {
 		if round >= rounds || ls.ctx.Err() != nil {
 			break
 		}
-		st = ls.newState(best)
+		st = ls.newState(st, best)
 		ls.perturb(st, 2+ls.rng.IntN(4))
 	}
 	return best
