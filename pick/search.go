@@ -36,12 +36,20 @@ type LocalSearch struct {
 
 // Batch batches orders and improves the result.
 func (s LocalSearch) Batch(ctx context.Context, l Layout, orders []Order, c Capacity) (Batching, error) {
+	return s.batch(ctx, l, orders, c, false)
+}
+
+// batch is Batch; noTables makes the search keep neither the table of
+// nearest-spot distances nor the records per order and batch, which it
+// otherwise keeps when they are small enough, as on very large inputs.
+func (s LocalSearch) batch(ctx context.Context, l Layout, orders []Order, c Capacity, noTables bool) (Batching, error) {
 	// The start is always completed and the routes never cancelled; ctx
 	// only ends the search.
 	p, err := newBatchProblem(context.WithoutCancel(ctx), l, s.Router, orders, c)
 	if err != nil {
 		return Batching{}, err
 	}
+	p.noReach = noTables
 	var sets [][]int
 	if s.Start == nil {
 		if sets, err = savingsSets(p, startNear); err != nil {
@@ -61,6 +69,7 @@ func (s LocalSearch) Batch(ctx context.Context, l Layout, orders []Order, c Capa
 		near = 6
 	}
 	ls := newSearcher(ctx, p, s.Seed, near)
+	ls.noPairs = noTables
 	rounds := s.Rounds
 	if rounds <= 0 {
 		rounds = 30
@@ -91,8 +100,9 @@ type searcher struct {
 	reach [][]fulfill.Length
 	// pairs, when not nil, holds a record per order o and batch b at
 	// pairs[o*width+b].
-	pairs []pairRecord
-	width int
+	pairs   []pairRecord
+	width   int
+	noPairs bool // keep no pairs
 	// Scratch reused from move to move.
 	perm       []int
 	cands      []cand
@@ -187,12 +197,12 @@ func (ls *searcher) setCopy(st *state, b int, s []int) {
 }
 
 // maxPairs bounds the entries of the searcher's per order and batch
-// records (24 bytes each); beyond it nothing is recorded.
-const maxPairs = 1 << 21
+// records (32 bytes each); beyond it nothing is recorded.
+const maxPairs = 1 << 20
 
 func (ls *searcher) run(start [][]int, rounds int) [][]int {
 	// No state has more batches than the first.
-	if n := len(ls.p.orders); n*len(start) <= maxPairs {
+	if n := len(ls.p.orders); n*len(start) <= maxPairs && !ls.noPairs {
 		ls.width = len(start)
 		ls.pairs = make([]pairRecord, n*ls.width)
 	}

@@ -121,6 +121,10 @@ func TestLocalSearchMatchesLegacy(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, batchOrders(want), batchOrders(got), "instance %d", i)
 		require.Equal(t, want, got, "instance %d", i)
+		// Without its tables, as on inputs too large for them.
+		got, err = s.batch(ctx, r, orders, c, true)
+		require.NoError(t, err)
+		require.Equal(t, batchOrders(want), batchOrders(got), "instance %d without tables", i)
 	}
 }
 
