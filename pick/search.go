@@ -91,9 +91,13 @@ type searcher struct {
 	ctx  context.Context
 	rng  *rand.Rand
 	near int
-	// exact tells that tour lengths are shortest tours, so that a tour
-	// through more orders is never shorter.
-	exact bool
+	// exact tells that tour lengths are shortest tours on a Rect, so that
+	// a tour through more orders is never shorter, nor shorter than growth
+	// says; xlo and xhi are then the first and last aisle of each order,
+	// and spacing the aisles' spacing.
+	exact    bool
+	xlo, xhi []int64
+	spacing  int64
 
 	// reach is the problem's reachTable, or nil: closeness sums minima
 	// over it.
@@ -131,6 +135,16 @@ type cand struct {
 func newSearcher(ctx context.Context, p *batchProblem, seed uint64, near int) *searcher {
 	ls := &searcher{p: p, ctx: ctx, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), near: near, exact: p.exactLengths()}
 	ls.reach = p.reachTable()
+	if ls.exact {
+		ls.spacing = int64(p.l.(*Rect).cfg.AisleSpacing)
+		ls.xlo, ls.xhi = make([]int64, len(p.orders)), make([]int64, len(p.orders))
+		for o, ss := range p.spots {
+			ls.xlo[o], ls.xhi[o] = ss[0].X, ss[0].X
+			for _, sp := range ss {
+				ls.xlo[o], ls.xhi[o] = min(ls.xlo[o], sp.X), max(ls.xhi[o], sp.X)
+			}
+		}
+	}
 	return ls
 }
 
@@ -305,6 +319,10 @@ func (ls *searcher) descend(st *state) {
 			ls.bufA = aWithout
 			costA := p.cost(aWithout)
 			lo := p.loads[o]
+			var spanA span
+			if ls.exact {
+				spanA = ls.span(aWithout, -1)
+			}
 			for _, cd := range cands {
 				b := cd.b
 				var rec *pairRecord
@@ -315,7 +333,7 @@ func (ls *searcher) descend(st *state) {
 					}
 				}
 				// Shift o from a to b.
-				if !(ls.exact && costA == st.costs[a]) && st.loads[b].plus(lo).fits(p.c) {
+				if !(ls.exact && costA+ls.growth(ls.span(st.sets[b], -1), o) >= st.costs[a]) && st.loads[b].plus(lo).fits(p.c) {
 					nb := appendWith(ls.bufB[:0], st.sets[b], o)
 					ls.bufB = nb
 					if delta := costA + p.cost(nb) - st.costs[a] - st.costs[b]; delta < 0 {
@@ -332,19 +350,24 @@ func (ls *searcher) descend(st *state) {
 					if !st.loads[a].swapFits(lq, lo, p.c) || !st.loads[b].swapFits(lo, lq, p.c) {
 						continue
 					}
-					var costBq fulfill.Length // the walk of b without q
+					// Lower bounds of the two new walks, when lengths are
+					// exact: each walks at least as far as its batch
+					// without the order that joins it, plus the way to any
+					// aisle beyond that batch's reach.
+					var lowB fulfill.Length
 					if ls.exact {
 						bw := appendWithout(ls.bufC[:0], st.sets[b], q)
 						ls.bufC = bw
-						if costBq = p.cost(bw); costA+costBq >= st.costs[a]+st.costs[b] {
+						lowB = p.cost(bw) + ls.growth(ls.span(st.sets[b], q), o)
+						if costA+ls.growth(spanA, q)+lowB >= st.costs[a]+st.costs[b] {
 							continue
 						}
 					}
 					na := appendWith(ls.bufC[:0], aWithout, q)
 					ls.bufC = na
 					costNA := p.cost(na)
-					if ls.exact && costNA+costBq >= st.costs[a]+st.costs[b] {
-						continue // b with o instead of q walks at least as far as b without q
+					if ls.exact && costNA+lowB >= st.costs[a]+st.costs[b] {
+						continue
 					}
 					nb := appendSwapped(ls.bufB[:0], st.sets[b], q, o)
 					ls.bufB = nb
@@ -364,6 +387,32 @@ func (ls *searcher) descend(st *state) {
 			}
 		}
 	}
+}
+
+// span is the range of aisles a tour visits: lo to hi, the depot's
+// included.
+type span struct{ lo, hi int64 }
+
+// span returns the range of aisles of the orders of set except skip, with
+// the depot's aisle; only on a Rect.
+func (ls *searcher) span(set []int, skip int) span {
+	d := ls.p.l.Depot().X
+	sp := span{d, d}
+	for _, o := range set {
+		if o != skip {
+			sp.lo, sp.hi = min(sp.lo, ls.xlo[o]), max(sp.hi, ls.xhi[o])
+		}
+	}
+	return sp
+}
+
+// growth is how much longer, at least, a shortest tour on a Rect becomes
+// when order o joins orders spanning sp: twice the way from sp to o's
+// aisles outside it. Pressing every point of a tour right of sp.hi onto
+// aisle sp.hi (and left of sp.lo onto sp.lo) leaves a tour of the other
+// orders shorter by at least that.
+func (ls *searcher) growth(sp span, o int) fulfill.Length {
+	return fulfill.Length(2 * ls.spacing * (max(0, ls.xhi[o]-sp.hi) + max(0, sp.lo-ls.xlo[o])))
 }
 
 // appendWith appends to dst the ascending set with o added.
