@@ -119,7 +119,8 @@ func FuzzNewRect(f *testing.F) {
 }
 
 // FuzzBatch checks every batcher on fuzzed orders: a valid batching or a
-// typed error, never a panic.
+// typed error, never a panic; and that LocalSearch returns what the
+// baseline copy of it returns.
 func FuzzBatch(f *testing.F) {
 	f.Add([]byte{0, 3, 10, 20, 2, 1, 0, 1, 5, 1, 3, 0, 0, 2, 8, 1, 1}, 4, int64(6), 2)
 	f.Add([]byte{2, 7, 19, 59, 9, 3, 4, 2, 10, 7, 19, 2, 1, 0, 0, 0, 0, 3, 3, 1, 0, 9, 9, 9, 9, 9, 9}, 1, int64(0), 0)
@@ -143,5 +144,11 @@ func FuzzBatch(f *testing.F) {
 			}
 			checkBatching(t, r, orders, c, got)
 		}
+		// The search batches exactly as the baseline copy of it does.
+		ls := LocalSearch{Seed: uint64(len(data)), Rounds: 3}
+		want, errWant := legacyBatch(ls, context.Background(), r, orders, c)
+		got, err := ls.Batch(context.Background(), r, orders, c)
+		require.Equal(t, errWant, err)
+		require.Equal(t, want, got)
 	})
 }
