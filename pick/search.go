@@ -303,18 +303,29 @@ func (ls *searcher) descend(st *state) {
 				return
 			}
 			a := st.of[o]
-			// The nearest other batches.
+			// The near nearest other batches, nearest first, the lower
+			// index first among equals: the head of a stable sort by
+			// closeness, kept by insertion.
 			cands := ls.cands[:0]
 			for b := range st.sets {
-				if b != a && len(st.sets[b]) > 0 {
-					cands = append(cands, cand{b, ls.closenessOf(st, o, b)})
+				if b == a || len(st.sets[b]) == 0 {
+					continue
 				}
+				d := ls.closenessOf(st, o, b)
+				if len(cands) == ls.near && d >= cands[len(cands)-1].d {
+					continue
+				}
+				i := len(cands)
+				for i > 0 && cands[i-1].d > d {
+					i--
+				}
+				if len(cands) < ls.near {
+					cands = append(cands, cand{})
+				}
+				copy(cands[i+1:], cands[i:len(cands)-1])
+				cands[i] = cand{b, d}
 			}
 			ls.cands = cands
-			slices.SortStableFunc(cands, func(x, y cand) int { return int(x.d - y.d) })
-			if len(cands) > ls.near {
-				cands = cands[:ls.near]
-			}
 			aWithout := appendWithout(ls.bufA[:0], st.sets[a], o)
 			ls.bufA = aWithout
 			costA := p.cost(aWithout)
