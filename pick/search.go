@@ -18,6 +18,12 @@ import (
 // first, and returns the best batching found (never an error for the
 // deadline once the start is built). For a given Seed and input it is
 // deterministic whenever it completes its rounds before the deadline.
+//
+// It routes each distinct set of orders once, and with exact lengths (the
+// default router on a [Rect] of up to three cross aisles) it leaves out the
+// moves that a lower bound already shows cannot shorten the walk, and the
+// moves already tried between batches holding the same orders; none of
+// this changes which moves it makes.
 type LocalSearch struct {
 	// Start makes the batching to improve; nil means [Savings] with the
 	// same Router, routing only the pairs of each order with its 30 nearest
