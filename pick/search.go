@@ -19,11 +19,11 @@ import (
 // deadline once the start is built). For a given Seed and input it is
 // deterministic whenever it completes its rounds before the deadline.
 //
-// It routes each distinct set of orders once, and with exact lengths (the
-// default router on a [Rect] of up to three cross aisles) it leaves out the
-// moves that a lower bound already shows cannot shorten the walk, and the
-// moves already tried between batches holding the same orders; none of
-// this changes which moves it makes.
+// It routes each distinct set of orders once, does not try a move again
+// between batches holding the same orders as when it failed, and with exact
+// lengths (the default router on a [Rect] of up to three cross aisles)
+// leaves out the moves that a lower bound already shows cannot shorten the
+// walk; none of this changes which moves it makes.
 type LocalSearch struct {
 	// Start makes the batching to improve; nil means [Savings] with the
 	// same Router, routing only the pairs of each order with its 30 nearest
