@@ -21,26 +21,7 @@ func (e *engine) perfect(t int, units []int32, k int) *sol {
 	if e.mode == ModeFast {
 		limit /= 10
 	}
-	var total uint64
-	for _, u := range units {
-		kd := &e.kinds[u]
-		if !e.fits[u][t] || kd.fragile || kd.floor || kd.alone || kd.hazmat != 0 || kd.group != 0 {
-			return nil
-		}
-		hi, lo := bits.Mul64(uint64(kd.dims[0]), uint64(kd.dims[1]))
-		if hi != 0 {
-			return nil
-		}
-		hi, lo = bits.Mul64(lo, uint64(kd.dims[2]))
-		var c uint64
-		total, c = bits.Add64(total, lo, 0)
-		if hi != 0 || c != 0 {
-			return nil
-		}
-	}
-	hi, bv := bits.Mul64(uint64(bt.dims[0]), uint64(bt.dims[1]))
-	hi2, bv := bits.Mul64(bv, uint64(bt.dims[2]))
-	if hi != 0 || hi2 != 0 || bv == 0 || total != bv*uint64(k) || total/bv != uint64(k) {
+	if !e.perfectable(t, units, k) {
 		return nil
 	}
 	count := make([]int, len(e.kinds))
@@ -52,6 +33,7 @@ func (e *engine) perfect(t int, units []int32, k int) *sol {
 		count[u]++
 	}
 	slices.SortFunc(kinds, func(a, b int32) int { return cmpF(e.kinds[b].vol, e.kinds[a].vol) })
+	sums := e.newGapSums(t, kinds)
 	nodes := 0
 	var done []*bin
 	var rec func(b *bin) bool
@@ -90,6 +72,7 @@ func (e *engine) perfect(t int, units []int32, k int) *sol {
 				}
 			}
 		}
+		sums.fill(e, kinds, count)
 		// The free lengths from p along y and z.
 		yRun, zRun := bt.dims[1]-p[1], bt.dims[2]-p[2]
 		for _, q := range b.pl {
@@ -128,6 +111,9 @@ func (e *engine) perfect(t int, units []int32, k int) *sol {
 					continue
 				}
 				if rest := zRun - s[2]; rest > 0 && rest < minZ {
+					continue
+				}
+				if !sums.ok(0, run-s[0]) || !sums.ok(1, yRun-s[1]) || !sums.ok(2, zRun-s[2]) {
 					continue
 				}
 				cands = append(cands, cand{u, o})
@@ -232,4 +218,147 @@ func (e *engine) lowestGap(b *bin) (p vec, run int64, ok bool) {
 		}
 	}
 	return vec{}, 0, false
+}
+
+// perfectable reports whether units may fill exactly k boxes of type t: each
+// fits the box and has no constraint, and their volume is exactly k box
+// volumes.
+func (e *engine) perfectable(t int, units []int32, k int) bool {
+	bt := &e.types[t]
+	var total uint64
+	for _, u := range units {
+		kd := &e.kinds[u]
+		if !e.fits[u][t] || kd.fragile || kd.floor || kd.alone || kd.hazmat != 0 || kd.group != 0 {
+			return false
+		}
+		hi, lo := bits.Mul64(uint64(kd.dims[0]), uint64(kd.dims[1]))
+		if hi != 0 {
+			return false
+		}
+		hi, lo = bits.Mul64(lo, uint64(kd.dims[2]))
+		var c uint64
+		total, c = bits.Add64(total, lo, 0)
+		if hi != 0 || c != 0 {
+			return false
+		}
+	}
+	hi, bv := bits.Mul64(uint64(bt.dims[0]), uint64(bt.dims[1]))
+	hi2, bv := bits.Mul64(bv, uint64(bt.dims[2]))
+	if hi != 0 || hi2 != 0 || bv == 0 || total != bv*uint64(k) || total/bv != uint64(k) {
+		return false
+	}
+	return true
+}
+
+// gapSums prunes the perfect-fill search. At the lowest, deepest, leftmost
+// empty point everything below and in front is full, so the units that will
+// fill the free run from it along x all have their corner on that run, and
+// their lengths add up to it exactly; likewise along y and z. A run's rest
+// beside a candidate unit must therefore be a sum of the lengths of units
+// left. The sums are bitsets on the common grid of all lengths; when the
+// grid is too fine the pruning is off.
+type gapSums struct {
+	on   bool
+	g    int64       // grid step
+	set  [3][]uint64 // set[a] bit v: v*g is a sum of lengths along a
+	dims vec
+}
+
+// gapGrid is the largest number of grid steps per box side for gapSums.
+const gapGrid = 1 << 12
+
+func (e *engine) newGapSums(t int, kinds []int32) *gapSums {
+	gs := &gapSums{dims: e.types[t].dims}
+	var g int64
+	for _, d := range gs.dims {
+		g = gcd(g, d)
+	}
+	for _, u := range kinds {
+		for _, o := range e.kinds[u].oris {
+			for _, d := range o.s {
+				g = gcd(g, d)
+			}
+		}
+	}
+	if g <= 0 {
+		return gs
+	}
+	for _, d := range gs.dims {
+		if d/g > gapGrid {
+			return gs
+		}
+	}
+	gs.on, gs.g = true, g
+	for a := range gs.set {
+		gs.set[a] = make([]uint64, gs.dims[a]/g/64+1)
+	}
+	return gs
+}
+
+// fill computes the sums for the units left (count per kind).
+func (gs *gapSums) fill(e *engine, kinds []int32, count []int) {
+	if !gs.on {
+		return
+	}
+	var ls []int64
+	for a := range gs.set {
+		set := gs.set[a]
+		clear(set)
+		set[0] = 1
+		top := gs.dims[a] / gs.g
+		for _, u := range kinds {
+			if count[u] == 0 {
+				continue
+			}
+			ls = ls[:0]
+			lo := top
+			for _, o := range e.kinds[u].oris {
+				l := o.s[a] / gs.g
+				if !slices.Contains(ls, l) {
+					ls = append(ls, l)
+					lo = min(lo, l)
+				}
+			}
+			reps := count[u]
+			if lo > 0 {
+				reps = min(reps, int(top/lo))
+			}
+			e.spend(int64(reps * len(ls) * len(set)))
+			for range reps {
+				for w := len(set) - 1; w >= 0; w-- {
+					var v uint64
+					for _, l := range ls {
+						v |= shiftedWord(set, w, l)
+					}
+					set[w] |= v
+				}
+			}
+		}
+	}
+}
+
+// shiftedWord returns word w of the bitset shifted up by l bits.
+func shiftedWord(set []uint64, w int, l int64) uint64 {
+	q, r := int(l/64), uint(l%64)
+	src := w - q
+	if src < 0 {
+		return 0
+	}
+	v := set[src] << r
+	if r != 0 && src > 0 {
+		v |= set[src-1] >> (64 - r)
+	}
+	return v
+}
+
+// ok reports whether rest (a length, 0 allowed) may still be filled along a.
+func (gs *gapSums) ok(a int, rest int64) bool {
+	if !gs.on || rest <= 0 {
+		return true
+	}
+	if rest%gs.g != 0 {
+		return false
+	}
+	v := rest / gs.g
+	return v/64 < int64(len(gs.set[a])) && gs.set[a][v/64]&(1<<uint(v%64)) != 0
 }
