@@ -5,8 +5,9 @@ import (
 	"slices"
 )
 
-// perfectNodes bounds the perfect-fill search.
-const perfectNodes = 200_000
+// perfectNodes bounds the perfect-fill search in the thorough mode; the
+// fast mode takes a fiftieth.
+const perfectNodes = 1_000_000
 
 // perfect looks for a packing of units into exactly k boxes of type t with
 // no empty space at all, which exists only when their volume is exactly k
@@ -19,7 +20,7 @@ func (e *engine) perfect(t int, units []int32, k int) *sol {
 	bt := &e.types[t]
 	limit := perfectNodes
 	if e.mode == ModeFast {
-		limit /= 10
+		limit /= 50
 	}
 	if !e.perfectable(t, units, k) {
 		return nil
@@ -34,12 +35,13 @@ func (e *engine) perfect(t int, units []int32, k int) *sol {
 	}
 	slices.SortFunc(kinds, func(a, b int32) int { return cmpF(e.kinds[b].vol, e.kinds[a].vol) })
 	sums := e.newGapSums(t, kinds)
-	nodes := 0
+	nodes, cut := 0, 0
+	var noise []float64 // per kind: a random weight on its volume after the first run
 	var done []*bin
 	var rec func(b *bin) bool
 	rec = func(b *bin) bool {
 		nodes++
-		if nodes > limit || e.spend(int64(1+len(b.pl))) {
+		if nodes > cut || e.spend(int64(1+len(b.pl))) {
 			return false
 		}
 		p, run, ok := e.lowestGap(b)
@@ -128,6 +130,9 @@ func (e *engine) perfect(t int, units []int32, k int) *sol {
 				}
 				return 1
 			}
+			if noise != nil {
+				return cmpF(e.kinds[c.u].vol*noise[c.u], e.kinds[a.u].vol*noise[a.u])
+			}
 			return cmpF(e.kinds[c.u].vol, e.kinds[a.u].vol)
 		})
 		for _, cd := range cands {
@@ -148,15 +153,28 @@ func (e *engine) perfect(t int, units []int32, k int) *sol {
 					return true
 				}
 				count[u]++
-				if nodes > limit || e.stopped {
+				if nodes > cut || e.stopped {
 					return false
 				}
 			}
 		}
 		return false
 	}
-	if !rec(e.newBin(t)) {
-		return nil
+	// Restarts: a search that went wrong early rarely recovers by
+	// backtracking, so the nodes are spent in runs of growing length, each
+	// after the first ordering the units by a randomly weighted volume.
+	for span := max(limit/16, 500); ; span = span * 3 / 2 {
+		cut = min(limit, nodes+span)
+		if rec(e.newBin(t)) {
+			break
+		}
+		if nodes >= limit || e.stopped {
+			return nil
+		}
+		noise = make([]float64, len(e.kinds))
+		for i := range noise {
+			noise[i] = 0.5 + e.rng.Float64()
+		}
 	}
 	s := &sol{}
 	for _, b := range done {
