@@ -24,7 +24,9 @@
 // search as soon as it is proven optimal in box count. Small orders are
 // solved by an exhaustive search over groupings and box types, and units
 // whose volume is exactly a whole number of boxes by a search for a packing
-// without gaps. The work is bounded, deterministic for a given
+// without gaps: it fills each box at its lowest empty corner, discards a
+// unit when the free run beside it is no sum of the lengths of the units
+// left, and restarts with randomized orders. The work is bounded, deterministic for a given
 // [Options.Seed], and stops early when the context is cancelled or its
 // deadline passes. Boxes are not checked for stability: a unit may rest
 // partly over empty space.
