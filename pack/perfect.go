@@ -121,14 +121,14 @@ func (e *engine) perfect(t int, units []int32, k int) *sol {
 				cands = append(cands, cand{u, o})
 			}
 		}
-		// Units that close the gap along x first, then the largest.
+		// Units that close the free runs along more axes first (x counting
+		// most), then the largest.
+		closes := func(s vec) int {
+			return 4*boolInt(s[0] == run) + 2*boolInt(s[1] == yRun) + boolInt(s[2] == zRun)
+		}
 		slices.SortStableFunc(cands, func(a, c cand) int {
-			ea, ec := a.o.s[0] == run, c.o.s[0] == run
-			if ea != ec {
-				if ea {
-					return -1
-				}
-				return 1
+			if ea, ec := closes(a.o.s), closes(c.o.s); ea != ec {
+				return ec - ea
 			}
 			if noise != nil {
 				return cmpF(e.kinds[c.u].vol*noise[c.u], e.kinds[a.u].vol*noise[a.u])

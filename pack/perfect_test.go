@@ -67,7 +67,7 @@ func TestPackPerfectFillSeeds(t *testing.T) {
 	for _, c := range []struct {
 		n    int
 		seed uint64
-	}{{30, 1}, {30, 2}, {30, 3}, {50, 0}, {50, 4}} {
+	}{{30, 1}, {30, 2}, {30, 3}, {50, 0}, {50, 1}, {50, 2}, {50, 3}, {50, 4}} {
 		req := mpvInstance(9, c.n, c.seed)
 		res := packed(t, req, nil)
 		assert.Equal(t, 3, res.Boxes(), "n %d seed %d", c.n, c.seed)
