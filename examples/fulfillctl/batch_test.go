@@ -81,7 +81,7 @@ func TestBatchContract(t *testing.T) {
 	          {"id":"o9","lines":[{"aisle":9,"slot":29,"side":"L","quantity":1},{"aisle":9,"slot":28,"side":"L","quantity":1}]},
 	          {"id":"o7","lines":[{"aisle":1,"slot":9,"side":"L","quantity":1}]}],
 	"capacity":{"lines":2}}`
-	code, out, stderr := routeRun(t, in, "batch")
+	code, out, stderr := runCLI(t, in, "batch")
 	require.Equal(t, 0, code, stderr)
 	// o1 and o7: 3 m across, 9.5 m up, and back: 25 m. o9: 27 + 29.5, twice: 113 m.
 	assert.JSONEq(t, `{"batches":[
@@ -90,7 +90,7 @@ func TestBatchContract(t *testing.T) {
 		"total_distance_m":138}`, out)
 	batchCheck(t, []byte(in), []byte(out))
 	units := strings.Replace(in, `{"lines":2}`, `{"units":2}`, 1)
-	code, out, stderr = routeRun(t, units, "batch")
+	code, out, stderr = runCLI(t, units, "batch")
 	require.Equal(t, 0, code, stderr)
 	batchCheck(t, []byte(units), []byte(out))
 }
@@ -104,7 +104,7 @@ func TestBatchAlgorithms(t *testing.T) {
 	for _, alg := range []string{"fcfs", "seed", "savings", "local"} {
 		in["algorithm"] = alg
 		req, _ := json.Marshal(in)
-		code, out, stderr := routeRun(t, string(req), "batch")
+		code, out, stderr := runCLI(t, string(req), "batch")
 		require.Equal(t, 0, code, "%s: %s", alg, stderr)
 		batchCheck(t, req, []byte(out))
 		var res batchOutput
@@ -135,13 +135,13 @@ func TestBatchBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, stderr := routeRun(t, tt.in, "batch")
+			code, out, stderr := runCLI(t, tt.in, "batch")
 			assert.Equal(t, 1, code)
 			assert.Empty(t, out)
 			assert.Contains(t, stderr, tt.want)
 		})
 	}
-	code, out, stderr := routeRun(t, `{`+layout+`,"orders":[]}`, "batch")
+	code, out, stderr := runCLI(t, `{`+layout+`,"orders":[]}`, "batch")
 	require.Equal(t, 0, code, stderr)
 	assert.JSONEq(t, `{"batches":[],"total_distance_m":0}`, out)
 }
@@ -165,7 +165,7 @@ func FuzzBatchInput(f *testing.F) {
 		if probe.TimeLimitMS > 0 {
 			return // a deadline makes the result depend on the machine
 		}
-		code, out, _ := routeRun(t, string(in), "batch")
+		code, out, _ := runCLI(t, string(in), "batch")
 		require.Contains(t, []int{0, 1}, code)
 		if code == 0 {
 			batchCheck(t, in, []byte(out))

@@ -12,15 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// packRun runs fulfillctl with args and stdin and returns the exit status,
-// standard output and standard error.
-func packRun(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestPackSamples(t *testing.T) {
 	files, err := filepath.Glob("testdata/pack_*.json")
 	require.NoError(t, err)
@@ -29,7 +20,7 @@ func TestPackSamples(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			in, err := os.ReadFile(f)
 			require.NoError(t, err)
-			code, out, stderr := packRun(t, "", "pack", f)
+			code, out, stderr := runCLI(t, "", "pack", f)
 			require.Equal(t, 0, code, stderr)
 			var res packOutput
 			require.NoError(t, decodeStrict([]byte(out), &res))
@@ -37,7 +28,7 @@ func TestPackSamples(t *testing.T) {
 			require.NoError(t, err)
 			assert.Empty(t, problems)
 			// The same input on stdin gives the same output (deterministic).
-			code, again, _ := packRun(t, string(in), "pack")
+			code, again, _ := runCLI(t, string(in), "pack")
 			require.Equal(t, 0, code)
 			assert.Equal(t, out, again)
 		})
@@ -46,7 +37,7 @@ func TestPackSamples(t *testing.T) {
 
 func TestPackExampleContract(t *testing.T) {
 	// The item of the documented example is larger than its only box.
-	code, out, _ := packRun(t, "", "pack", "testdata/pack_example.json")
+	code, out, _ := runCLI(t, "", "pack", "testdata/pack_example.json")
 	require.Equal(t, 0, code)
 	var res packOutput
 	require.NoError(t, decodeStrict([]byte(out), &res))
@@ -58,7 +49,7 @@ func TestPackExampleContract(t *testing.T) {
 	in := `{"boxes":[{"id":"B2","length_mm":320,"width_mm":240,"height_mm":60,"max_weight_g":2000,"cost":"0.32","count":0}],
 		"items":[{"id":"i1","sku":"tshirt","length_mm":300,"width_mm":230,"height_mm":30,"weight_g":216,"quantity":2,"rotation":"any"}],
 		"objective":"cost","time_limit_ms":1000}`
-	code, out, stderr := packRun(t, in, "pack")
+	code, out, stderr := runCLI(t, in, "pack")
 	require.Equal(t, 0, code, stderr)
 	var got map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &got))
@@ -99,7 +90,7 @@ func TestPackBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, stderr := packRun(t, tt.in, "pack")
+			code, out, stderr := runCLI(t, tt.in, "pack")
 			assert.Equal(t, 1, code)
 			assert.Empty(t, out)
 			assert.Contains(t, stderr, tt.want)
@@ -108,14 +99,14 @@ func TestPackBadInput(t *testing.T) {
 }
 
 func TestPackHelp(t *testing.T) {
-	code, _, stderr := packRun(t, "", "pack", "-h")
+	code, _, stderr := runCLI(t, "", "pack", "-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stderr, "lower_bound_boxes")
 }
 
 func TestPackSVGFlag(t *testing.T) {
 	prefix := filepath.Join(t.TempDir(), "box")
-	code, _, stderr := packRun(t, "", "pack", "-svg", prefix, "testdata/pack_ecommerce.json")
+	code, _, stderr := runCLI(t, "", "pack", "-svg", prefix, "testdata/pack_ecommerce.json")
 	require.Equal(t, 0, code, stderr)
 	b, err := os.ReadFile(prefix + "-1.svg")
 	require.NoError(t, err)
@@ -123,11 +114,11 @@ func TestPackSVGFlag(t *testing.T) {
 }
 
 func TestVerifyPackSamples(t *testing.T) {
-	code, out, _ := packRun(t, "", "verify", "testdata/verify_pack_ok.json")
+	code, out, _ := runCLI(t, "", "verify", "testdata/verify_pack_ok.json")
 	require.Equal(t, 0, code, out)
 	assert.Contains(t, out, `"valid": true`)
 
-	code, out, _ = packRun(t, "", "verify", "testdata/verify_pack_bad.json")
+	code, out, _ = runCLI(t, "", "verify", "testdata/verify_pack_bad.json")
 	require.Equal(t, 1, code)
 	var v verifyOutput
 	require.NoError(t, json.Unmarshal([]byte(out), &v))

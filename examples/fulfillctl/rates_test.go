@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
@@ -14,15 +13,6 @@ import (
 )
 
 var ratesUpdate = flag.Bool("rates-update", false, "rewrite testdata/rates_out_*.json")
-
-// ratesRun runs fulfillctl with args and stdin and returns the exit
-// status, standard output and standard error.
-func ratesRun(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 // ratesSample reads a sample input.
 func ratesSample(t *testing.T, name string) map[string]any {
@@ -42,7 +32,7 @@ func TestRatesSamples(t *testing.T) {
 	require.NotEmpty(t, files)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			code, out, stderr := ratesRun(t, "", "rates", f)
+			code, out, stderr := runCLI(t, "", "rates", f)
 			require.Equal(t, 0, code, stderr)
 			golden := strings.Replace(f, "rates_in_", "rates_out_", 1)
 			if *ratesUpdate {
@@ -55,7 +45,7 @@ func TestRatesSamples(t *testing.T) {
 			require.NoError(t, decodeStrict([]byte(out), &res), "the output decodes strictly")
 			in, err := os.ReadFile(f)
 			require.NoError(t, err)
-			code, again, _ := ratesRun(t, string(in), "rates")
+			code, again, _ := runCLI(t, string(in), "rates")
 			require.Equal(t, 0, code)
 			assert.Equal(t, out, again, "stdin gives the same output")
 		})
@@ -63,7 +53,7 @@ func TestRatesSamples(t *testing.T) {
 }
 
 func TestRatesExampleFigures(t *testing.T) {
-	code, out, stderr := ratesRun(t, "", "rates", "testdata/rates_in_example.json")
+	code, out, stderr := runCLI(t, "", "rates", "testdata/rates_in_example.json")
 	require.Equal(t, 0, code, stderr)
 	var res ratesOutput
 	require.NoError(t, json.Unmarshal([]byte(out), &res))
@@ -84,7 +74,7 @@ func TestRatesExampleFigures(t *testing.T) {
 }
 
 func TestRatesIneligibleSaysWhy(t *testing.T) {
-	code, out, stderr := ratesRun(t, "", "rates", "testdata/rates_in_oversize.json")
+	code, out, stderr := runCLI(t, "", "rates", "testdata/rates_in_oversize.json")
 	require.Equal(t, 0, code, stderr)
 	var res ratesOutput
 	require.NoError(t, json.Unmarshal([]byte(out), &res))
@@ -139,7 +129,7 @@ func TestRatesBadInput(t *testing.T) {
 			if tc.name == "two files" {
 				args = append(args, "a.json", "b.json")
 			}
-			code, out, stderr := ratesRun(t, tc.in, args...)
+			code, out, stderr := runCLI(t, tc.in, args...)
 			assert.Equal(t, 1, code)
 			assert.Empty(t, out)
 			assert.Contains(t, stderr, tc.want)
@@ -148,7 +138,7 @@ func TestRatesBadInput(t *testing.T) {
 }
 
 func TestRatesHelp(t *testing.T) {
-	code, _, stderr := ratesRun(t, "", "rates", "-h")
+	code, _, stderr := runCLI(t, "", "rates", "-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stderr, "explanation")
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
@@ -16,15 +15,6 @@ import (
 
 var routeUpdate = flag.Bool("route-update", false, "rewrite testdata/route_out_*.json and batch_out_*.json")
 
-// routeRun runs fulfillctl with args and stdin and returns the exit status,
-// standard output and standard error.
-func routeRun(t testing.TB, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 // routeGolden runs every testdata/<cmd>_in_*.json sample and compares the
 // output with its golden file, rewritten with -route-update; the output
 // must also decode strictly into out and be the same from standard input.
@@ -34,7 +24,7 @@ func routeGolden(t *testing.T, cmd string, out any) {
 	require.NotEmpty(t, files)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			code, got, stderr := routeRun(t, "", cmd, f)
+			code, got, stderr := runCLI(t, "", cmd, f)
 			require.Equal(t, 0, code, stderr)
 			golden := strings.Replace(f, "_in_", "_out_", 1)
 			if *routeUpdate {
@@ -46,7 +36,7 @@ func routeGolden(t *testing.T, cmd string, out any) {
 			require.NoError(t, decodeStrict([]byte(got), out))
 			in, err := os.ReadFile(f)
 			require.NoError(t, err)
-			code, again, _ := routeRun(t, string(in), cmd)
+			code, again, _ := runCLI(t, string(in), cmd)
 			require.Equal(t, 0, code)
 			assert.Equal(t, got, again, "stdin gives the same output")
 		})
@@ -73,13 +63,13 @@ func TestRouteSamples(t *testing.T) {
 // aisle 3 (y = 12.5 m, x = 9 m): 9 + 12.5 there and the same back.
 func TestRouteContract(t *testing.T) {
 	in := `{"layout":{"aisles":10,"slots_per_aisle":30,"aisle_length_m":30,"aisle_spacing_m":3,"cross_aisles":2,"depot":{"aisle":0,"end":"front"}},"picks":[{"aisle":3,"slot":12,"side":"L"}],"algorithm":"optimal"}`
-	code, out, stderr := routeRun(t, in, "route")
+	code, out, stderr := runCLI(t, in, "route")
 	require.Equal(t, 0, code, stderr)
 	assert.JSONEq(t, `{"route":[{"aisle":3,"slot":12,"side":"L"}],"distance_m":43}`, out)
 
 	// The same pick with the depot at the back: 9 + 17.5, twice.
 	back := strings.Replace(in, `"front"`, `"back"`, 1)
-	code, out, stderr = routeRun(t, back, "route")
+	code, out, stderr = runCLI(t, back, "route")
 	require.Equal(t, 0, code, stderr)
 	var res routeOutput
 	require.NoError(t, json.Unmarshal([]byte(out), &res))
@@ -97,7 +87,7 @@ func TestRouteAlgorithms(t *testing.T) {
 	for _, alg := range []string{"", "optimal", "sshape", "return", "midpoint", "largest-gap", "combined", "heuristic"} {
 		in["algorithm"] = alg
 		req, _ := json.Marshal(in)
-		code, out, stderr := routeRun(t, string(req), "route")
+		code, out, stderr := runCLI(t, string(req), "route")
 		require.Equal(t, 0, code, "%s: %s", alg, stderr)
 		problems, err := verifyRoute(req, []byte(out))
 		require.NoError(t, err)
@@ -136,7 +126,7 @@ func TestRouteBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, stderr := routeRun(t, tt.in, "route")
+			code, out, stderr := runCLI(t, tt.in, "route")
 			assert.Equal(t, 1, code)
 			assert.Empty(t, out)
 			assert.Contains(t, stderr, tt.want)
@@ -145,15 +135,15 @@ func TestRouteBadInput(t *testing.T) {
 }
 
 func TestRouteHelpAndSVG(t *testing.T) {
-	code, _, stderr := routeRun(t, "", "route", "-h")
+	code, _, stderr := runCLI(t, "", "route", "-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stderr, "distance_m")
-	code, _, stderr = routeRun(t, "", "batch", "-h")
+	code, _, stderr = runCLI(t, "", "batch", "-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stderr, "total_distance_m")
 
 	file := filepath.Join(t.TempDir(), "route.svg")
-	code, _, stderr = routeRun(t, "", "route", "-svg", file, "testdata/route_in_blocks.json")
+	code, _, stderr = runCLI(t, "", "route", "-svg", file, "testdata/route_in_blocks.json")
 	require.Equal(t, 0, code, stderr)
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
@@ -179,7 +169,7 @@ func TestVerifyRouteSamples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			code, out, _ := routeRun(t, "", "verify", "testdata/"+tt.file)
+			code, out, _ := runCLI(t, "", "verify", "testdata/"+tt.file)
 			assert.Equal(t, tt.code, code)
 			var res verifyOutput
 			require.NoError(t, json.Unmarshal([]byte(out), &res))
@@ -196,7 +186,7 @@ func TestVerifyRouteSamples(t *testing.T) {
 
 func TestVerifyRouteDuplicates(t *testing.T) {
 	req := []byte(`{"layout":{"aisles":4,"slots_per_aisle":10,"aisle_length_m":10,"aisle_spacing_m":2},"picks":[{"aisle":1,"slot":1,"side":"L"},{"aisle":1,"slot":1,"side":"L"}]}`)
-	code, out, stderr := routeRun(t, string(req), "route")
+	code, out, stderr := runCLI(t, string(req), "route")
 	require.Equal(t, 0, code, stderr)
 	problems, err := verifyRoute(req, []byte(out))
 	require.NoError(t, err)
@@ -227,7 +217,7 @@ func FuzzRouteInput(f *testing.F) {
 		if json.Unmarshal(in, &probe) == nil && (len(probe.Picks) > 40 || probe.Layout != nil && (probe.Layout.Aisles > 200 || probe.Layout.CrossAisles > 4)) {
 			return // keep each run fast
 		}
-		code, out, _ := routeRun(t, string(in), "route")
+		code, out, _ := runCLI(t, string(in), "route")
 		require.Contains(t, []int{0, 1}, code)
 		if code == 0 {
 			problems, err := verifyRoute(in, []byte(out))
