@@ -190,7 +190,9 @@ type Surcharge struct {
 	// MinBillable is a large package's minimum billable weight.
 	MinBillable fulfill.Mass `json:"min_billable,omitzero"`
 	// Supersedes names surcharges not charged on a package this one
-	// applies to, such as additional handling under a large package.
+	// applies to, such as additional handling under a large package. A
+	// surcharge whose thresholds are hit supersedes even when it is itself
+	// superseded, so the order of a card's surcharges never matters.
 	Supersedes []string `json:"supersedes,omitempty"`
 
 	// Per and Free shape a declared-value surcharge: Amount for every Per

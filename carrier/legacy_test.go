@@ -665,7 +665,7 @@ func (c *prevCompiledCard) quoteService(s *prevCompiledService, st *prevQuoteSta
 				hits = append(hits, a)
 			}
 		}
-		kept := hits[:0]
+		kept := make([]prevApplied, 0, len(hits)) // not in place: a dropped surcharge still supersedes
 		for _, a := range hits {
 			superseded := false
 			for _, b := range hits {

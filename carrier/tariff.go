@@ -983,7 +983,7 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 	row := s.prices[zi]
 	fast := c.fast // sums in int64 units until something does not fit
 	var sub int64
-	var hitsBuf [8]applied
+	var hitsBuf, keptBuf [8]applied
 	add := func(units int64) {
 		if fast {
 			var ok bool
@@ -1016,15 +1016,16 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 				billable, basis = dw, "dimensional weight"
 			}
 		}
-		// Which per-package surcharges apply, before any supersedes
-		// another. The filter runs in place, as it always has.
+		// Which per-package surcharges apply. A surcharge is dropped if
+		// any surcharge whose thresholds are hit supersedes it, whether or
+		// not that one is dropped in turn, so card order never matters.
 		hits := hitsBuf[:0]
 		for _, idx := range s.surcharges {
 			if a, ok := st.applies(c, idx, p.Mass, m); ok {
 				hits = append(hits, a)
 			}
 		}
-		kept := hits[:0]
+		kept := keptBuf[:0]
 		for _, a := range hits {
 			superseded := false
 			for _, b := range hits {
