@@ -69,6 +69,19 @@
 // [ReturnStore] implements [returns.Store]: returns and refund accounts as
 // versioned snapshots, written only over the version read.
 //
+// # Shipments
+//
+// [ShipStore] implements [ship.Store]: each shipment is a JSONB snapshot
+// with a revision counting the store's writes, and its tracking numbers
+// sit in a table whose primary key keeps them unique across shipments, so
+// that routing a carrier event ([ship.IngestEvent]) is one index lookup.
+// Create writes the shipment and its numbers in one statement, or nothing
+// if the ID or a number is taken. Update is optimistic: it runs its closure
+// with no transaction open and writes only over the revision it read,
+// running the closure again when another writer came first, a bounded
+// number of times; a duplicate event, which changes nothing, writes
+// nothing.
+//
 // # Tests
 //
 // The tests read a connection string from FULFILL_TEST_DATABASE_URL and

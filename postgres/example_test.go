@@ -10,6 +10,7 @@ import (
 	"github.com/fulfillkit/fulfill/inventory"
 	"github.com/fulfillkit/fulfill/order"
 	"github.com/fulfillkit/fulfill/postgres"
+	"github.com/fulfillkit/fulfill/ship"
 )
 
 // Wiring the stores into a service: connect, migrate (safe from every
@@ -29,6 +30,28 @@ func Example() {
 	orders := &order.Service{Store: postgres.NewOrderStore(db)}
 	returnStore := postgres.NewReturnStore(db)
 	_, _, _ = inv, orders, returnStore
+}
+
+// A webhook handler routes each carrier event to its shipment; events
+// delivered twice, or by two replicas at once, are applied once.
+func ExampleShipStore() {
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, os.Getenv("DATABASE_URL"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	shipments := postgres.NewShipStore(db)
+	body := []byte(`{"id":"evt_1","tracking_number":"1Z999","source":"easypost","status":"delivered","occurred_at":"2026-11-24T15:04:00Z"}`)
+	e, err := ship.DecodeEvent(body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	id, change, err := ship.IngestEvent(ctx, shipments, e)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(id, change.From, "->", change.To)
 }
 
 // A SKU on promotion gets its level spread over sub-rows, so that
@@ -58,5 +81,5 @@ func ExampleInventoryStore_Split() {
 
 func ExampleSchemaVersion() {
 	fmt.Println("schema version", postgres.SchemaVersion())
-	// Output: schema version 4
+	// Output: schema version 5
 }

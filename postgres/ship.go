@@ -1,0 +1,325 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/fulfillkit/fulfill/ship"
+	"github.com/jackc/pgx/v5"
+)
+
+// ShipStore is the PostgreSQL [ship.Store]. Each shipment is a JSONB
+// snapshot ([ship.Shipment.Snapshot]) with a revision that counts the
+// store's writes; its tracking numbers sit in a table of their own whose
+// primary key keeps them unique across shipments, so that
+// [ShipStore.ByTrackingNumber] is one index lookup. It is safe for
+// concurrent use by many goroutines and processes.
+//
+// [ShipStore.Update] is optimistic: it reads the shipment and its revision,
+// runs the closure with no transaction open, and writes the result only if
+// the revision is still the one read. When another writer came first, it
+// reads again and runs the closure again, up to the DB's
+// [Options.MaxRetries] more times, and then fails with a
+// *[ShipConflictError]. A write is therefore never lost, and the closure
+// may run more than once: it must have no effect outside the shipment it is
+// given. A closure that changes nothing writes nothing.
+type ShipStore struct {
+	db *DB
+}
+
+var _ ship.Store = (*ShipStore)(nil)
+
+// NewShipStore returns the shipment store over db. Run [DB.Migrate] once
+// before using it.
+func NewShipStore(db *DB) *ShipStore { return &ShipStore{db: db} }
+
+// ShipConflictError reports a write the [ShipStore] refused. It unwraps to
+// [ship.ErrConflict].
+type ShipConflictError struct {
+	// Shipment is the shipment written.
+	Shipment ship.ID
+	// TrackingNumber, if not empty, is a tracking number of Shipment that
+	// another shipment, Holder, already has. If the holder could not be
+	// read back (its write was rolled back meanwhile), Holder is empty and
+	// TrackingNumber lists the numbers written, comma-separated.
+	TrackingNumber string
+	Holder         ship.ID
+	// Attempts, if not zero, is how many times Update ran its closure, each
+	// time losing the race to another writer.
+	Attempts int
+}
+
+// Error names the shipment and the cause.
+func (e *ShipConflictError) Error() string {
+	switch {
+	case e.TrackingNumber != "" && e.Holder != "":
+		return fmt.Sprintf("postgres: tracking number %q of shipment %q belongs to shipment %q", e.TrackingNumber, e.Shipment, e.Holder)
+	case e.TrackingNumber != "":
+		return fmt.Sprintf("postgres: a tracking number of shipment %q is taken: %s", e.Shipment, e.TrackingNumber)
+	case e.Attempts > 0:
+		return fmt.Sprintf("postgres: shipment %q changed concurrently during each of %d attempts", e.Shipment, e.Attempts)
+	default:
+		return fmt.Sprintf("postgres: shipment %q exists", e.Shipment)
+	}
+}
+
+// Unwrap returns [ship.ErrConflict].
+func (e *ShipConflictError) Unwrap() error { return ship.ErrConflict }
+
+// shipInvalid returns a *fulfill.FieldError of kind ship.ErrInvalidShipment.
+func shipInvalid(field, value, reason string) error {
+	return &fulfill.FieldError{Field: field, Value: value, Reason: reason, Kind: ship.ErrInvalidShipment}
+}
+
+// storable reports whether s can be a stored ID or tracking number: the
+// database's text holds neither NUL bytes nor invalid UTF-8, and the
+// shipment validation lets neither through.
+func storable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// shipRow is the encoded form of a shipment.
+type shipRow struct {
+	id, owner, order, status string
+	version                  int64
+	snapshot                 []byte
+	numbers                  []string // sorted
+}
+
+// encodeShipment encodes s for storage.
+func encodeShipment(s *ship.Shipment) (shipRow, error) {
+	snap := s.Snapshot()
+	b, err := json.Marshal(snap)
+	if err != nil {
+		return shipRow{}, shipInvalid("snapshot", string(snap.ID), err.Error())
+	}
+	r := shipRow{id: string(snap.ID), owner: string(snap.Owner), order: snap.Order.String(),
+		status: string(s.Status()), version: snap.Version, snapshot: b}
+	for _, p := range snap.Packages {
+		r.numbers = append(r.numbers, p.Label.TrackingNumber)
+	}
+	slices.Sort(r.numbers)
+	return r, nil
+}
+
+// decodeShipment restores a stored shipment.
+func decodeShipment(b []byte) (*ship.Shipment, error) {
+	var snap ship.Snapshot
+	if err := json.Unmarshal(b, &snap); err != nil {
+		return nil, corrupt("shipment snapshot", err)
+	}
+	s, err := ship.Restore(snap)
+	if err != nil {
+		return nil, corrupt("shipment snapshot", err)
+	}
+	return s, nil
+}
+
+// shipWriteError translates a failed write of r: text the database cannot
+// hold is invalid input, anything else is returned as is.
+func shipWriteError(r shipRow, err error) error {
+	switch sqlState(err) {
+	case "22P05", "22021": // a NUL in JSON text, a byte sequence not UTF-8
+		return shipInvalid("snapshot", r.id, "text the database cannot store: "+err.Error())
+	}
+	return err
+}
+
+// Shipment returns a copy of the shipment with id; see [ship.Store].
+func (st *ShipStore) Shipment(ctx context.Context, id ship.ID) (*ship.Shipment, error) {
+	s, _, err := st.load(ctx, id)
+	return s, err
+}
+
+// load returns the shipment with id and its revision.
+func (st *ShipStore) load(ctx context.Context, id ship.ID) (*ship.Shipment, int64, error) {
+	if !storable(string(id)) {
+		return nil, 0, fmt.Errorf("%w: shipment %q", ship.ErrNotFound, id)
+	}
+	var b []byte
+	var rev int64
+	err := st.db.run(ctx, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT revision, snapshot FROM shipments WHERE id = $1`, string(id)).Scan(&rev, &b)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, fmt.Errorf("%w: shipment %q", ship.ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	s, err := decodeShipment(b)
+	return s, rev, err
+}
+
+// ByTrackingNumber returns the ID of the shipment with a package of
+// tracking number tn; see [ship.Store].
+func (st *ShipStore) ByTrackingNumber(ctx context.Context, tn string) (ship.ID, error) {
+	if !storable(tn) {
+		return "", fmt.Errorf("%w: tracking number %q", ship.ErrNotFound, tn)
+	}
+	var id string
+	err := st.db.run(ctx, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT shipment_id FROM shipment_tracking WHERE tracking_number = $1`, tn).Scan(&id)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("%w: tracking number %q", ship.ErrNotFound, tn)
+	}
+	if err != nil {
+		return "", err
+	}
+	return ship.ID(id), nil
+}
+
+// Create stores a new shipment and its tracking numbers in one statement;
+// see [ship.Store]. A taken ID or tracking number fails with a
+// *[ShipConflictError] and stores nothing. A shipment with text the
+// database cannot hold (a NUL byte in an address that [ship.New] does not
+// validate) fails with an error wrapping [ship.ErrInvalidShipment].
+func (st *ShipStore) Create(ctx context.Context, s *ship.Shipment) error {
+	if s == nil {
+		return shipInvalid("shipment", "", "required")
+	}
+	r, err := encodeShipment(s)
+	if err != nil {
+		return err
+	}
+	var inserted int64
+	err = st.db.run(ctx, func(c *pgx.Conn) error {
+		// A taken ID inserts nothing; a taken tracking number fails the
+		// whole statement with a unique violation.
+		return c.QueryRow(ctx, `WITH s AS (
+				INSERT INTO shipments (id, owner, order_id, status, version, revision, snapshot)
+				VALUES ($1, $2, $3::uuid, $4, $5, 1, $6::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id
+			), t AS (
+				INSERT INTO shipment_tracking (tracking_number, shipment_id)
+				SELECT n, s.id FROM s, unnest($7::text[]) AS n
+			)
+			SELECT count(*) FROM s`,
+			r.id, r.owner, r.order, r.status, r.version, string(r.snapshot), r.numbers).Scan(&inserted)
+	})
+	if sqlState(err) == codeUniqueViolation {
+		return st.numberConflict(ctx, r.id, r.numbers)
+	}
+	if err != nil {
+		return shipWriteError(r, err)
+	}
+	if inserted == 0 {
+		return &ShipConflictError{Shipment: ship.ID(r.id)}
+	}
+	return nil
+}
+
+// numberConflict returns the conflict of shipment id over one of numbers
+// that another shipment holds.
+func (st *ShipStore) numberConflict(ctx context.Context, id string, numbers []string) error {
+	var tn, holder string
+	err := st.db.run(ctx, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT tracking_number, shipment_id FROM shipment_tracking
+			WHERE tracking_number = ANY($1::text[]) AND shipment_id <> $2 ORDER BY tracking_number LIMIT 1`,
+			numbers, id).Scan(&tn, &holder)
+	})
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return errors.Join(&ShipConflictError{Shipment: ship.ID(id), TrackingNumber: strings.Join(numbers, ",")}, err)
+	}
+	if tn == "" {
+		// The holder went away (its write was rolled back) meanwhile.
+		return &ShipConflictError{Shipment: ship.ID(id), TrackingNumber: strings.Join(numbers, ",")}
+	}
+	return &ShipConflictError{Shipment: ship.ID(id), TrackingNumber: tn, Holder: ship.ID(holder)}
+}
+
+// Update loads the shipment with id, calls fn with it and stores the
+// result if fn returns nil and changed it, unless another writer stored the
+// shipment meanwhile: then it starts again, a bounded number of times (see
+// [ShipStore]). fn must not change the shipment's ID; tracking numbers it
+// adds or removes are added to or removed from the index in the same
+// statement, and one another shipment has fails with a
+// *[ShipConflictError].
+func (st *ShipStore) Update(ctx context.Context, id ship.ID, fn func(*ship.Shipment) error) error {
+	if fn == nil {
+		return shipInvalid("fn", "", "required")
+	}
+	attempts := st.db.retries + 1
+	for attempt := range attempts {
+		s, rev, err := st.load(ctx, id)
+		if err != nil {
+			return err
+		}
+		before, err := encodeShipment(s)
+		if err != nil {
+			return err
+		}
+		if err := fn(s); err != nil {
+			return err
+		}
+		if s.ID() != id {
+			return fmt.Errorf("%w: update of %q returned shipment %q", ship.ErrConflict, id, s.ID())
+		}
+		after, err := encodeShipment(s)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(before.snapshot, after.snapshot) {
+			return nil // nothing to write
+		}
+		ok, err := st.write(ctx, rev, before.numbers, after)
+		if err != nil || ok {
+			return err
+		}
+		if attempt+1 < attempts {
+			if err := st.db.backoff(ctx, attempt); err != nil {
+				return err
+			}
+		}
+	}
+	return &ShipConflictError{Shipment: id, Attempts: attempts}
+}
+
+// write stores r over revision rev, moving the tracking index from the
+// numbers old to r's. It reports false if the revision has changed.
+func (st *ShipStore) write(ctx context.Context, rev int64, old []string, r shipRow) (bool, error) {
+	var removed, added []string
+	for _, n := range old {
+		if _, found := slices.BinarySearch(r.numbers, n); !found {
+			removed = append(removed, n)
+		}
+	}
+	for _, n := range r.numbers {
+		if _, found := slices.BinarySearch(old, n); !found {
+			added = append(added, n)
+		}
+	}
+	var n int64
+	err := st.db.run(ctx, func(c *pgx.Conn) error {
+		if len(removed) == 0 && len(added) == 0 {
+			tag, err := c.Exec(ctx, `UPDATE shipments SET status = $3, version = $4, revision = revision + 1, snapshot = $5::jsonb
+				WHERE id = $1 AND revision = $2`, r.id, rev, r.status, r.version, string(r.snapshot))
+			n = tag.RowsAffected()
+			return err
+		}
+		return c.QueryRow(ctx, `WITH u AS (
+				UPDATE shipments SET status = $3, version = $4, revision = revision + 1, snapshot = $5::jsonb
+				WHERE id = $1 AND revision = $2 RETURNING id
+			), d AS (
+				DELETE FROM shipment_tracking WHERE shipment_id IN (SELECT id FROM u) AND tracking_number = ANY($6::text[])
+			), i AS (
+				INSERT INTO shipment_tracking (tracking_number, shipment_id)
+				SELECT n, u.id FROM u, unnest($7::text[]) AS n
+			)
+			SELECT count(*) FROM u`, r.id, rev, r.status, r.version, string(r.snapshot), removed, added).Scan(&n)
+	})
+	if sqlState(err) == codeUniqueViolation {
+		return false, st.numberConflict(ctx, r.id, added)
+	}
+	if err != nil {
+		return false, shipWriteError(r, err)
+	}
+	return n == 1, nil
+}
