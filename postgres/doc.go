@@ -1,7 +1,7 @@
-// Package postgres stores inventory and orders in PostgreSQL, so that many
-// replicas of a service can share one database safely: reservations never
-// oversell and order writes never lose an update, whatever the number of
-// processes writing at once.
+// Package postgres stores inventory, orders, shipments and returns in
+// PostgreSQL, so that many replicas of a service can share one database
+// safely: reservations never oversell and order and shipment writes never
+// lose an update, whatever the number of processes writing at once.
 //
 // # Connecting and migrating
 //
@@ -80,7 +80,9 @@
 // with no transaction open and writes only over the revision it read,
 // running the closure again when another writer came first, a bounded
 // number of times; a duplicate event, which changes nothing, writes
-// nothing.
+// nothing. Text the database cannot keep as given (a NUL character, bytes
+// that are not UTF-8, in the one place [ship.New] does not check: a
+// destination without a line or a country) is refused as invalid.
 //
 // # Tests
 //

@@ -100,6 +100,9 @@ func encodeShipment(s *ship.Shipment) (shipRow, error) {
 	if err != nil {
 		return shipRow{}, shipInvalid("snapshot", string(snap.ID), err.Error())
 	}
+	if r := unstorableText(b); r != "" {
+		return shipRow{}, shipInvalid("snapshot", string(snap.ID), r)
+	}
 	r := shipRow{id: string(snap.ID), owner: string(snap.Owner), order: snap.Order.String(),
 		status: string(s.Status()), version: snap.Version, snapshot: b}
 	for _, p := range snap.Packages {
@@ -107,6 +110,30 @@ func encodeShipment(s *ship.Shipment) (shipRow, error) {
 	}
 	slices.Sort(r.numbers)
 	return r, nil
+}
+
+// unstorableText returns why the JSON document b holds text the store
+// cannot keep as it is, or "": a NUL character (JSONB text cannot hold it)
+// or bytes that are not UTF-8 (encoding/json replaced them with U+FFFD, so
+// the stored shipment would differ from the one given). [ship.New]
+// validates the text of most fields, but not of a destination address
+// without a line or a country.
+func unstorableText(b []byte) string {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			continue
+		}
+		if b[i+1] == 'u' && i+6 <= len(b) {
+			switch string(b[i+2 : i+6]) {
+			case "0000":
+				return "text contains a NUL character"
+			case "fffd":
+				return "text is not valid UTF-8"
+			}
+		}
+		i++ // skip the escaped character, so that \\ is not read as the start of another escape
+	}
+	return ""
 }
 
 // decodeShipment restores a stored shipment.

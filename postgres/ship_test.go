@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -248,6 +249,15 @@ func TestShipBadInput(t *testing.T) {
 	_, err = st.ByTrackingNumber(ctx, "S2-1")
 	assert.ErrorIs(t, err, ship.ErrNotFound)
 
+	// Bytes that are not UTF-8 would be stored changed: they are refused.
+	snap.Destination = fulfill.Address{City: "K\xf6ln"}
+	s, err = ship.Restore(snap)
+	require.NoError(t, err)
+	err = st.Create(ctx, s)
+	assert.ErrorIs(t, err, ship.ErrInvalidShipment)
+	_, err = st.Shipment(ctx, "S2")
+	assert.ErrorIs(t, err, ship.ErrNotFound)
+
 	for _, bad := range []string{"S1\x00", "\xff", ""} {
 		_, err := st.Shipment(ctx, ship.ID(bad))
 		assert.ErrorIs(t, err, ship.ErrNotFound, "%q", bad)
@@ -326,4 +336,25 @@ func TestSkipMessage(t *testing.T) {
 	}()
 	<-done
 	assert.True(t, strings.HasPrefix(r.msg, "FULFILL_TEST_DATABASE_URL is not set"), "skip message %q", r.msg)
+}
+
+func TestUnstorableText(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{"Köln", ""},
+		{"\ufffd", ""}, // a replacement character given as such is kept
+		{`\ufffd`, ""}, // a backslash and "ufffd"
+		{`\u0000`, ""},
+		{"K\xf6ln", "text is not valid UTF-8"},
+		{"a\x00b", "text contains a NUL character"},
+		{[]string{`\`, "\x00"}, "text contains a NUL character"},
+		{"tab\tnewline\n<&>", ""},
+	} {
+		b, err := json.Marshal(tc.in)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, unstorableText(b), "%s", b)
+	}
 }
