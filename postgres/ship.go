@@ -279,10 +279,7 @@ func (st *ShipStore) Update(ctx context.Context, id ship.ID, fn func(*ship.Shipm
 		if err != nil {
 			return err
 		}
-		before, err := encodeShipment(s)
-		if err != nil {
-			return err
-		}
+		before := s.Snapshot()
 		if err := fn(s); err != nil {
 			return err
 		}
@@ -293,10 +290,21 @@ func (st *ShipStore) Update(ctx context.Context, id ship.ID, fn func(*ship.Shipm
 		if err != nil {
 			return err
 		}
-		if bytes.Equal(before.snapshot, after.snapshot) {
-			return nil // nothing to write
+		// Every change of the ship package adds to the version; a closure
+		// that keeps it (a duplicate event) may still have replaced the
+		// shipment, so the encodings decide.
+		if s.Version() == before.Version {
+			b, err := json.Marshal(before)
+			if err != nil || bytes.Equal(b, after.snapshot) {
+				return err // nothing to write
+			}
 		}
-		ok, err := st.write(ctx, rev, before.numbers, after)
+		var old []string
+		for _, p := range before.Packages {
+			old = append(old, p.Label.TrackingNumber)
+		}
+		slices.Sort(old)
+		ok, err := st.write(ctx, rev, old, after)
 		if err != nil || ok {
 			return err
 		}
