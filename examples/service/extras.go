@@ -35,7 +35,7 @@ func (a *app) extraRoutes(mux *http.ServeMux) {
 }
 
 // initExtras loads the rate cards (from dir, or the demo card) and sets up
-// the shipment and return stores and the return policy.
+// the return policy and the replies kept for idempotency keys.
 func (a *app) initExtras(dir string) error {
 	var files fs.FS = demoCards
 	pattern := "cards/*.json"
@@ -67,8 +67,6 @@ func (a *app) initExtras(dir string) error {
 	}
 	a.shopper = carrier.NewShopper(carriers...)
 	a.shopper.Clock = a.clock
-	a.shipments = new(ship.MemStore)
-	a.returns = new(returns.MemStore)
 	a.returnPolicy = returns.Policy{Rules: []returns.Rule{
 		returns.Window{Period: 30 * 24 * time.Hour, ByReason: map[returns.Reason]time.Duration{returns.ReasonDefective: 365 * 24 * time.Hour}},
 		returns.AutoApproveLimit{Max: fulfill.MustMoney("200.00", "USD")},

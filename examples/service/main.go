@@ -4,10 +4,11 @@
 // (merchant or 3PL client) that the request's API key maps to.
 //
 // It keeps everything in memory by default; given a PostgreSQL connection
-// string (-db or FULFILL_DATABASE_URL) it keeps orders and stock there, so
-// that several instances can serve one database. Shipments, returns and the
-// idempotency records of the rates, shipments, webhook and returns routes
-// stay in memory in this example; a host keeps them in its database too.
+// string (-db or FULFILL_DATABASE_URL) it keeps orders, stock, shipments and
+// returns there, so that several instances can serve one database. The
+// replies kept for the Idempotency-Key of the rates, shipments, webhook and
+// returns routes stay in each instance's memory in this example (the orders
+// and stock routes keep theirs in the database, with the data).
 //
 //	go run ./examples/service -addr :8080 -keys "secret1=acme,secret2=globex"
 //
@@ -32,6 +33,8 @@ import (
 	"github.com/fulfillkit/fulfill/inventory"
 	"github.com/fulfillkit/fulfill/order"
 	"github.com/fulfillkit/fulfill/postgres"
+	"github.com/fulfillkit/fulfill/returns"
+	"github.com/fulfillkit/fulfill/ship"
 )
 
 func main() {
@@ -119,12 +122,15 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock fulfill.Clo
 		return nil, nil, err
 	}
 	var (
-		orderStore order.Store
-		stockStore inventory.Store
-		closeFn    = func() {}
+		orderStore  order.Store
+		stockStore  inventory.Store
+		shipStore   ship.Store
+		returnStore returns.Store
+		closeFn     = func() {}
 	)
 	if cfg.db == "" {
 		orderStore, stockStore = new(order.MemStore), inventory.NewMemStore()
+		shipStore, returnStore = new(ship.MemStore), new(returns.MemStore)
 	} else {
 		db, err := postgres.Open(ctx, cfg.db, nil)
 		if err != nil {
@@ -135,11 +141,14 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock fulfill.Clo
 			return nil, nil, err
 		}
 		orderStore, stockStore = postgres.NewOrderStore(db), postgres.NewInventoryStore(db, nil)
+		shipStore, returnStore = postgres.NewShipStore(db), postgres.NewReturnStore(db)
 		closeFn = db.Close
 	}
 	a := &app{
 		orders:    &order.Service{Store: orderStore, Clock: clock},
 		inventory: inventory.New(stockStore, &inventory.Options{Clock: clock}),
+		shipments: shipStore,
+		returns:   returnStore,
 		keys:      keys,
 		clock:     clock,
 		log:       log,

@@ -112,4 +112,25 @@ func TestServiceTwoInstancesNeverOversell(t *testing.T) {
 	status, again := call(t, b, "POST", "/v1/orders", "acme-key", "pg-place", webOrder("HOT", 1))
 	assert.Equal(t, http.StatusOK, status, "the retry through the other instance is recognised")
 	assert.Equal(t, placed["id"], again["id"])
+
+	// A shipment made through one instance is tracked through the other.
+	shipment := map[string]any{
+		"id": "SHP-PG-1", "order": placed["id"], "origin": "WH1",
+		"packages": []any{map[string]any{
+			"ref": "box-1", "dimensions": map[string]any{"length": "12in", "width": "10in", "height": "6in"}, "mass": "1lb",
+			"label": map[string]any{"ref": "L1", "tracking_number": "PG001", "carrier": "parcelco", "created_at": "2026-11-25T09:00:00Z",
+				"cost": map[string]any{"amount": "9.50", "currency": "USD"}},
+			"lines": []any{map[string]any{"line_id": "1", "sku": "HOT", "quantity": 1}},
+		}},
+	}
+	status, sh := call(t, a, "POST", "/v1/shipments", "acme-key", "", shipment)
+	require.Equal(t, http.StatusCreated, status, "%v", sh)
+	status, body = call(t, b, "POST", "/v1/webhooks/tracking/generic", "acme-key", "",
+		`[{"id":"pg-e1","tracking_number":"PG001","source":"shippo","status":"TRANSIT","occurred_at":"2026-11-25T12:00:00Z"}]`)
+	require.Equal(t, http.StatusOK, status, "%v", body)
+	status, sh = call(t, a, "GET", "/v1/shipments/SHP-PG-1", "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "in_transit", sh["status"])
+	status, _ = call(t, b, "GET", "/v1/shipments/SHP-PG-1", "globex-key", "", nil)
+	assert.Equal(t, http.StatusNotFound, status)
 }
