@@ -424,22 +424,52 @@ func (e *engine) fillOne(t int, units []int32, m merit) (*bin, []int32) {
 // repack tries to pack all units into one fresh box of type t, trying
 // several orders; it returns nil if it finds no way.
 func (e *engine) repack(t int, units []int32) *bin {
+	tries := 4
+	if e.mode == ModeThorough {
+		tries = 10
+	}
+	return e.repackTries(t, units, tries)
+}
+
+// Effort of repackHard: orderings tried, and the largest number of units
+// for the backtracking search after them.
+const (
+	hardTries = 32
+	hardUnits = 16
+)
+
+// repackHard is repack with more effort, for the moves that make a packing
+// cheaper: more orderings, the later ones random, then for a few units a
+// bounded backtracking search.
+func (e *engine) repackHard(t int, units []int32) *bin {
+	if b := e.repackTries(t, units, hardTries); b != nil || e.stopped || len(units) > hardUnits || !e.mayFit(t, units) {
+		return b
+	}
+	order := slices.Clone(units)
+	e.sortUnits(order, 0)
+	return e.search(t, order)
+}
+
+// mayFit checks the necessary conditions for units to fit one box of type
+// t: each unit fits it alone, and their weight and volume are within its
+// limits.
+func (e *engine) mayFit(t int, units []int32) bool {
 	var w int64
 	var v float64
 	for _, k := range units {
 		if !e.fits[k][t] {
-			return nil
+			return false
 		}
 		w += e.kinds[k].weight
 		v += e.kinds[k].vol
 	}
 	tt := &e.types[t]
-	if w > tt.maxW || v > tt.vol*(1+1e-9) {
+	return w <= tt.maxW && v <= tt.vol*(1+1e-9)
+}
+
+func (e *engine) repackTries(t int, units []int32, tries int) *bin {
+	if !e.mayFit(t, units) {
 		return nil
-	}
-	tries := 4
-	if e.mode == ModeThorough {
-		tries = 10
 	}
 	order := slices.Clone(units)
 	for i := 0; i < tries && !e.stopped; i++ {

@@ -485,3 +485,26 @@ func TestPackConcurrent(t *testing.T) {
 		assert.Equal(t, want[i%len(reqs)], got[i])
 	}
 }
+
+// TestCostTriesHarderForCheaperBox packs an order whose first packing needs
+// the large box but which fits the cheaper one only in a layout the quick
+// orderings miss: the cost objective must find the cheaper box.
+func TestCostTriesHarderForCheaperBox(t *testing.T) {
+	req := Request{
+		Boxes: []Box{
+			{ID: "L", Inner: dims(450, 350, 300), Cost: usd("1.65")},
+			{ID: "XL", Inner: dims(600, 400, 400), Cost: usd("2.40")},
+		},
+		Items: []Item{
+			{ID: "a", Dimensions: dims(348, 176, 230), Weight: 900 * fulfill.Gram, Quantity: 2, Rotation: RotationUpright},
+			{ID: "b", Dimensions: dims(177, 125, 44), Weight: 300 * fulfill.Gram, Quantity: 1, Rotation: RotationAny},
+			{ID: "c", Dimensions: dims(127, 66, 35), Weight: 100 * fulfill.Gram, Quantity: 3, Rotation: RotationUpright},
+			{ID: "d", Dimensions: dims(193, 143, 39), Weight: 200 * fulfill.Gram, Quantity: 2, Rotation: RotationAny},
+		},
+	}
+	res, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost})
+	require.NoError(t, err)
+	require.NoError(t, Verify(req, res))
+	require.Len(t, res.Packages, 1)
+	require.Equal(t, "L", res.Packages[0].Box)
+}

@@ -321,7 +321,7 @@ func (e *engine) downsize(s *sol) *sol {
 			content = append(content, p.k)
 		}
 		for _, t := range cands {
-			if nb := e.repack(t, content); nb != nil {
+			if nb := e.repackHard(t, content); nb != nil {
 				nb.group = b.group
 				used[b.t]--
 				used[t]++
@@ -375,7 +375,7 @@ func (e *engine) merge(s *sol) *sol {
 					return cmpF(e.types[x].vol, e.types[y].vol)
 				})
 				for _, t := range cands {
-					if nb := e.repack(t, content); nb != nil {
+					if nb := e.repackHard(t, content); nb != nil {
 						nb.group = max(a.group, b.group)
 						s.bins[i] = nb
 						s.bins = slices.Delete(s.bins, j, j+1)
