@@ -102,6 +102,9 @@ type engine struct {
 	req     *Request
 	floor   int64 // the largest floor area of a box type, at least 1
 	tallest int64 // the largest box height, at least 1
+
+	keys  [][3]int64 // sortUnits scratch: the sort key of each kind
+	keyed []bool     // sortUnits scratch: whether keys holds the kind's key
 }
 
 // spend counts work and reports whether the search must stop.
@@ -287,22 +290,34 @@ func (e *engine) commit(b *bin, c plc) {
 		}
 	}
 	for _, q := range cands {
-		if q[0] < dims[0] && q[1] < dims[1] && q[2] < dims[2] && !slices.Contains(eps, q) {
-			eps = append(eps, q)
+		if q[0] < dims[0] && q[1] < dims[1] && q[2] < dims[2] {
+			eps = insertPoint(eps, q)
 		}
 	}
-	slices.SortFunc(eps, func(a, b vec) int {
-		for _, i := range [3]int{2, 1, 0} {
-			if a[i] != b[i] {
-				if a[i] < b[i] {
-					return -1
-				}
-				return 1
-			}
-		}
-		return 0
-	})
 	b.eps = eps
+}
+
+// insertPoint inserts q into eps, kept sorted by z, then y, then x, unless
+// it is there already.
+func insertPoint(eps []vec, q vec) []vec {
+	i, found := slices.BinarySearchFunc(eps, q, cmpPoint)
+	if found {
+		return eps
+	}
+	return slices.Insert(eps, i, q)
+}
+
+// cmpPoint orders points by z, then y, then x.
+func cmpPoint(a, b vec) int {
+	for _, i := range [3]int{2, 1, 0} {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
 }
 
 // inside reports whether point q lies in the box at p of size s.
@@ -512,17 +527,20 @@ func (e *engine) sortUnits(units []int32, rule int) {
 		}
 		return [3]int64{int64(e.kinds[k].vol * (0.6 + 0.8*e.rng.Float64())), 0, 0}
 	}
-	if rule >= 8 {
-		keys := make(map[int32][3]int64)
-		for _, k := range units {
-			if _, ok := keys[k]; !ok {
-				keys[k] = key(k)
-			}
-		}
-		slices.SortStableFunc(units, func(a, b int32) int { return cmpKey(keys[b], keys[a], a, b) })
-		return
+	// Keys are computed once per kind, in the order kinds first appear,
+	// so the random rules draw the same numbers for the same units.
+	if cap(e.keys) < len(e.kinds) {
+		e.keys = make([][3]int64, len(e.kinds))
+		e.keyed = make([]bool, len(e.kinds))
 	}
-	slices.SortStableFunc(units, func(a, b int32) int { return cmpKey(key(b), key(a), a, b) })
+	keys, keyed := e.keys[:len(e.kinds)], e.keyed[:len(e.kinds)]
+	clear(keyed)
+	for _, k := range units {
+		if !keyed[k] {
+			keys[k], keyed[k] = key(k), true
+		}
+	}
+	slices.SortStableFunc(units, func(a, b int32) int { return cmpKey(keys[b], keys[a], a, b) })
 }
 
 func cmpKey(x, y [3]int64, a, b int32) int {
