@@ -208,19 +208,25 @@ func packOrders(n int) []Request {
 func packCost(res Result) float64 { return res.Cost.Amount().InexactFloat64() }
 
 // TestEcommerceFigures prints the e-commerce figures: total box cost of the
-// fast and thorough modes against the baseline and the cost lower bound.
+// fast and thorough modes against the two baselines (BoxPacker's box choice
+// on this package's placement, and the BoxPacker-style packer) and the cost
+// lower bounds.
 func TestEcommerceFigures(t *testing.T) {
 	orders := packOrders(500)
 	if !*packFigures {
 		orders = orders[:40]
 	}
-	var base, fast, thorough, bound, fitBound float64
+	var base, bp, fast, thorough, bound, fitBound float64
 	var fastTime time.Duration
-	var boxesBase, boxesFast int
+	var boxesBase, boxesBP, boxesFast int
 	for _, req := range orders {
 		rb, err := packBaseline(req)
 		require.NoError(t, err)
 		require.NoError(t, Verify(req, rb))
+		rp, err := packBoxPacker(req)
+		require.NoError(t, err)
+		require.NoError(t, Verify(req, rp))
+		require.Empty(t, rp.Unpacked)
 		start := time.Now()
 		rf, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost})
 		fastTime += time.Since(start)
@@ -228,14 +234,17 @@ func TestEcommerceFigures(t *testing.T) {
 		require.NoError(t, Verify(req, rf))
 		require.Empty(t, rf.Unpacked)
 		base += packCost(rb)
+		bp += packCost(rp)
 		fast += packCost(rf)
 		boxesBase += rb.Boxes()
+		boxesBP += rp.Boxes()
 		boxesFast += rf.Boxes()
 		bound += packCostBound(req)
 		fb := max(packFitBound(req), packCostBound(req))
 		// A lower bound never exceeds the cost of a verified packing.
 		require.LessOrEqual(t, fb, packCost(rf)+1e-9)
 		require.LessOrEqual(t, fb, packCost(rb)+1e-9)
+		require.LessOrEqual(t, fb, packCost(rp)+1e-9)
 		fitBound += fb
 		if *packFigures {
 			rt, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost, Mode: ModeThorough, MaxWork: 200_000_000})
@@ -244,15 +253,18 @@ func TestEcommerceFigures(t *testing.T) {
 			thorough += packCost(rt)
 		}
 	}
-	// The cost objective never does worse than the count-first baseline in total.
+	// The cost objective never does worse than the count-first baselines in total.
 	require.Less(t, fast, base)
+	require.Less(t, fast, bp)
 	t.Logf("%d orders: baseline %.2f (%d boxes), fast %.2f (%d boxes, %+.1f%% vs baseline), cost bound %.2f (fast %+.1f%%, baseline %+.1f%%), fast mean %v/order",
 		len(orders), base, boxesBase, fast, boxesFast, 100*(fast-base)/base, bound, 100*(fast-bound)/bound, 100*(base-bound)/bound,
 		fastTime/time.Duration(len(orders)))
 	t.Logf("fit bound %.2f (fast %+.1f%%, baseline %+.1f%%)", fitBound, 100*(fast-fitBound)/fitBound, 100*(base-fitBound)/fitBound)
+	t.Logf("boxpacker %.2f (%d boxes, %+.1f%% vs cost bound, %+.1f%% vs fit bound), fast %+.1f%% vs boxpacker",
+		bp, boxesBP, 100*(bp-bound)/bound, 100*(bp-fitBound)/fitBound, 100*(fast-bp)/bp)
 	if thorough > 0 {
-		t.Logf("thorough %.2f (%+.1f%% vs baseline, %+.1f%% vs bound, %+.1f%% vs fit bound)", thorough,
-			100*(thorough-base)/base, 100*(thorough-bound)/bound, 100*(thorough-fitBound)/fitBound)
+		t.Logf("thorough %.2f (%+.1f%% vs baseline, %+.1f%% vs boxpacker, %+.1f%% vs bound, %+.1f%% vs fit bound)", thorough,
+			100*(thorough-base)/base, 100*(thorough-bp)/bp, 100*(thorough-bound)/bound, 100*(thorough-fitBound)/fitBound)
 	}
 }
 
@@ -275,6 +287,7 @@ func BenchmarkOrders(b *testing.B) {
 		b.ReportMetric(cost/float64(len(orders)), "cost/order")
 	}
 	b.Run("baseline", func(b *testing.B) { run(b, packBaseline) })
+	b.Run("boxpacker", func(b *testing.B) { run(b, packBoxPacker) })
 	b.Run("fast", func(b *testing.B) {
 		run(b, func(r Request) (Result, error) {
 			return Pack(context.Background(), r, &Options{Objective: ObjectiveCost})
@@ -307,6 +320,7 @@ func BenchmarkMPV(b *testing.B) {
 		b.ReportMetric(float64(boxes)/float64(l2), "boxes/L2")
 	}
 	b.Run("baseline", func(b *testing.B) { run(b, packBaseline) })
+	b.Run("boxpacker", func(b *testing.B) { run(b, packBoxPacker) })
 	b.Run("fast", func(b *testing.B) {
 		run(b, func(r Request) (Result, error) { return Pack(context.Background(), r, nil) })
 	})
