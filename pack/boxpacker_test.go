@@ -130,12 +130,13 @@ type bpPlaced struct {
 	x, y, z int64
 }
 
-// bpSpace is a box or a working volume: its inner sizes, the content weight
-// it may carry, and whether item constraints apply (not in working volumes).
+// bpSpace is a box or a working volume of the lookahead: its inner sizes
+// and the content weight it may carry. Item constraints do not apply in a
+// working volume.
 type bpSpace struct {
 	w, l, d int64
 	maxW    int64
-	real    bool
+	working bool
 }
 
 // bpRegion is where a layer is packed: from a corner to an end in x and y,
@@ -217,7 +218,7 @@ func (p *bpPacker) boxOrder() []int {
 // space returns box type t as a packing space.
 func (p *bpPacker) space(t int) bpSpace {
 	bt := &p.e.types[t]
-	return bpSpace{w: bt.dims[0], l: bt.dims[1], d: bt.dims[2], maxW: bt.maxW, real: true}
+	return bpSpace{w: bt.dims[0], l: bt.dims[1], d: bt.dims[2], maxW: bt.maxW}
 }
 
 // boxList returns the box types to try for items: those with supply left
@@ -454,7 +455,7 @@ func (p *bpPacker) packLayer(sp bpSpace, items *[]*bpItem, packed *[]bpPlaced, r
 	for len(*items) > 0 {
 		it := (*items)[0]
 		*items = (*items)[1:]
-		if it.weight > room || sp.real && bpHazmatClash(it, *packed) {
+		if it.weight > room || !sp.working && bpHazmatClash(it, *packed) {
 			continue
 		}
 		var o *bpOri
@@ -709,8 +710,8 @@ func (c *bpChoice) following(o bpOri) int {
 	if n, ok := c.p.look[string(key)]; ok {
 		return n
 	}
-	rest := bpRemove(top, c.p.packBox(bpSpace{w: c.wl - o.w, l: row, d: c.dl, maxW: math.MaxInt64}, top, true))
-	rest = bpRemove(rest, c.p.packBox(bpSpace{w: c.wl, l: c.ll - row, d: c.dl, maxW: math.MaxInt64}, rest, true))
+	rest := bpRemove(top, c.p.packBox(bpSpace{w: c.wl - o.w, l: row, d: c.dl, maxW: math.MaxInt64, working: true}, top, true))
+	rest = bpRemove(rest, c.p.packBox(bpSpace{w: c.wl, l: c.ll - row, d: c.dl, maxW: math.MaxInt64, working: true}, rest, true))
 	n := len(top) - len(rest)
 	c.p.look[string(key)] = n
 	return n
