@@ -980,10 +980,15 @@ func TestBoxPackerCases(t *testing.T) {
 			},
 		},
 		{
-			name: "the weight limit opens a second box",
+			name: "the weight limit opens a second box and the weight is evened out",
 			req: Request{Items: []Item{{ID: "iron", Dimensions: dims(50, 50, 50), Weight: 3 * fulfill.Kilogram, Quantity: 4}},
 				Boxes: []Box{{ID: "box", Inner: dims(200, 200, 200), MaxContent: 10 * fulfill.Kilogram, Cost: usd("1")}}},
 			boxes: 2,
+			check: func(t *testing.T, res Result) {
+				for _, p := range res.Packages {
+					assert.Len(t, p.Placements, 2)
+				}
+			},
 		},
 		{
 			name: "units that may not turn keep their orientation",
