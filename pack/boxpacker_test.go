@@ -65,32 +65,48 @@ func packBoxPacker(req Request) (Result, error) {
 			return Result{}, errors.New("packBoxPacker: fragile and not-stackable units are outside the model")
 		}
 	}
-	p := &bpPacker{e: e, look: map[string]int{}, stable: map[string]bool{}, rules: make([]RotationRule, len(e.kinds))}
+	p := newBPPacker(e, st)
+	s := st.pinned.clone()
+	for _, b := range s.bins {
+		p.left[b.t]--
+	}
+	boxes, left := p.packAll(p.items(st.units))
+	for _, it := range left {
+		s.noBox = append(s.noBox, it.k)
+	}
+	for _, b := range boxes {
+		s.bins = append(s.bins, p.bin(b))
+	}
+	return e.result(st, s)
+}
+
+// newBPPacker prepares a BoxPacker run on the problem of e and st.
+func newBPPacker(e *engine, st *setup) *bpPacker {
+	p := &bpPacker{e: e, look: map[string]int{}, stable: map[string]bool{},
+		rules: make([]RotationRule, len(e.kinds)), left: make([]int, len(e.types))}
 	for i, k := range st.kindOf {
 		if k >= 0 {
-			p.rules[k] = req.Items[i].Rotation
+			p.rules[k] = e.req.Items[i].Rotation
 		}
 	}
-	p.order = p.boxOrder()
-	p.left = make([]int, len(e.types))
 	for t, bt := range e.types {
 		p.left[t] = math.MaxInt
 		if bt.supply > 0 {
 			p.left[t] = bt.supply
 		}
 	}
-	s := st.pinned.clone()
-	for _, b := range s.bins {
-		p.left[b.t]--
-	}
-	items := p.items(st.units)
+	p.order = p.boxOrder()
+	return p
+}
+
+// packAll packs items box by box, keeping the best packed box of each
+// round, then evens out the weight of 2 to 12 boxes. It returns the boxes
+// and the items no box takes.
+func (p *bpPacker) packAll(items []*bpItem) ([]*bpBox, []*bpItem) {
 	var boxes []*bpBox
 	for len(items) > 0 {
 		b := p.bestBox(items)
 		if b == nil {
-			for _, it := range items {
-				s.noBox = append(s.noBox, it.k)
-			}
 			break
 		}
 		boxes = append(boxes, b)
@@ -100,15 +116,12 @@ func packBoxPacker(req Request) (Result, error) {
 	if len(boxes) > 1 && len(boxes) <= 12 {
 		boxes = p.redistribute(boxes)
 	}
-	for _, b := range boxes {
-		s.bins = append(s.bins, p.bin(b))
-	}
-	return e.result(st, s)
+	return boxes, items
 }
 
 // bpItem is a unit as BoxPacker sees it: width along x, length along y,
-// depth up. The units of a kind share one bpItem, as BoxPacker adds one item
-// object once per unit.
+// depth up. The units of a kind share one bpItem, as BoxPacker adds the same
+// item object once per unit.
 type bpItem struct {
 	k       int32
 	w, l, d int64
