@@ -967,6 +967,34 @@ func TestBoxPackerRandomOrders(t *testing.T) {
 	}
 }
 
+// TestBoxPackerConstraints checks that the BoxPacker-style packings of
+// random orders with ship-alone, hazmat, grouped, own-container and
+// fixed-orientation units and boxes in short supply verify.
+func TestBoxPackerConstraints(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 200 {
+		req := packRandomOrder(rng)
+		for j := range req.Items {
+			switch rng.IntN(10) {
+			case 0:
+				req.Items[j].ShipAlone = true
+			case 1:
+				req.Items[j].Hazmat = []string{"3", "8"}[rng.IntN(2)]
+			case 2:
+				req.Items[j].Group = "g"
+			case 3:
+				req.Items[j].OwnContainer = true
+			case 4:
+				req.Items[j].Rotation = RotationNone
+			}
+		}
+		req.Boxes[rng.IntN(len(req.Boxes))].Supply = 1 + rng.IntN(2)
+		res, err := packBoxPacker(req)
+		require.NoError(t, err, "order %d", i)
+		require.NoError(t, Verify(req, res), "order %d: %+v", i, req)
+	}
+}
+
 // TestBoxPackerCases checks handmade orders whose BoxPacker-style packing
 // is known.
 func TestBoxPackerCases(t *testing.T) {
