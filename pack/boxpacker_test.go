@@ -54,7 +54,10 @@ import (
 // uses its own sort; the lookahead counts are cached per call under a key
 // that includes everything they depend on, where BoxPacker's process-wide
 // cache omits the number of units left; how the forced first orientation
-// enters the layer packer is inferred from the volume packer. Groups and
+// enters the layer packer is inferred from the volume packer; the layer
+// packer's pass along the rest of a row's length is left out, as it only
+// runs when no unit is left to pack (it matters only under strict item
+// ordering, which the figures do not use). Groups and
 // ship-alone units get boxes of their own first, as in [Pack]; a hazmat
 // class acts as a box constraint; fragile and not-stackable units are
 // outside the model and give an error.
