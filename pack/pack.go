@@ -446,7 +446,7 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 	}
 	lnsIters, patience := 20, 30
 	if o.Mode == ModeThorough {
-		lnsIters, patience = 300, 400
+		lnsIters, patience = 100, 1000
 	}
 	polish := func(s *sol) *sol {
 		s = e.improve(s.clone(), st.lb)

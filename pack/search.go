@@ -506,7 +506,7 @@ func (e *engine) lns(s *sol, lb int, iters int) *sol {
 }
 
 // squeeze tries to reach one box fewer than s: it empties the least
-// filled box into a pool of units, then repeatedly takes a few boxes with
+// filled box into a pool of units, then repeatedly takes two to four boxes with
 // the pool, repacks them from scratch in a random order, and keeps the
 // change when the volume left in the pool does not grow. When the pool
 // empties it aims for one box fewer again. It stops after patience
@@ -541,7 +541,7 @@ func (e *engine) squeeze(s *sol, lb int, patience int) *sol {
 		poolVol := e.volume(pool)
 		stale := 0
 		for len(pool) > 0 && stale < patience && !e.stopped {
-			r := min(len(free), 2+e.rng.IntN(2))
+			r := min(len(free), 2+e.rng.IntN(3))
 			pick := make([]int, 0, r)
 			for len(pick) < r {
 				i := free[e.rng.IntN(len(free))]
