@@ -506,11 +506,12 @@ func (e *engine) lns(s *sol, lb int, iters int) *sol {
 }
 
 // squeeze tries to reach one box fewer than s: it empties the least
-// filled box into a pool of units, then repeatedly takes two to four boxes with
-// the pool, repacks them from scratch in a random order, and keeps the
-// change when the volume left in the pool does not grow. When the pool
-// empties it aims for one box fewer again. It stops after patience
-// iterations without progress, at the lower bound, or when the work runs out.
+// filled box into a pool of units, then repeatedly takes two to four boxes
+// (the first the emptiest of three drawn) with the pool, repacks them from
+// scratch in a random order, and keeps the change when the volume left in
+// the pool does not grow. When the pool empties it aims for one box fewer
+// again. It stops after patience iterations without progress, at the lower
+// bound, or when the work runs out.
 func (e *engine) squeeze(s *sol, lb int, patience int) *sol {
 	best := s
 	for !e.stopped && len(best.bins) > lb {
@@ -545,6 +546,13 @@ func (e *engine) squeeze(s *sol, lb int, patience int) *sol {
 			pick := make([]int, 0, r)
 			for len(pick) < r {
 				i := free[e.rng.IntN(len(free))]
+				if len(pick) == 0 { // the emptiest of three, where the pool may fit
+					for range 2 {
+						if j := free[e.rng.IntN(len(free))]; e.fill(cur.bins[j]) < e.fill(cur.bins[i]) {
+							i = j
+						}
+					}
+				}
 				if !slices.Contains(pick, i) {
 					pick = append(pick, i)
 				}
@@ -586,6 +594,9 @@ func (e *engine) squeeze(s *sol, lb int, patience int) *sol {
 	}
 	return best
 }
+
+// fill is the share of b's volume its units take.
+func (e *engine) fill(b *bin) float64 { return b.vol / e.types[b.t].vol }
 
 // volume is the total volume of units.
 func (e *engine) volume(units []int32) float64 {
