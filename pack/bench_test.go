@@ -207,15 +207,39 @@ func packOrders(n int) []Request {
 
 func packCost(res Result) float64 { return res.Cost.Amount().InexactFloat64() }
 
+// packMailerCatalogue is packCatalogue with the two mailers priced as poly
+// mailers are against corrugated boxes: a fraction of a box of their volume.
+// Box choice by volume then no longer picks the cheapest box.
+func packMailerCatalogue() []Box {
+	prices := map[string]string{"mailer-S": "0.12", "mailer-L": "0.22", "box-XS": "0.45", "box-S": "0.70",
+		"box-M": "1.05", "box-L": "1.60", "box-XL": "2.35", "box-flat": "1.10"}
+	boxes := packCatalogue()
+	for i := range boxes {
+		boxes[i].Cost = usd(prices[boxes[i].ID])
+	}
+	return boxes
+}
+
 // TestEcommerceFigures prints the e-commerce figures: total box cost of the
 // fast and thorough modes against the two baselines (BoxPacker's box choice
 // on this package's placement, and the BoxPacker-style packer) and the cost
-// lower bounds.
+// lower bounds, for the catalogue of the figures and, without thorough mode,
+// for the same boxes with poly-mailer prices.
 func TestEcommerceFigures(t *testing.T) {
 	orders := packOrders(500)
 	if !*packFigures {
 		orders = orders[:40]
 	}
+	t.Run("catalogue", func(t *testing.T) { ecommerceFigures(t, orders, *packFigures) })
+	mailers := make([]Request, len(orders))
+	for i, req := range orders {
+		req.Boxes = packMailerCatalogue()
+		mailers[i] = req
+	}
+	t.Run("mailer-prices", func(t *testing.T) { ecommerceFigures(t, mailers, false) })
+}
+
+func ecommerceFigures(t *testing.T, orders []Request, thoroughToo bool) {
 	var base, bp, fast, thorough, bound, fitBound float64
 	var fastTime time.Duration
 	var boxesBase, boxesBP, boxesFast int
@@ -246,7 +270,7 @@ func TestEcommerceFigures(t *testing.T) {
 		require.LessOrEqual(t, fb, packCost(rb)+1e-9)
 		require.LessOrEqual(t, fb, packCost(rp)+1e-9)
 		fitBound += fb
-		if *packFigures {
+		if thoroughToo {
 			rt, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost, Mode: ModeThorough, MaxWork: 200_000_000})
 			require.NoError(t, err)
 			require.NoError(t, Verify(req, rt))
@@ -266,6 +290,39 @@ func TestEcommerceFigures(t *testing.T) {
 		t.Logf("thorough %.2f (%+.1f%% vs baseline, %+.1f%% vs boxpacker, %+.1f%% vs bound, %+.1f%% vs fit bound)", thorough,
 			100*(thorough-base)/base, 100*(thorough-bp)/bp, 100*(thorough-bound)/bound, 100*(thorough-fitBound)/fitBound)
 	}
+}
+
+// TestEcommerceHeadroom measures how far the fast mode is from the best
+// grouping of units into boxes on the orders of 7 to 12 units, where trying
+// every grouping (the exact search fast mode uses up to 6 units) is still
+// affordable: the room any packer has left on these orders.
+func TestEcommerceHeadroom(t *testing.T) {
+	if !*packFigures {
+		t.Skip("run with -pack.figures")
+	}
+	var fast, exact, bound float64
+	n := 0
+	for _, req := range packOrders(500) {
+		units := 0
+		for _, it := range req.Items {
+			units += it.Quantity
+		}
+		if units < 7 || units > 12 {
+			continue
+		}
+		n++
+		rf, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost})
+		require.NoError(t, err)
+		require.NoError(t, Verify(req, rf))
+		re, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost, ExactUnits: 12, MaxWork: 1 << 40})
+		require.NoError(t, err)
+		require.NoError(t, Verify(req, re))
+		fast += packCost(rf)
+		exact += packCost(re)
+		bound += max(packFitBound(req), packCostBound(req))
+	}
+	t.Logf("%d orders of 7 to 12 units: fast %.2f, exact grouping %.2f (fast %+.1f%%), fit bound %.2f",
+		n, fast, exact, 100*(fast-exact)/exact, bound)
 }
 
 // BenchmarkOrders packs the same e-commerce orders with the baseline and
