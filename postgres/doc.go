@@ -80,9 +80,10 @@
 // with no transaction open and writes only over the revision it read,
 // running the closure again when another writer came first, a bounded
 // number of times; a duplicate event, which changes nothing, writes
-// nothing. Text the database cannot keep as given (a NUL character, bytes
-// that are not UTF-8, in the one place [ship.New] does not check: a
-// destination without a line or a country) is refused as invalid.
+// nothing. The store keeps every shipment [ship.New] accepts exactly as
+// given, as [ship.MemStore] does: ship's validation refuses the text the
+// database could not keep (a NUL character, bytes that are not UTF-8), and
+// the store checks it again before writing, refusing it as invalid.
 //
 // # Tests
 //

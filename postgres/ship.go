@@ -79,8 +79,8 @@ func shipInvalid(field, value, reason string) error {
 }
 
 // storable reports whether s can be a stored ID or tracking number: the
-// database's text holds neither NUL bytes nor invalid UTF-8, and the
-// shipment validation lets neither through.
+// database's text holds neither NUL bytes nor invalid UTF-8, and ship's
+// validation lets neither through.
 func storable(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
@@ -115,9 +115,9 @@ func encodeShipment(s *ship.Shipment) (shipRow, error) {
 // unstorableText returns why the JSON document b holds text the store
 // cannot keep as it is, or "": a NUL character (JSONB text cannot hold it)
 // or bytes that are not UTF-8 (encoding/json replaced them with U+FFFD, so
-// the stored shipment would differ from the one given). [ship.New]
-// validates the text of most fields, but not of a destination address
-// without a line or a country.
+// the stored shipment would differ from the one given). [ship.New] and
+// [ship.Shipment.Ingest] refuse such text, so this is a second check, for
+// a field that ship might one day leave unchecked.
 func unstorableText(b []byte) string {
 	for i := 0; i < len(b); i++ {
 		if b[i] != '\\' || i+1 >= len(b) {
@@ -206,9 +206,9 @@ func (st *ShipStore) ByTrackingNumber(ctx context.Context, tn string) (ship.ID, 
 
 // Create stores a new shipment and its tracking numbers in one statement;
 // see [ship.Store]. A taken ID or tracking number fails with a
-// *[ShipConflictError] and stores nothing. A shipment with text the
-// database cannot hold (a NUL byte in an address that [ship.New] does not
-// validate) fails with an error wrapping [ship.ErrInvalidShipment].
+// *[ShipConflictError] and stores nothing. Text the database cannot hold
+// fails with an error wrapping [ship.ErrInvalidShipment], though [ship.New]
+// already refuses it.
 func (st *ShipStore) Create(ctx context.Context, s *ship.Shipment) error {
 	if s == nil {
 		return shipInvalid("shipment", "", "required")

@@ -236,27 +236,13 @@ func TestShipBadInput(t *testing.T) {
 	require.NoError(t, st.Create(ctx, shiptest.Shipment(t, "S1", 1)))
 	assert.ErrorIs(t, st.Update(ctx, "S1", nil), ship.ErrInvalidShipment)
 
-	// ship.New checks a destination only when it has a line or a country;
-	// a NUL byte elsewhere in it cannot be stored as JSONB text.
+	// Text no store can keep (a NUL character, bytes that are not UTF-8)
+	// is refused by ship's own validation, so it never reaches the store;
+	// shiptest holds every store to keeping the rest as given.
 	snap := shiptest.Shipment(t, "S2", 1).Snapshot()
 	snap.Destination = fulfill.Address{City: "Spring\x00field"}
-	s, err := ship.Restore(snap)
-	require.NoError(t, err)
-	err = st.Create(ctx, s)
+	_, err := ship.Restore(snap)
 	assert.ErrorIs(t, err, ship.ErrInvalidShipment)
-	_, err = st.Shipment(ctx, "S2")
-	assert.ErrorIs(t, err, ship.ErrNotFound)
-	_, err = st.ByTrackingNumber(ctx, "S2-1")
-	assert.ErrorIs(t, err, ship.ErrNotFound)
-
-	// Bytes that are not UTF-8 would be stored changed: they are refused.
-	snap.Destination = fulfill.Address{City: "K\xf6ln"}
-	s, err = ship.Restore(snap)
-	require.NoError(t, err)
-	err = st.Create(ctx, s)
-	assert.ErrorIs(t, err, ship.ErrInvalidShipment)
-	_, err = st.Shipment(ctx, "S2")
-	assert.ErrorIs(t, err, ship.ErrNotFound)
 
 	for _, bad := range []string{"S1\x00", "\xff", ""} {
 		_, err := st.Shipment(ctx, ship.ID(bad))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -131,6 +132,20 @@ func textProblem(s string, max int) string {
 		if unicode.IsControl(r) {
 			return "contains a control character"
 		}
+	}
+	return ""
+}
+
+// freeTextProblem returns why s cannot be kept as free text that a person
+// typed, such as an address line, or "": it must be valid UTF-8 and hold no
+// NUL character, which no store can keep as given. Other control
+// characters, such as a line break, are kept.
+func freeTextProblem(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "not valid UTF-8"
+	case strings.IndexByte(s, 0) >= 0:
+		return "contains a NUL character"
 	}
 	return ""
 }

@@ -85,7 +85,7 @@ type Spec struct {
 	Order       fulfill.OrderID
 	Owner       fulfill.OwnerID
 	Origin      fulfill.LocationID
-	Destination fulfill.Address // optional; validated when Line1 or Country is set
+	Destination fulfill.Address // optional; its text always checked, the address when Line1 or Country is set
 	CreatedAt   time.Time
 	Packages    []Package
 }
@@ -108,9 +108,13 @@ type Shipment struct {
 	version     int64
 }
 
-// New validates spec and returns a shipment in pre-transit. Every problem
-// is reported: the error joins *[fulfill.FieldError] values wrapping
-// [ErrInvalidShipment], with fields such as "packages[1].label.tracking_number".
+// New validates spec and returns a shipment in pre-transit. Codes (the ID,
+// references, tracking numbers, carrier codes) must be valid UTF-8 of at
+// most [MaxCodeLen] bytes with no control characters; the destination's
+// text must be valid UTF-8 without NUL characters, so that every [Store]
+// can keep the shipment as given. Every problem is reported: the error
+// joins *[fulfill.FieldError] values wrapping [ErrInvalidShipment], with
+// fields such as "packages[1].label.tracking_number" or "destination.city".
 func New(spec Spec) (*Shipment, error) {
 	pkgs := make([]Package, len(spec.Packages))
 	for i, p := range spec.Packages {
@@ -161,6 +165,11 @@ func (spec Spec) validate() error {
 	if spec.Destination.Line1 != "" || spec.Destination.Country != "" {
 		if err := spec.Destination.Validate(); err != nil {
 			bad("destination", spec.Destination.City, err.Error())
+		}
+	}
+	for _, f := range addressText(spec.Destination) {
+		if r := freeTextProblem(f[1]); r != "" {
+			bad("destination."+f[0], f[1], r)
 		}
 	}
 	if spec.CreatedAt.IsZero() {
@@ -231,6 +240,12 @@ func (spec Spec) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// addressText returns the text fields of a, each as its JSON name and value.
+func addressText(a fulfill.Address) [][2]string {
+	return [][2]string{{"name", a.Name}, {"company", a.Company}, {"line1", a.Line1}, {"line2", a.Line2},
+		{"city", a.City}, {"region", a.Region}, {"postal_code", a.PostalCode}, {"country", a.Country}, {"phone", a.Phone}}
 }
 
 // ID returns the shipment's ID.
@@ -449,7 +464,10 @@ func voidKey(l Label) string { return Event{ID: voidID(l)}.Key() }
 // that shares it) is on manifest id. A label is on one manifest only:
 // marking it again with the same id does nothing; with another id, or
 // marking a voided package, returns a *[ManifestError] and marks nothing.
+// The id must be a code as [New] requires of the label's fields; otherwise
+// the error is a *[ManifestError] too.
 func (s *Shipment) MarkManifested(ref, id string) error {
+	idProblem := textProblem(id, MaxCodeLen)
 	var idx []int
 	for i, p := range s.packages {
 		if p.Label.Ref != ref {
@@ -459,6 +477,8 @@ func (s *Shipment) MarkManifested(ref, id string) error {
 		switch {
 		case id == "":
 			return &ManifestError{Label: ref, TrackingNumber: l.TrackingNumber, Reason: "empty manifest ID"}
+		case idProblem != "":
+			return &ManifestError{Label: ref, TrackingNumber: l.TrackingNumber, Reason: "manifest ID: " + idProblem}
 		case l.Voided:
 			return &ManifestError{Manifest: id, Label: ref, TrackingNumber: l.TrackingNumber, Reason: "label is voided"}
 		case l.ManifestID != "" && l.ManifestID != id:

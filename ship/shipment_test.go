@@ -70,6 +70,12 @@ func TestNewValidates(t *testing.T) {
 		{"other origin", func(s *Spec) { s.Packages[0].Label.Origin = "WH-WEST" }, []string{"packages[0].label.origin"}},
 		{"negative cost", func(s *Spec) { s.Packages[0].Label.Cost = fulfill.MustMoney("-1", "USD") }, []string{"packages[0].label.cost"}},
 		{"bad destination", func(s *Spec) { s.Destination = fulfill.Address{Line1: "1 Main St", Country: "US"} }, []string{"destination"}},
+		{"NUL in a destination without a line", func(s *Spec) { s.Destination = fulfill.Address{City: "Spring\x00field"} }, []string{"destination.city"}},
+		{"destination not UTF-8", func(s *Spec) { s.Destination = fulfill.Address{Name: "J\xfcrgen", Phone: "\xff"} }, []string{"destination.name", "destination.phone"}},
+		{"bad address with a NUL", func(s *Spec) { s.Destination = fulfill.Address{Line1: "1 Main\x00St", Country: "US"} }, []string{"destination", "destination.line1"}},
+		{"NUL in a tracking number", func(s *Spec) { s.Packages[0].Label.TrackingNumber = "1Z\x001" }, []string{"packages[0].label.tracking_number"}},
+		{"service not UTF-8", func(s *Spec) { s.Packages[1].Label.Service = "gr\xf6und" }, []string{"packages[1].label.service"}},
+		{"NUL in a line ID", func(s *Spec) { s.Packages[1].Lines[0].LineID = "L\x00" }, []string{"packages[1].lines[0].line_id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +94,25 @@ func TestNewValidates(t *testing.T) {
 			assert.Equal(t, tt.fields, fields)
 		})
 	}
+}
+
+// TestNewKeepsText: destination text that is valid UTF-8 without NUL
+// characters is accepted as given, line breaks and replacement characters
+// included, and survives a JSON round trip of the snapshot unchanged.
+func TestNewKeepsText(t *testing.T) {
+	spec := twoBoxSpec()
+	spec.Destination = fulfill.Address{Name: "Jürgen \"Jo\" Ölçü", Company: "Ünïcode 📦 GmbH", Line1: "Hauptstraße 1",
+		Line2: "Hinterhaus\n3. OG\tlinks", City: "Köln", PostalCode: "50667", Country: "DE", Phone: `\u0000 \ufffd �`}
+	s, err := New(spec)
+	require.NoError(t, err)
+	assert.Equal(t, spec.Destination, s.Destination())
+	b, err := json.Marshal(s.Snapshot())
+	require.NoError(t, err)
+	var snap Snapshot
+	require.NoError(t, json.Unmarshal(b, &snap))
+	r, err := Restore(snap)
+	require.NoError(t, err)
+	assert.Equal(t, spec.Destination, r.Destination())
 }
 
 func TestNewCopiesInput(t *testing.T) {
@@ -244,6 +269,14 @@ func TestShipmentMarkManifested(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "lbl-1", me.Label)
 	assert.ErrorIs(t, s.MarkManifested("lbl-1", ""), ErrInvalidManifest)
+	for _, id := range []string{"M\x00", "M\xff", strings.Repeat("M", MaxCodeLen+1)} {
+		err := s.MarkManifested("lbl-2", id)
+		me, ok := errors.AsType[*ManifestError](err)
+		require.True(t, ok, "%q: %v", id, err)
+		assert.True(t, strings.HasPrefix(me.Reason, "manifest ID: "), "%q: %s", id, me.Reason)
+	}
+	p, _ := s.Package("box-2")
+	assert.Empty(t, p.Label.ManifestID, "a refused manifest ID was recorded")
 	assert.ErrorIs(t, s.MarkManifested("lbl-9", "M1"), ErrInvalidShipment)
 	_, err = s.Void("1Z1", ts("2026-11-20T15:00:00Z"))
 	assert.ErrorIs(t, err, ErrInvalidShipment, "a manifested label cannot be voided")
@@ -294,6 +327,8 @@ func FuzzRestore(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(strings.Replace(string(b), `"1Z2"`, `"1Z1"`, 1)))
 	f.Add([]byte(`{}`))
+	f.Add([]byte(strings.Replace(string(b), `"destination":{`, `"destination":{"city":"a\u0000b",`, 1)))
+	f.Add([]byte(strings.Replace(string(b), `"destination":{`, `"destination":{"line2":"a\nb \\u0000 \ud800",`, 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var snap Snapshot
 		if json.Unmarshal(data, &snap) != nil {
@@ -310,6 +345,28 @@ func FuzzRestore(f *testing.F) {
 		}
 		if again.Status() != r.Status() || again.Version() != r.Version() {
 			t.Fatalf("status %s/%s, version %d/%d", again.Status(), r.Status(), again.Version(), r.Version())
+		}
+		// Its text is what a store can keep: the destination holds no NUL
+		// character and the snapshot survives JSON unchanged.
+		for _, f := range addressText(r.Destination()) {
+			if freeTextProblem(f[1]) != "" {
+				t.Fatalf("destination %s %q was accepted", f[0], f[1])
+			}
+		}
+		b1, err := json.Marshal(r.Snapshot())
+		if err != nil {
+			t.Fatalf("encoding a restored shipment: %v", err)
+		}
+		var snap2 Snapshot
+		if err := json.Unmarshal(b1, &snap2); err != nil {
+			t.Fatalf("decoding the snapshot of a restored shipment: %v", err)
+		}
+		r2, err := Restore(snap2)
+		if err != nil {
+			t.Fatalf("restoring the decoded snapshot of a restored shipment: %v", err)
+		}
+		if b2, _ := json.Marshal(r2.Snapshot()); string(b2) != string(b1) {
+			t.Fatalf("JSON changed the snapshot:\n%s\n%s", b1, b2)
 		}
 	})
 }

@@ -19,6 +19,8 @@ import (
 //
 // Create stores a new shipment. It fails with an error wrapping
 // [ErrConflict] if the ID or any tracking number is already stored.
+// A store keeps whatever [New] and the shipment's methods accept, text
+// included, exactly: a shipment loads back with the same snapshot, as JSON.
 //
 // Update loads the shipment with id, calls fn with it, and stores the
 // result if fn returns nil, as one atomic step: a concurrent change makes

@@ -2,6 +2,7 @@ package shiptest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -14,10 +15,12 @@ import (
 
 // Run tests the store newStore returns (a new, empty store on every call)
 // against the contract of [ship.Store]: create, load, route by tracking
-// number, conflicts, atomic updates, and concurrent writers that must all
+// number, conflicts, atomic updates, text kept exactly as [ship.New] and
+// [ship.Shipment.Ingest] accept it, and concurrent writers that must all
 // land.
 func Run(t *testing.T, newStore func(t *testing.T) ship.Store) {
 	t.Run("CreateAndLoad", func(t *testing.T) { testCreateAndLoad(t, newStore(t)) })
+	t.Run("Text", func(t *testing.T) { testText(t, newStore(t)) })
 	t.Run("Conflicts", func(t *testing.T) { testConflicts(t, newStore(t)) })
 	t.Run("UpdateIsAtomic", func(t *testing.T) { testUpdateIsAtomic(t, newStore(t)) })
 	t.Run("ConcurrentIngest", func(t *testing.T) { testConcurrentIngest(t, newStore(t)) })
@@ -80,6 +83,71 @@ func testCreateAndLoad(t *testing.T, st ship.Store) {
 	again, _ := st.Shipment(ctx, "S1")
 	if again.Version() != 0 {
 		t.Fatalf("store shares its shipment with callers: version %d", again.Version())
+	}
+}
+
+// testText stores a shipment whose text is unusual but valid, creates and
+// updates it, and expects it back unchanged; text that is not valid is
+// refused by the shipment before any store sees it.
+func testText(t *testing.T, st ship.Store) {
+	ctx := context.Background()
+	snap := Shipment(t, "Ünï-📦", 1).Snapshot()
+	snap.Packages[0].Label.TrackingNumber = "📦-Köln-1"
+	snap.Packages[0].Label.Service = `\u0000 \ufffd \`
+	snap.Destination = fulfill.Address{Name: "Jürgen \"Jo\" Ölçü", Company: "\ufffd", Line1: "Hauptstraße 1",
+		Line2: "Hinterhaus\n3. OG\tlinks", City: "Köln", PostalCode: "50667", Country: "DE", Phone: `\u0000`}
+	s, err := ship.Restore(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Create(ctx, s); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	expectStored(t, st, s)
+	if id, err := st.ByTrackingNumber(ctx, "📦-Köln-1"); err != nil || id != s.ID() {
+		t.Fatalf("ByTrackingNumber(📦-Köln-1) = %q, %v", id, err)
+	}
+	e := ship.Event{ID: "ü\\u0000", TrackingNumber: "📦-Köln-1", Status: ship.StatusInTransit, At: created.Add(time.Hour),
+		Location: "Köln\ufffd", Message: `"Paket" \u0000 angekommen \`}
+	if _, _, err := ship.IngestEvent(ctx, st, e); err != nil {
+		t.Fatalf("IngestEvent: %v", err)
+	}
+	if _, err := s.Ingest(e); err != nil {
+		t.Fatal(err)
+	}
+	expectStored(t, st, s)
+
+	// Text no store can keep never reaches one.
+	snap.ID, snap.Packages[0].Label.TrackingNumber = "S2", "S2-1"
+	for _, bad := range []string{"Spring\x00field", "K\xf6ln"} {
+		snap.Destination = fulfill.Address{City: bad}
+		if _, err := ship.Restore(snap); !errors.Is(err, ship.ErrInvalidShipment) {
+			t.Fatalf("destination city %q: %v, want ErrInvalidShipment", bad, err)
+		}
+	}
+	bad := e
+	bad.ID, bad.Message = "e2", "a\x00b"
+	if _, _, err := ship.IngestEvent(ctx, st, bad); !errors.Is(err, ship.ErrInvalidEvent) {
+		t.Fatalf("IngestEvent of a message with a NUL: %v, want ErrInvalidEvent", err)
+	}
+	err = st.Update(ctx, s.ID(), func(s *ship.Shipment) error { return s.MarkManifested("lbl-Ünï-📦-1", "M\x00") })
+	if !errors.Is(err, ship.ErrInvalidManifest) {
+		t.Fatalf("MarkManifested with a NUL: %v, want ErrInvalidManifest", err)
+	}
+	expectStored(t, st, s)
+}
+
+// expectStored fails t unless st holds s as it is.
+func expectStored(t *testing.T, st ship.Store, s *ship.Shipment) {
+	t.Helper()
+	got, err := st.Shipment(context.Background(), s.ID())
+	if err != nil {
+		t.Fatalf("Shipment(%q): %v", s.ID(), err)
+	}
+	want, _ := json.Marshal(s.Snapshot())
+	have, _ := json.Marshal(got.Snapshot())
+	if string(have) != string(want) {
+		t.Fatalf("stored shipment differs:\ngot  %s\nwant %s", have, want)
 	}
 }
 
