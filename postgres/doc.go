@@ -76,14 +76,17 @@
 // sit in a table whose primary key keeps them unique across shipments, so
 // that routing a carrier event ([ship.IngestEvent]) is one index lookup.
 // Create writes the shipment and its numbers in one statement, or nothing
-// if the ID or a number is taken. Update is optimistic: it runs its closure
-// with no transaction open and writes only over the revision it read,
-// running the closure again when another writer came first, a bounded
-// number of times; a duplicate event, which changes nothing, writes
-// nothing. The store keeps every shipment [ship.New] accepts exactly as
-// given, as [ship.MemStore] does: ship's validation refuses the text the
-// database could not keep (a NUL character, bytes that are not UTF-8), and
-// the store checks it again before writing, refusing it as invalid.
+// if the ID or a number is taken. Update is optimistic first: it runs its
+// closure with no transaction open and writes only over the revision it
+// read. When another writer came first, it runs the closure again under
+// the shipment's row lock (SELECT ... FOR UPDATE), where it cannot lose,
+// and the store's other Updates of that shipment queue for the lock
+// meanwhile instead of racing; a duplicate event, which changes nothing,
+// writes nothing. The store keeps every shipment [ship.New] accepts
+// exactly as given, as [ship.MemStore] does: ship's validation refuses the
+// text the database could not keep (a NUL character, bytes that are not
+// UTF-8), and the store checks it again before writing, refusing it as
+// invalid.
 //
 // # Tests
 //

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/fulfillkit/fulfill/ship"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ShipStore is the PostgreSQL [ship.Store]. Each shipment is a JSONB
@@ -22,16 +24,28 @@ import (
 // [ShipStore.ByTrackingNumber] is one index lookup. It is safe for
 // concurrent use by many goroutines and processes.
 //
-// [ShipStore.Update] is optimistic: it reads the shipment and its revision,
-// runs the closure with no transaction open, and writes the result only if
-// the revision is still the one read. When another writer came first, it
-// reads again and runs the closure again, up to the DB's
-// [Options.MaxRetries] more times, and then fails with a
-// *[ShipConflictError]. A write is therefore never lost, and the closure
-// may run more than once: it must have no effect outside the shipment it is
-// given. A closure that changes nothing writes nothing.
+// [ShipStore.Update] is optimistic first: it reads the shipment and its
+// revision, runs the closure with no transaction open, and writes the
+// result only if the revision is still the one read and no other
+// transaction holds the row locked. When another writer came first, it
+// runs the closure again in a transaction that reads the shipment with
+// SELECT ... FOR UPDATE and holds that row lock until the result is
+// committed, so that the second run cannot lose; while an Update of the
+// store is in that locked run, further Updates of the same shipment skip
+// the optimistic run and queue for the lock at once. Writers of a shipment
+// that many update at once thus queue on its row instead of replaying
+// their changes over and over. A write is never lost, and the closure may
+// run more than once (twice, or more after a deadlock or a serialization
+// failure, which are retried as in every transaction of the [DB]): it must
+// have no effect outside the shipment it is given. A run that holds the
+// row lock also holds a connection of the DB, so the closure must be quick
+// and must not call the store. A closure that changes nothing writes
+// nothing.
 type ShipStore struct {
 	db *DB
+
+	mu      sync.Mutex      // guards locking
+	locking map[ship.ID]int // how many Updates are in their locked run, by shipment
 }
 
 var _ ship.Store = (*ShipStore)(nil)
@@ -165,6 +179,9 @@ func (st *ShipStore) Shipment(ctx context.Context, id ship.ID) (*ship.Shipment, 
 	return s, err
 }
 
+// selectShipment reads a shipment and its revision.
+const selectShipment = `SELECT revision, snapshot FROM shipments WHERE id = $1`
+
 // load returns the shipment with id and its revision.
 func (st *ShipStore) load(ctx context.Context, id ship.ID) (*ship.Shipment, int64, error) {
 	if !storable(string(id)) {
@@ -173,7 +190,7 @@ func (st *ShipStore) load(ctx context.Context, id ship.ID) (*ship.Shipment, int6
 	var b []byte
 	var rev int64
 	err := st.db.run(ctx, func(c *pgx.Conn) error {
-		return c.QueryRow(ctx, `SELECT revision, snapshot FROM shipments WHERE id = $1`, string(id)).Scan(&rev, &b)
+		return c.QueryRow(ctx, selectShipment, string(id)).Scan(&rev, &b)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, 0, fmt.Errorf("%w: shipment %q", ship.ErrNotFound, id)
@@ -263,98 +280,209 @@ func (st *ShipStore) numberConflict(ctx context.Context, id string, numbers []st
 }
 
 // Update loads the shipment with id, calls fn with it and stores the
-// result if fn returns nil and changed it, unless another writer stored the
-// shipment meanwhile: then it starts again, a bounded number of times (see
-// [ShipStore]). fn must not change the shipment's ID; tracking numbers it
-// adds or removes are added to or removed from the index in the same
-// statement, and one another shipment has fails with a
+// result if fn returns nil and changed it; see [ShipStore] for how it
+// handles another writer coming first. fn must not change the shipment's
+// ID; tracking numbers it adds or removes are added to or removed from the
+// index in the same statement, and one another shipment has fails with a
 // *[ShipConflictError].
 func (st *ShipStore) Update(ctx context.Context, id ship.ID, fn func(*ship.Shipment) error) error {
 	if fn == nil {
 		return shipInvalid("fn", "", "required")
 	}
-	attempts := st.db.retries + 1
-	for attempt := range attempts {
-		s, rev, err := st.load(ctx, id)
-		if err != nil {
-			return err
-		}
-		before := s.Snapshot()
-		if err := fn(s); err != nil {
-			return err
-		}
-		if s.ID() != id {
-			return fmt.Errorf("%w: update of %q returned shipment %q", ship.ErrConflict, id, s.ID())
-		}
-		after, err := encodeShipment(s)
-		if err != nil {
-			return err
-		}
-		// Every change of the ship package adds to the version; a closure
-		// that keeps it (a duplicate event) may still have replaced the
-		// shipment, so the encodings decide.
-		if s.Version() == before.Version {
-			b, err := json.Marshal(before)
-			if err != nil || bytes.Equal(b, after.snapshot) {
-				return err // nothing to write
-			}
-		}
-		var old []string
-		for _, p := range before.Packages {
-			old = append(old, p.Label.TrackingNumber)
-		}
-		slices.Sort(old)
-		ok, err := st.write(ctx, rev, old, after)
-		if err != nil || ok {
-			return err
-		}
-		if attempt+1 < attempts {
-			if err := st.db.backoff(ctx, attempt); err != nil {
-				return err
-			}
-		}
+	if st.contended(id) {
+		// Writers of this process queue for the row: join them rather
+		// than run the closure for nothing.
+		return st.updateLocked(ctx, id, fn, 0)
 	}
-	return &ShipConflictError{Shipment: id, Attempts: attempts}
+	s, rev, err := st.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	c, err := change(id, s, fn)
+	if err != nil || c == nil {
+		return err
+	}
+	var ok bool
+	err = st.db.run(ctx, func(conn *pgx.Conn) error {
+		var err error
+		ok, err = writeShipment(ctx, conn, rev, c)
+		return err
+	})
+	if err != nil {
+		return st.writeError(ctx, c, err)
+	}
+	if ok {
+		return nil
+	}
+	return st.updateLocked(ctx, id, fn, 1)
 }
 
-// write stores r over revision rev, moving the tracking index from the
-// numbers old to r's. It reports false if the revision has changed.
-func (st *ShipStore) write(ctx context.Context, rev int64, old []string, r shipRow) (bool, error) {
-	var removed, added []string
-	for _, n := range old {
-		if _, found := slices.BinarySearch(r.numbers, n); !found {
-			removed = append(removed, n)
-		}
+// updateLocked runs fn on the shipment with id read under its row lock,
+// held until the result is committed, so that no other writer can come
+// first; the transaction is run again after a deadlock or a
+// serialization failure, as [DB] runs every transaction. lost is how many
+// runs of fn lost the race before.
+func (st *ShipStore) updateLocked(ctx context.Context, id ship.ID, fn func(*ship.Shipment) error, lost int) error {
+	if !storable(string(id)) {
+		return fmt.Errorf("%w: shipment %q", ship.ErrNotFound, id)
 	}
-	for _, n := range r.numbers {
-		if _, found := slices.BinarySearch(old, n); !found {
-			added = append(added, n)
+	defer st.enqueue(id)()
+	var failed *shipChange // the change whose write failed
+	err := st.db.inTx(ctx, func(tx pgx.Tx) error {
+		failed = nil
+		var b []byte
+		var rev int64
+		err := tx.QueryRow(ctx, selectShipment+` FOR UPDATE`, string(id)).Scan(&rev, &b)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("%w: shipment %q", ship.ErrNotFound, id)
 		}
-	}
-	var n int64
-	err := st.db.run(ctx, func(c *pgx.Conn) error {
-		if len(removed) == 0 && len(added) == 0 {
-			tag, err := c.Exec(ctx, `UPDATE shipments SET status = $3, version = $4, revision = revision + 1, snapshot = $5::jsonb
-				WHERE id = $1 AND revision = $2`, r.id, rev, r.status, r.version, string(r.snapshot))
-			n = tag.RowsAffected()
+		if err != nil {
 			return err
 		}
-		return c.QueryRow(ctx, `WITH u AS (
-				UPDATE shipments SET status = $3, version = $4, revision = revision + 1, snapshot = $5::jsonb
-				WHERE id = $1 AND revision = $2 RETURNING id
-			), d AS (
-				DELETE FROM shipment_tracking WHERE shipment_id IN (SELECT id FROM u) AND tracking_number = ANY($6::text[])
-			), i AS (
-				INSERT INTO shipment_tracking (tracking_number, shipment_id)
-				SELECT n, u.id FROM u, unnest($7::text[]) AS n
-			)
-			SELECT count(*) FROM u`, r.id, rev, r.status, r.version, string(r.snapshot), removed, added).Scan(&n)
+		s, err := decodeShipment(b)
+		if err != nil {
+			return err
+		}
+		c, err := change(id, s, fn)
+		if err != nil || c == nil {
+			return err
+		}
+		ok, err := writeShipment(ctx, tx, rev, c)
+		if err != nil {
+			failed = c
+			return err
+		}
+		if !ok {
+			// Only an engine that does not honour the row lock lets this
+			// happen; the revision check keeps the other write.
+			return &ShipConflictError{Shipment: id, Attempts: lost + 1}
+		}
+		return nil
 	})
-	if sqlState(err) == codeUniqueViolation {
-		return false, st.numberConflict(ctx, r.id, added)
+	if failed != nil {
+		// Translated once the transaction has given its connection back.
+		return st.writeError(ctx, failed, err)
 	}
+	return err
+}
+
+// contended reports whether an Update of this store is in the locked run
+// for the shipment with id.
+func (st *ShipStore) contended(id ship.ID) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.locking[id] > 0
+}
+
+// enqueue records an Update of the shipment with id entering its locked
+// run, and returns the function that records it leaving.
+func (st *ShipStore) enqueue(id ship.ID) (leave func()) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.locking == nil {
+		st.locking = map[ship.ID]int{}
+	}
+	st.locking[id]++
+	return func() {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if st.locking[id]--; st.locking[id] == 0 {
+			delete(st.locking, id)
+		}
+	}
+}
+
+// shipChange is a change of a shipment to store: its new encoding and the
+// tracking numbers it gains and loses.
+type shipChange struct {
+	row            shipRow
+	added, removed []string
+}
+
+// change calls fn with s, the shipment with id as stored, and returns what
+// to store, or nil if fn changed nothing.
+func change(id ship.ID, s *ship.Shipment, fn func(*ship.Shipment) error) (*shipChange, error) {
+	before := s.Snapshot()
+	if err := fn(s); err != nil {
+		return nil, err
+	}
+	if s.ID() != id {
+		return nil, fmt.Errorf("%w: update of %q returned shipment %q", ship.ErrConflict, id, s.ID())
+	}
+	after, err := encodeShipment(s)
 	if err != nil {
-		return false, shipWriteError(r, err)
+		return nil, err
 	}
-	return n == 1, nil
+	// Every change of the ship package adds to the version; a closure that
+	// keeps it (a duplicate event) may still have replaced the shipment, so
+	// the encodings decide.
+	if s.Version() == before.Version {
+		b, err := json.Marshal(before)
+		if err != nil || bytes.Equal(b, after.snapshot) {
+			return nil, err // nothing to write
+		}
+	}
+	var old []string
+	for _, p := range before.Packages {
+		old = append(old, p.Label.TrackingNumber)
+	}
+	slices.Sort(old)
+	c := &shipChange{row: after}
+	for _, n := range old {
+		if _, found := slices.BinarySearch(after.numbers, n); !found {
+			c.removed = append(c.removed, n)
+		}
+	}
+	for _, n := range after.numbers {
+		if _, found := slices.BinarySearch(old, n); !found {
+			c.added = append(c.added, n)
+		}
+	}
+	return c, nil
+}
+
+// shipWriter is what writeShipment needs of a connection or a
+// transaction.
+type shipWriter interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// writeShipment stores c over revision rev, moving the tracking index in
+// the same statement. It reports false if the revision has changed, or if
+// another transaction holds the row locked: rather than wait for it and
+// then most likely find the revision changed, the caller queues for the
+// lock at once (its own lock does not count).
+func writeShipment(ctx context.Context, w shipWriter, rev int64, c *shipChange) (bool, error) {
+	r := c.row
+	if len(c.removed) == 0 && len(c.added) == 0 {
+		tag, err := w.Exec(ctx, `UPDATE shipments SET status = $3, version = $4, revision = revision + 1, snapshot = $5::jsonb
+			WHERE id = $1 AND revision = $2
+				AND id IN (SELECT id FROM shipments WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED)`,
+			r.id, rev, r.status, r.version, string(r.snapshot))
+		return tag.RowsAffected() == 1, err
+	}
+	var n int64
+	err := w.QueryRow(ctx, `WITH u AS (
+			UPDATE shipments SET status = $3, version = $4, revision = revision + 1, snapshot = $5::jsonb
+			WHERE id = $1 AND revision = $2
+				AND id IN (SELECT id FROM shipments WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED)
+			RETURNING id
+		), d AS (
+			DELETE FROM shipment_tracking WHERE shipment_id IN (SELECT id FROM u) AND tracking_number = ANY($6::text[])
+		), i AS (
+			INSERT INTO shipment_tracking (tracking_number, shipment_id)
+			SELECT n, u.id FROM u, unnest($7::text[]) AS n
+		)
+		SELECT count(*) FROM u`, r.id, rev, r.status, r.version, string(r.snapshot), c.removed, c.added).Scan(&n)
+	return n == 1, err
+}
+
+// writeError translates the error of a failed write of c: a tracking
+// number another shipment holds is a *ShipConflictError naming it.
+func (st *ShipStore) writeError(ctx context.Context, c *shipChange, err error) error {
+	if sqlState(err) == codeUniqueViolation {
+		return st.numberConflict(ctx, c.row.id, c.added)
+	}
+	return shipWriteError(c.row, err)
 }

@@ -45,7 +45,8 @@ func (l lockingShipStore) Update(ctx context.Context, id ship.ID, fn func(*ship.
 
 // BenchmarkShipIngest measures tracking events ingested per second through
 // ship.IngestEvent by 16 concurrent clients: the locking transaction
-// (baseline) against the store's optimistic Update, in the same run. With
+// (baseline) against the store's Update (optimistic, falling back to the
+// row lock after a lost race), in the same run. With
 // spread, each client updates a shipment of its own; with hot, all update
 // one shipment (a package each); with redelivered, every event is sent
 // twice, as at-least-once webhooks do.
