@@ -79,10 +79,10 @@
 // if the ID or a number is taken. Update is optimistic first: it runs its
 // closure with no transaction open and writes only over the revision it
 // read. When another writer came first, it runs the closure again under
-// the shipment's row lock (SELECT ... FOR UPDATE), where it cannot lose,
-// and the store's other Updates of that shipment queue for the lock
-// meanwhile instead of racing; a duplicate event, which changes nothing,
-// writes nothing. The store keeps every shipment [ship.New] accepts
+// the shipment's row lock (SELECT ... FOR UPDATE), where it cannot lose;
+// an Update that starts while the store is updating the same shipment
+// queues for the lock at once instead of racing. A duplicate event, which
+// changes nothing, writes nothing. The store keeps every shipment [ship.New] accepts
 // exactly as given, as [ship.MemStore] does: ship's validation refuses the
 // text the database could not keep (a NUL character, bytes that are not
 // UTF-8), and the store checks it again before writing, refusing it as

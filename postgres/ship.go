@@ -30,11 +30,11 @@ import (
 // transaction holds the row locked. When another writer came first, it
 // runs the closure again in a transaction that reads the shipment with
 // SELECT ... FOR UPDATE and holds that row lock until the result is
-// committed, so that the second run cannot lose; while an Update of the
-// store is in that locked run, further Updates of the same shipment skip
-// the optimistic run and queue for the lock at once. Writers of a shipment
-// that many update at once thus queue on its row instead of replaying
-// their changes over and over. A write is never lost, and the closure may
+// committed, so that the second run cannot lose. An Update that starts
+// while another Update of the same shipment is in progress in the store
+// skips the optimistic run and queues for the lock at once. Writers of a
+// shipment that many update at once thus queue on its row instead of
+// replaying their changes over and over. A write is never lost, and the closure may
 // run more than once (twice, or more after a deadlock or a serialization
 // failure, which are retried as in every transaction of the [DB]): it must
 // have no effect outside the shipment it is given. A run that holds the
@@ -44,8 +44,8 @@ import (
 type ShipStore struct {
 	db *DB
 
-	mu      sync.Mutex      // guards locking
-	locking map[ship.ID]int // how many Updates are in their locked run, by shipment
+	mu       sync.Mutex      // guards updating
+	updating map[ship.ID]int // how many Updates are in progress, by shipment
 }
 
 var _ ship.Store = (*ShipStore)(nil)
@@ -289,9 +289,11 @@ func (st *ShipStore) Update(ctx context.Context, id ship.ID, fn func(*ship.Shipm
 	if fn == nil {
 		return shipInvalid("fn", "", "required")
 	}
-	if st.contended(id) {
-		// Writers of this process queue for the row: join them rather
-		// than run the closure for nothing.
+	busy, leave := st.enter(id)
+	defer leave()
+	if busy {
+		// Another Update of this store is writing the shipment: queue for
+		// the row rather than run the closure for nothing.
 		return st.updateLocked(ctx, id, fn, 0)
 	}
 	s, rev, err := st.load(ctx, id)
@@ -326,7 +328,6 @@ func (st *ShipStore) updateLocked(ctx context.Context, id ship.ID, fn func(*ship
 	if !storable(string(id)) {
 		return fmt.Errorf("%w: shipment %q", ship.ErrNotFound, id)
 	}
-	defer st.enqueue(id)()
 	var failed *shipChange // the change whose write failed
 	err := st.db.inTx(ctx, func(tx pgx.Tx) error {
 		failed = nil
@@ -366,28 +367,22 @@ func (st *ShipStore) updateLocked(ctx context.Context, id ship.ID, fn func(*ship
 	return err
 }
 
-// contended reports whether an Update of this store is in the locked run
-// for the shipment with id.
-func (st *ShipStore) contended(id ship.ID) bool {
+// enter records an Update of the shipment with id starting, and returns
+// whether another Update of it was in progress in this store, and the
+// function that records this one ending.
+func (st *ShipStore) enter(id ship.ID) (busy bool, leave func()) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.locking[id] > 0
-}
-
-// enqueue records an Update of the shipment with id entering its locked
-// run, and returns the function that records it leaving.
-func (st *ShipStore) enqueue(id ship.ID) (leave func()) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.locking == nil {
-		st.locking = map[ship.ID]int{}
+	if st.updating == nil {
+		st.updating = map[ship.ID]int{}
 	}
-	st.locking[id]++
-	return func() {
+	busy = st.updating[id] > 0
+	st.updating[id]++
+	return busy, func() {
 		st.mu.Lock()
 		defer st.mu.Unlock()
-		if st.locking[id]--; st.locking[id] == 0 {
-			delete(st.locking, id)
+		if st.updating[id]--; st.updating[id] == 0 {
+			delete(st.updating, id)
 		}
 	}
 }
