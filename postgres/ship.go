@@ -25,22 +25,21 @@ import (
 // concurrent use by many goroutines and processes.
 //
 // [ShipStore.Update] is optimistic first: it reads the shipment and its
-// revision, runs the closure with no transaction open, and writes the
-// result only if the revision is still the one read and no other
-// transaction holds the row locked. When another writer came first, it
-// runs the closure again in a transaction that reads the shipment with
-// SELECT ... FOR UPDATE and holds that row lock until the result is
-// committed, so that the second run cannot lose. An Update that starts
-// while another Update of the same shipment is in progress in the store
-// skips the optimistic run and queues for the lock at once. Writers of a
-// shipment that many update at once thus queue on its row instead of
-// replaying their changes over and over. A write is never lost, and the closure may
-// run more than once (twice, or more after a deadlock or a serialization
-// failure, which are retried as in every transaction of the [DB]): it must
-// have no effect outside the shipment it is given. A run that holds the
-// row lock also holds a connection of the DB, so the closure must be quick
-// and must not call the store. A closure that changes nothing writes
-// nothing.
+// revision, runs the closure with no transaction open, and writes the result
+// only if the revision is still the one read and no other transaction holds
+// the row locked. When another writer came first, it runs the closure again
+// in a transaction that reads the shipment with SELECT ... FOR UPDATE and
+// holds that row lock until the result is committed, so that the second run
+// cannot lose. An Update that starts while another Update of the same
+// shipment is in progress in the store skips the optimistic run and queues
+// for the lock at once. Writers of a shipment that many update at once thus
+// queue on its row instead of replaying their changes over and over. A write
+// is never lost, and the closure may run more than once (twice, or more
+// after a deadlock or a serialization failure, which are retried as in every
+// transaction of the [DB]): it must have no effect outside the shipment it
+// is given. A run that holds the row lock also holds a connection of the DB,
+// so the closure must be quick and must not call the store. A closure that
+// changes nothing writes nothing.
 type ShipStore struct {
 	db *DB
 

@@ -90,6 +90,7 @@ func TestShipIngestRace(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.Zero(t, conflicts.Load(), "conflicts returned to callers")
+	assert.Empty(t, st.updating, "Updates still recorded as in progress")
 	assert.Equal(t, int64(packages*perPackage), fresh.Load(), "each distinct event is new exactly once")
 	s, err := st.Shipment(ctx, "S1")
 	require.NoError(t, err)
