@@ -86,9 +86,9 @@ func testCreateAndLoad(t *testing.T, st ship.Store) {
 	}
 }
 
-// testText stores a shipment whose text is unusual but valid, creates and
-// updates it, and expects it back unchanged; text that is not valid is
-// refused by the shipment before any store sees it.
+// testText creates and updates a shipment whose text is unusual but valid
+// and expects it back unchanged each time; text no store can keep is
+// refused by package ship before the store sees it.
 func testText(t *testing.T, st ship.Store) {
 	ctx := context.Background()
 	snap := Shipment(t, "Ünï-📦", 1).Snapshot()
@@ -144,8 +144,14 @@ func expectStored(t *testing.T, st ship.Store, s *ship.Shipment) {
 	if err != nil {
 		t.Fatalf("Shipment(%q): %v", s.ID(), err)
 	}
-	want, _ := json.Marshal(s.Snapshot())
-	have, _ := json.Marshal(got.Snapshot())
+	want, err := json.Marshal(s.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, err := json.Marshal(got.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if string(have) != string(want) {
 		t.Fatalf("stored shipment differs:\ngot  %s\nwant %s", have, want)
 	}
