@@ -462,10 +462,14 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 	e.stopped = e.work > e.maxWork || e.ctx.Err() != nil
 	consider(polish(best))
 	// When the units' volume is exactly a whole number of boxes below the
-	// best count, look for a packing without gaps.
+	// best count, look for a packing without gaps: first one that guillotine
+	// cuts take apart, then any.
 	if len(st.pinned.bins) == 0 && len(best.noBox) == 0 && !e.stopped {
 		for t := range e.types {
 			if len(best.bins) > st.lb && st.lb > 0 {
+				consider(e.guillotine(t, st.units, st.lb))
+			}
+			if len(best.bins) > st.lb && st.lb > 0 && !e.stopped {
 				consider(e.perfect(t, st.units, st.lb))
 			}
 		}
