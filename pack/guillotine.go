@@ -101,18 +101,25 @@ func fitsRegion(s vec, r gregion) bool {
 	return s[0] <= r.s[0] && s[1] <= r.s[1] && s[2] <= r.s[2]
 }
 
-// pick returns the index of the region to fill next, the one with the
-// fewest units fitting, then the smallest; ok is false when some region
-// cannot be filled by the units left (they fit it with less than its
-// volume, or a side is no sum of their lengths) or some unit left fits no
-// region.
+// pick returns the index of the region to fill next: one that a unit left
+// matches exactly, else the one with the fewest units fitting, then the
+// smallest. ok is false when some region cannot be filled by the units left
+// (they fit it with less than its volume, or a side is no sum of their
+// lengths), or the units that fit no region but the empty boxes have more
+// than their volume.
 func (g *gfill) pick(regs []gregion) (best int, ok bool) {
 	e := g.e
 	fewest := math.MaxInt
 	g.placeable = append(g.placeable[:0], make([]bool, len(g.kinds))...)
+	box, maxW := e.types[g.t].dims, e.types[g.t].maxW
+	fresh := 0
 	for i, r := range regs {
 		n := 0
 		var v float64
+		whole := r.s == box
+		if whole {
+			fresh++
+		}
 		g.clearSums(r)
 		for j, u := range g.kinds {
 			if g.count[u] == 0 {
@@ -126,7 +133,7 @@ func (g *gfill) pick(regs []gregion) (best int, ok bool) {
 				}
 			}
 			if fit {
-				g.placeable[j] = true
+				g.placeable[j] = g.placeable[j] || !whole
 				n += g.count[u]
 				v += float64(g.count[u]) * e.kinds[u].vol
 			}
@@ -135,14 +142,22 @@ func (g *gfill) pick(regs []gregion) (best int, ok bool) {
 		if n == 0 || v < r.vol()*(1-1e-9) || !g.spans(r) {
 			return 0, false
 		}
+		if g.sizes[r.s] > 0 && maxW == math.MaxInt64 {
+			n = 0 // an exact match first: it needs no choice
+		}
 		if n < fewest || n == fewest && r.vol() < regs[best].vol() {
 			best, fewest = i, n
 		}
 	}
+	// The units that fit no region but the empty boxes must go there.
+	var left float64
 	for j, u := range g.kinds {
 		if g.count[u] > 0 && !g.placeable[j] {
-			return 0, false
+			left += float64(g.count[u]) * e.kinds[u].vol
 		}
+	}
+	if left > float64(fresh)*e.types[g.t].vol*(1+1e-9) {
+		return 0, false
 	}
 	return best, true
 }
