@@ -53,9 +53,9 @@ type gfill struct {
 // regions in each order of the axes. Before each step every unit left must
 // fit some region, and the units fitting each region must have at least its
 // volume, and each side of a region must be a sum of the lengths of the
-// units fitting it. The moves are tried in order of promise: those leaving
-// regions that a unit left matches exactly, or spans along two axes, come
-// first. The search is one depth-first run of at most guillotineNodes
+// units fitting it. Units that match the region along more axes are tried
+// first, then the moves leaving regions that a unit left matches exactly,
+// or spans along two axes. The search is one depth-first run of at most guillotineNodes
 // nodes; it returns nil if it finds nothing.
 func (e *engine) guillotine(t int, units []int32, k int) *sol {
 	if !e.perfectable(t, units, k) {
@@ -217,15 +217,16 @@ func (g *gfill) fill(regs []gregion) bool {
 		}
 		g.take(c.u, 1)
 	}
-	// The moves whose new regions are most likely filled first, then the
-	// units that match the region along more axes, then the largest.
+	// The units that match the region along more axes first, then the
+	// moves whose new regions are most likely filled, then the largest
+	// units.
 	same := func(s vec) int { return boolInt(s[0] == r.s[0]) + boolInt(s[1] == r.s[1]) + boolInt(s[2] == r.s[2]) }
 	slices.SortStableFunc(moves, func(a, c gmove) int {
-		if a.score != c.score {
-			return c.score - a.score
-		}
 		if sa, sc := same(a.c.o.s), same(c.c.o.s); sa != sc {
 			return sc - sa
+		}
+		if a.score != c.score {
+			return c.score - a.score
 		}
 		return cmpF(e.kinds[c.c.u].vol, e.kinds[a.c.u].vol)
 	})
