@@ -35,7 +35,7 @@ type gfill struct {
 	nodes     int
 	limit     int             // the node count at which the search stops
 	grid      int64           // the common step of all lengths; 0 when too fine for sums
-	sums      []uint64        // scratch bitset of sums of lengths
+	sums      [3][]uint64     // scratch: per axis, a bitset of sums of lengths
 	lens      [3][]uint64     // scratch: per axis, a bitset of lengths
 	placeable []bool          // scratch: per kind index, whether it fits some region
 	sizes     map[vec]int     // units left per size of an orientation
@@ -139,7 +139,7 @@ func (g *gfill) pick(regs []gregion) (best int, ok bool) {
 			}
 		}
 		e.spend(int64(len(g.kinds)))
-		if n == 0 || v < r.vol()*(1-1e-9) || !g.spans(r) {
+		if n == 0 || v < r.vol()*(1-1e-9) || !g.spans(r) || !g.corner(r) {
 			return 0, false
 		}
 		if g.sizes[r.s] > 0 && maxW == math.MaxInt64 {
@@ -377,18 +377,53 @@ func (g *gfill) spans(r gregion) bool {
 	for a := range 3 {
 		top := r.s[a] / g.grid
 		words := int(top/64) + 1
-		g.sums = append(g.sums[:0], make([]uint64, words)...)
-		g.sums[0] = 1
+		g.sums[a] = append(g.sums[a][:0], make([]uint64, words)...)
+		sums := g.sums[a]
+		sums[0] = 1
 		g.e.spend(top * int64(words) / 16)
 		for v := range top {
-			if g.sums[v/64]&(1<<uint(v%64)) == 0 {
+			if sums[v/64]&(1<<uint(v%64)) == 0 {
 				continue
 			}
 			for w := words - 1; w >= int(v/64); w-- {
-				g.sums[w] |= shiftedWord(g.lens[a], w, v)
+				sums[w] |= shiftedWord(g.lens[a], w, v)
 			}
 		}
-		if g.sums[top/64]&(1<<uint(top%64)) == 0 {
+		if sums[top/64]&(1<<uint(top%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// corner reports whether some unit left fits at the corner of r with the
+// rest of each side beside it a sum of lengths as spans found them: some
+// unit must fill that corner.
+func (g *gfill) corner(r gregion) bool {
+	if g.grid == 0 {
+		return true
+	}
+	e := g.e
+	e.spend(int64(len(g.kinds)))
+	for _, u := range g.kinds {
+		if g.count[u] == 0 {
+			continue
+		}
+		for _, o := range e.kinds[u].oris {
+			if fitsRegion(o.s, r) && g.spanned(r, o.s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// spanned reports whether the rest of each side of r beside a unit of size
+// s at its corner is a sum of lengths as spans found them.
+func (g *gfill) spanned(r gregion, s vec) bool {
+	for a := range 3 {
+		v := (r.s[a] - s[a]) / g.grid
+		if g.sums[a][v/64]&(1<<uint(v%64)) == 0 {
 			return false
 		}
 	}
