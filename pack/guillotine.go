@@ -28,11 +28,11 @@ var axisOrders = [6][3]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}
 type gfill struct {
 	e         *engine
 	t         int
-	kinds     []int32 // the kinds of the units, largest first
-	count     []int   // per kind: units not yet placed
-	weight    []int64 // per box: the weight placed
-	placed    [][]plc // per box: the units placed
-	nodes     int
+	kinds     []int32         // the kinds of the units, largest first
+	count     []int           // per kind: units not yet placed
+	weight    []int64         // per box: the weight placed
+	placed    [][]plc         // per box: the units placed
+	nodes     int             // the nodes visited
 	limit     int             // the node count at which the search stops
 	grid      int64           // the common step of all lengths; 0 when too fine for sums
 	sums      [3][]uint64     // scratch: per axis, a bitset of sums of lengths
@@ -45,18 +45,21 @@ type gfill struct {
 // guillotine looks, like perfect, for a packing of units into exactly k
 // boxes of type t without any empty space, but among packings that
 // guillotine cuts can take apart (as when items were cut from whole boxes).
-// It keeps a list of empty regions, starting with the k boxes, and fills
-// the one with the fewest units fitting: a unit that matches it exactly
-// goes there without trying anything else (any other filling of the region
-// may swap with that unit, when the boxes have no weight limit); otherwise it tries each unit that fits, at the
-// region's corner, with the rest of the region cut into at most three
-// regions in each order of the axes. Before each step every unit left must
-// fit some region, and the units fitting each region must have at least its
-// volume, and each side of a region must be a sum of the lengths of the
-// units fitting it. Units that match the region along more axes are tried
-// first, then the moves leaving regions that a unit left matches exactly,
-// or spans along two axes. The search is one depth-first run of at most guillotineNodes
-// nodes; it returns nil if it finds nothing.
+// It keeps a list of empty regions, starting with the k boxes. A region that
+// a unit left matches exactly is filled with it first, without trying
+// anything else: any other filling of the region may swap with that unit
+// (when the boxes have no weight limit). Otherwise it fills the region with
+// the fewest units fitting, trying each unit that fits at the region's
+// corner with the rest of the region cut into at most three regions, in
+// each order of the axes; units that match the region along more axes come
+// first, then the moves leaving regions that a unit left matches exactly or
+// spans along two axes. A step is abandoned when some region cannot be
+// filled by the units fitting it (too little volume, a side that is no sum
+// of their lengths, or no unit that can take its corner), or when the units
+// that fit only the empty boxes have more than their volume. The search is
+// one depth-first run of at most guillotineNodes nodes (a fiftieth in the
+// fast mode), counted with the engine's work; it returns nil if it finds
+// nothing.
 func (e *engine) guillotine(t int, units []int32, k int) *sol {
 	if !e.perfectable(t, units, k) {
 		return nil
