@@ -22,13 +22,17 @@
 // each box to the cheapest one its contents fit in; and merges boxes. Lower
 // bounds ([BoundL0], [BoundL2], after Martello, Pisinger and Vigo) stop the
 // search as soon as it is proven optimal in box count. Small orders are
-// solved by an exhaustive search over groupings and box types, and units
-// whose volume is exactly a whole number of boxes by a search for a packing
-// without gaps: it fills each box at its lowest empty corner, discards a
-// unit when the free run beside it is no sum of the lengths of the units
-// left, and restarts with randomized orders. The work is bounded, deterministic for a given
-// [Options.Seed], and stops early when the context is cancelled or its
-// deadline passes. Boxes are not checked for stability: a unit may rest
+// solved by an exhaustive search over groupings and box types. Units whose
+// volume is exactly the bound's number of boxes get two searches for a
+// packing without gaps before anything else: one that fills empty regions
+// with a unit at a corner and cuts the rest into smaller regions (packings
+// that guillotine cuts take apart), pruning a step when some region can no
+// longer be filled by the units that fit it; and one that fills each box at
+// its lowest empty corner, discarding a unit when the free run beside it is
+// no sum of the lengths of the units left; orders with constraints such as
+// fragile or hazmat units skip them. The work
+// is bounded, deterministic for a given [Options.Seed], and stops early when
+// the context is cancelled or its deadline passes. Boxes are not checked for stability: a unit may rest
 // partly over empty space.
 //
 // # Objectives

@@ -16,8 +16,7 @@ type gregion struct {
 // vol returns the volume of r as a float, for comparisons only.
 func (r gregion) vol() float64 { return float64(r.s[0]) * float64(r.s[1]) * float64(r.s[2]) }
 
-// guillotineNodes bounds the guillotine fill in the thorough mode; the fast
-// mode takes a fiftieth.
+// guillotineNodes bounds the guillotine fill in the thorough mode.
 const guillotineNodes = 1_000_000
 
 // axisOrders lists the orders in which the space beside a corner unit may
@@ -57,16 +56,11 @@ type gfill struct {
 // filled by the units fitting it (too little volume, a side that is no sum
 // of their lengths, or no unit that can take its corner), or when the units
 // that fit only the empty boxes have more than their volume. The search is
-// one depth-first run of at most guillotineNodes nodes (a fiftieth in the
-// fast mode), counted with the engine's work; it returns nil if it finds
-// nothing.
-func (e *engine) guillotine(t int, units []int32, k int) *sol {
+// one depth-first run of at most limit nodes, counted with the engine's
+// work; it returns nil if it finds nothing.
+func (e *engine) guillotine(t int, units []int32, k int, limit int) *sol {
 	if !e.perfectable(t, units, k) {
 		return nil
-	}
-	limit := guillotineNodes
-	if e.mode == ModeFast {
-		limit /= 50
 	}
 	g := &gfill{e: e, t: t, count: make([]int, len(e.kinds)), weight: make([]int64, k), placed: make([][]plc, k),
 		sizes: map[vec]int{}, faces: map[faceKey]int{}}
@@ -77,9 +71,7 @@ func (e *engine) guillotine(t int, units []int32, k int) *sol {
 		g.take(u, 1)
 	}
 	slices.SortFunc(g.kinds, func(a, b int32) int { return cmpF(e.kinds[b].vol, e.kinds[a].vol) })
-	if gs := e.newGapSums(t, g.kinds); gs.on {
-		g.grid = gs.g
-	}
+	g.grid = e.gridStep(t, g.kinds)
 	start := make([]gregion, k)
 	for i := range start {
 		start[i] = gregion{bin: i, s: e.types[t].dims}

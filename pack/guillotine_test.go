@@ -29,7 +29,7 @@ func TestGuillotineFillsRegions(t *testing.T) {
 	}{{10, 1}, {30, 2}, {50, 3}} {
 		req := mpvInstance(9, c.n, c.seed)
 		e, st := newEngine(context.Background(), &req, &Options{Mode: ModeThorough, MaxWork: 1 << 40})
-		s := e.guillotine(0, st.units, 3)
+		s := e.guillotine(0, st.units, 3, guillotineNodes)
 		require.NotNil(t, s, "n %d seed %d", c.n, c.seed)
 		require.Len(t, s.bins, 3)
 		for _, b := range s.bins {
@@ -39,7 +39,7 @@ func TestGuillotineFillsRegions(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, Verify(req, res))
 		// Two boxes cannot take the volume of three.
-		assert.Nil(t, e.guillotine(0, st.units, 2))
+		assert.Nil(t, e.guillotine(0, st.units, 2, guillotineNodes))
 	}
 }
 
@@ -54,7 +54,21 @@ func TestGuillotineImpossible(t *testing.T) {
 	}}
 	e, st := newEngine(context.Background(), &req, &Options{MaxWork: 1 << 30})
 	require.True(t, e.perfectable(0, st.units, 1))
-	assert.Nil(t, e.guillotine(0, st.units, 1))
+	assert.Nil(t, e.guillotine(0, st.units, 1, guillotineNodes))
 	res := packed(t, req, nil)
 	assert.Equal(t, 2, res.Boxes())
+}
+
+// TestGapFreeRespectsSupply packs units that fill three boxes exactly when
+// only two boxes are in stock: the gap-free searches must not use a third.
+func TestGapFreeRespectsSupply(t *testing.T) {
+	req := mpvInstance(9, 30, 1)
+	req.Boxes[0].Supply = 2
+	for _, mode := range []Mode{ModeFast, ModeThorough} {
+		res, err := Pack(context.Background(), req, &Options{Mode: mode, MaxWork: fastWork})
+		require.NoError(t, err)
+		require.NoError(t, Verify(req, res))
+		require.LessOrEqual(t, res.Boxes(), 2)
+		require.NotEmpty(t, res.Unpacked)
+	}
 }

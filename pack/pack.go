@@ -409,6 +409,30 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 	if len(st.units) == 0 {
 		return st.pinned.clone()
 	}
+	// When the units' volume is exactly the lower bound's number of boxes,
+	// look for a packing without gaps, with a fiftieth of the thorough
+	// mode's nodes first (thorough mode tries again with all of them after
+	// the first improvement).
+	gapFree := func(scale int) {
+		if len(st.pinned.bins) > 0 || st.lb == 0 {
+			return
+		}
+		for t := range e.types {
+			if done() || e.stopped {
+				return
+			}
+			if sup := e.types[t].supply; sup > 0 && sup < st.lb {
+				continue
+			}
+			if best == nil || len(best.bins) > st.lb {
+				consider(e.guillotine(t, st.units, st.lb, guillotineNodes/scale))
+			}
+			if (best == nil || len(best.bins) > st.lb) && !e.stopped {
+				consider(e.perfect(t, st.units, st.lb, perfectNodes/scale))
+			}
+		}
+	}
+	gapFree(50)
 	type start struct {
 		rule int
 		pol  policy
@@ -461,18 +485,8 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 	}
 	e.stopped = e.work > e.maxWork || e.ctx.Err() != nil
 	consider(polish(best))
-	// When the units' volume is exactly a whole number of boxes below the
-	// best count, look for a packing without gaps: first one that guillotine
-	// cuts take apart, then any.
-	if len(st.pinned.bins) == 0 && len(best.noBox) == 0 && !e.stopped {
-		for t := range e.types {
-			if len(best.bins) > st.lb && st.lb > 0 {
-				consider(e.guillotine(t, st.units, st.lb))
-			}
-			if len(best.bins) > st.lb && st.lb > 0 && !e.stopped {
-				consider(e.perfect(t, st.units, st.lb))
-			}
-		}
+	if o.Mode == ModeThorough {
+		gapFree(1)
 	}
 	if o.Mode == ModeThorough {
 		// Restart from random orders until the budget or the context ends,

@@ -5,8 +5,7 @@ import (
 	"slices"
 )
 
-// perfectNodes bounds the perfect-fill search in the thorough mode; the
-// fast mode takes a fiftieth.
+// perfectNodes bounds the perfect-fill search in the thorough mode.
 const perfectNodes = 1_000_000
 
 // perfect looks for a packing of units into exactly k boxes of type t with
@@ -15,13 +14,9 @@ const perfectNodes = 1_000_000
 // at a time at its lowest, then deepest, then leftmost empty point: in a
 // packing without gaps some unit must have its corner there, so trying every
 // kind and orientation at that point is a complete search, cut off after
-// perfectNodes nodes. It returns nil if it finds nothing.
-func (e *engine) perfect(t int, units []int32, k int) *sol {
+// limit nodes. It returns nil if it finds nothing.
+func (e *engine) perfect(t int, units []int32, k int, limit int) *sol {
 	bt := &e.types[t]
-	limit := perfectNodes
-	if e.mode == ModeFast {
-		limit /= 50
-	}
 	if !e.perfectable(t, units, k) {
 		return nil
 	}
@@ -287,8 +282,23 @@ const gapGrid = 1 << 12
 
 func (e *engine) newGapSums(t int, kinds []int32) *gapSums {
 	gs := &gapSums{dims: e.types[t].dims}
+	if gs.g = e.gridStep(t, kinds); gs.g == 0 {
+		return gs
+	}
+	gs.on = true
+	for a := range gs.set {
+		gs.set[a] = make([]uint64, gs.dims[a]/gs.g/64+1)
+	}
+	return gs
+}
+
+// gridStep returns the greatest common divisor of the sides of box type t
+// and of every oriented side of kinds, or 0 when the box is more than
+// gapGrid steps long on that grid.
+func (e *engine) gridStep(t int, kinds []int32) int64 {
+	dims := e.types[t].dims
 	var g int64
-	for _, d := range gs.dims {
+	for _, d := range dims {
 		g = gcd(g, d)
 	}
 	for _, u := range kinds {
@@ -299,18 +309,14 @@ func (e *engine) newGapSums(t int, kinds []int32) *gapSums {
 		}
 	}
 	if g <= 0 {
-		return gs
+		return 0
 	}
-	for _, d := range gs.dims {
+	for _, d := range dims {
 		if d/g > gapGrid {
-			return gs
+			return 0
 		}
 	}
-	gs.on, gs.g = true, g
-	for a := range gs.set {
-		gs.set[a] = make([]uint64, gs.dims[a]/g/64+1)
-	}
-	return gs
+	return g
 }
 
 // fill computes the sums for the units left (count per kind).
