@@ -27,9 +27,10 @@ type Options struct {
 	SearchPath string
 	// MaxRetries is how many times a transaction that failed with a
 	// serialization failure or a deadlock (SQLSTATE 40001, 40P01) is run
-	// again before the error is returned. If 0, 10. It also bounds how many
-	// times [ShipStore.Update] runs its closure again after losing a race
-	// to another writer.
+	// again before the error is returned. If 0, 10. [ShipStore.Update] runs
+	// its closure again at most once after losing a race to another writer
+	// (the second run holds the shipment's row lock), and once more each
+	// time that transaction is retried.
 	MaxRetries int
 	// Seed seeds the jitter of the pauses between retries. If 0, 1.
 	Seed uint64
