@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/fulfillkit/fulfill"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -70,5 +72,25 @@ func TestGapFreeRespectsSupply(t *testing.T) {
 		require.NoError(t, Verify(req, res))
 		require.LessOrEqual(t, res.Boxes(), 2)
 		require.NotEmpty(t, res.Unpacked)
+	}
+}
+
+// TestGapFreeKeepsFailedGroups packs units that fill nine boxes exactly
+// next to a group too heavy for any box: the group must still be reported.
+func TestGapFreeKeepsFailedGroups(t *testing.T) {
+	req := Request{
+		Boxes: []Box{{ID: "B", Inner: dims(34, 34, 34), MaxContent: 4 * fulfill.Kilogram, Cost: usd("1.00")}},
+		Items: []Item{
+			{ID: "g", Dimensions: dims(20, 20, 20), Weight: 3 * fulfill.Kilogram, Quantity: 2, Rotation: RotationNone, Group: "heavy"},
+			{ID: "cube", Dimensions: dims(34, 34, 34), Weight: fulfill.Kilogram, Quantity: 9, Rotation: RotationNone},
+		},
+	}
+	for _, mode := range []Mode{ModeFast, ModeThorough} {
+		res, err := Pack(context.Background(), req, &Options{Mode: mode, MaxWork: fastWork})
+		require.NoError(t, err)
+		require.NoError(t, Verify(req, res))
+		require.Equal(t, 9, res.Boxes())
+		require.Len(t, res.Unpacked, 1)
+		require.Equal(t, "g", res.Unpacked[0].Item)
 	}
 }

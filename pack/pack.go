@@ -372,6 +372,18 @@ func (e *engine) shipParcel(p Parcel, cur fulfill.Currency) (int64, fulfill.Mone
 	return c, m, nil
 }
 
+// withPinned adds to s, a packing of the free units, what pinned holds: the
+// units that found no box or whose group fits none. It returns nil for a
+// nil s.
+func withPinned(pinned, s *sol) *sol {
+	if s == nil {
+		return nil
+	}
+	s.noBox = append(slices.Clone(pinned.noBox), s.noBox...)
+	s.failed = append(slices.Clone(pinned.failed), s.failed...)
+	return s
+}
+
 // solve runs the search and returns the best solution, or nil if stopped
 // before any.
 func (e *engine) solve(st *setup, o *Options) *sol {
@@ -425,10 +437,10 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 				continue
 			}
 			if best == nil || len(best.bins) > st.lb {
-				consider(e.guillotine(t, st.units, st.lb, guillotineNodes/scale))
+				consider(withPinned(st.pinned, e.guillotine(t, st.units, st.lb, guillotineNodes/scale)))
 			}
 			if (best == nil || len(best.bins) > st.lb) && !e.stopped {
-				consider(e.perfect(t, st.units, st.lb, perfectNodes/scale))
+				consider(withPinned(st.pinned, e.perfect(t, st.units, st.lb, perfectNodes/scale)))
 			}
 		}
 	}
