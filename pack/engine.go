@@ -439,6 +439,9 @@ func (e *engine) fillOne(t int, units []int32, m merit) (*bin, []int32) {
 // repack tries to pack all units into one fresh box of type t, trying
 // several orders; it returns nil if it finds no way.
 func (e *engine) repack(t int, units []int32) *bin {
+	if !e.mayFit(t, units) {
+		return nil
+	}
 	tries := 4
 	if e.mode == ModeThorough {
 		tries = 10
@@ -457,7 +460,10 @@ const (
 // cheaper: more orderings, the later ones random, then for a few units a
 // bounded backtracking search.
 func (e *engine) repackHard(t int, units []int32) *bin {
-	if b := e.repackTries(t, units, hardTries); b != nil || e.stopped || len(units) > hardUnits || !e.mayFit(t, units) {
+	if !e.mayFit(t, units) {
+		return nil
+	}
+	if b := e.repackTries(t, units, hardTries); b != nil || e.stopped || len(units) > hardUnits {
 		return b
 	}
 	order := slices.Clone(units)
@@ -482,10 +488,10 @@ func (e *engine) mayFit(t int, units []int32) bool {
 	return w <= tt.maxW && v <= tt.vol*(1+1e-9)
 }
 
+// repackTries packs units into one fresh box of type t with the first
+// tries ordering rules and both merits, and returns the first box that
+// takes them all, or nil.
 func (e *engine) repackTries(t int, units []int32, tries int) *bin {
-	if !e.mayFit(t, units) {
-		return nil
-	}
 	order := slices.Clone(units)
 	for i := 0; i < tries && !e.stopped; i++ {
 		e.sortUnits(order, i)

@@ -133,16 +133,7 @@ func kindsKey(ks []int32) string {
 // one box of type t: each unit in turn at every extreme point in every
 // orientation. It returns nil when it finds none within dfsNodes nodes.
 func (e *engine) search(t int, units []int32) *bin {
-	var w int64
-	var v float64
-	for _, k := range units {
-		if !e.fits[k][t] {
-			return nil
-		}
-		w += e.kinds[k].weight
-		v += e.kinds[k].vol
-	}
-	if w > e.types[t].maxW || v > e.types[t].vol*(1+1e-9) {
+	if !e.mayFit(t, units) {
 		return nil
 	}
 	nodes := 0

@@ -499,8 +499,6 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 	consider(polish(best))
 	if o.Mode == ModeThorough {
 		gapFree(1)
-	}
-	if o.Mode == ModeThorough {
 		// Restart from random orders until the budget or the context ends,
 		// or many restarts in a row bring nothing better.
 		stale := 0

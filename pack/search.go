@@ -199,7 +199,7 @@ func (e *engine) improve(s *sol, lb int) *sol {
 			if tried[i] || b.group != 0 || b.alone {
 				continue
 			}
-			f := b.vol / e.types[b.t].vol
+			f := e.fill(b)
 			if e.mode == ModeThorough {
 				f *= 0.85 + 0.3*e.rng.Float64()
 			}
@@ -444,7 +444,7 @@ func (e *engine) shipCost(t int, w int64) int64 {
 func (e *engine) concentration(s *sol) int64 {
 	var f float64
 	for _, b := range s.bins {
-		r := b.vol / e.types[b.t].vol
+		r := e.fill(b)
 		f += r * r
 	}
 	return -int64(f * 1e9)
@@ -469,7 +469,7 @@ func (e *engine) lns(s *sol, lb int, iters int) *sol {
 			break
 		}
 		slices.SortStableFunc(free, func(a, b int) int {
-			return cmpF(cur.bins[a].vol/e.types[cur.bins[a].t].vol, cur.bins[b].vol/e.types[cur.bins[b].t].vol)
+			return cmpF(e.fill(cur.bins[a]), e.fill(cur.bins[b]))
 		})
 		ruin := map[int]bool{free[e.rng.IntN(min(3, len(free)))]: true}
 		for k := 1 + e.rng.IntN(3); len(ruin) <= k && len(ruin) < len(free); {
@@ -490,7 +490,7 @@ func (e *engine) lns(s *sol, lb int, iters int) *sol {
 		ns.noBox = ns.noBox[:0]
 		e.sortUnits(units, e.rng.IntN(10))
 		slices.SortStableFunc(ns.bins, func(a, b *bin) int {
-			return cmpF(b.vol/e.types[b.t].vol, a.vol/e.types[a.t].vol)
+			return cmpF(e.fill(b), e.fill(a))
 		})
 		m := merit(e.rng.IntN(int(meritCount)))
 		rest := e.construct(ns, units, policy(e.rng.IntN(2)), m)
@@ -518,7 +518,7 @@ func (e *engine) squeeze(s *sol, lb int, patience int) *sol {
 		cur := best.clone()
 		victim := -1
 		for i, b := range cur.bins {
-			if b.group == 0 && !b.alone && (victim < 0 || b.vol/e.types[b.t].vol < cur.bins[victim].vol/e.types[cur.bins[victim].t].vol) {
+			if b.group == 0 && !b.alone && (victim < 0 || e.fill(b) < e.fill(cur.bins[victim])) {
 				victim = i
 			}
 		}
