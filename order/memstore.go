@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 )
 
-var _ Store = (*MemStore)(nil)
+var (
+	_ Store   = (*MemStore)(nil)
+	_ Expirer = (*MemStore)(nil)
+)
 
 // MemStore is an in-memory [Store], safe for concurrent use. The zero
 // MemStore is empty and ready to use. It keeps deep copies of the orders it
@@ -157,4 +161,29 @@ func (s *MemStore) Idempotency(ctx context.Context, owner fulfill.OwnerID, key s
 	}
 	r.Events = slices.Clone(r.Events)
 	return r, nil
+}
+
+// ExpiringBy lists the owner's orders whose TTL has passed by the time by.
+// See [Expirer]. It scans every stored order.
+func (s *MemStore) ExpiringBy(ctx context.Context, owner fulfill.OwnerID, by time.Time, limit int) ([]fulfill.OrderID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var due []*Order
+	for _, o := range s.orders {
+		if o.owner == owner && !o.expiresAt.After(by) && o.Expirable() {
+			due = append(due, o)
+		}
+	}
+	slices.SortFunc(due, compareExpiry)
+	ids := make([]fulfill.OrderID, 0, min(limit, len(due)))
+	for _, o := range due[:min(limit, len(due))] {
+		ids = append(ids, o.id)
+	}
+	return ids, nil
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -121,6 +122,11 @@ func (s *Service) Place(ctx context.Context, owner fulfill.OwnerID, key string, 
 // non-empty key makes the request idempotent, as for [Service.Place]; only
 // successful results are recorded.
 func (s *Service) Execute(ctx context.Context, owner fulfill.OwnerID, id fulfill.OrderID, key string, r Request) (Result, error) {
+	return s.execute(ctx, owner, id, key, r, fulfill.Now(s.Clock))
+}
+
+// execute is [Service.Execute] at the time now.
+func (s *Service) execute(ctx context.Context, owner fulfill.OwnerID, id fulfill.OrderID, key string, r Request, now time.Time) (Result, error) {
 	if r == nil {
 		return Result{}, invalid("request", "", "required")
 	}
@@ -142,7 +148,6 @@ func (s *Service) Execute(ctx context.Context, owner fulfill.OwnerID, id fulfill
 		return Result{}, err
 	}
 	expected := o.Version()
-	now := fulfill.Now(s.Clock)
 	events, err := o.Execute(now, r)
 	if err != nil {
 		return s.settle(ctx, owner, key, fp, err)

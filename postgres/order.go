@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/fulfillkit/fulfill/order"
@@ -23,7 +25,10 @@ type OrderStore struct {
 	db *DB
 }
 
-var _ order.Store = (*OrderStore)(nil)
+var (
+	_ order.Store   = (*OrderStore)(nil)
+	_ order.Expirer = (*OrderStore)(nil)
+)
 
 // NewOrderStore returns the order store over db. Run [DB.Migrate] once
 // before using it.
@@ -60,6 +65,7 @@ type orderArgs struct {
 	snapshot         []byte
 	status           string
 	created, update  *int64
+	expires          *int64 // ExpiresAt of an expirable order, else nil
 	events           []string
 	versions         []int64
 	types            []string
@@ -81,6 +87,11 @@ func encodeChange(c order.Change) (*orderArgs, error) {
 	}
 	if a.update, err = nsOf("updated_at", snap.UpdatedAt, order.ErrInvalidOrder); err != nil {
 		return nil, err
+	}
+	if o.Expirable() {
+		if a.expires, err = nsOf("expires_at", snap.ExpiresAt, order.ErrInvalidOrder); err != nil {
+			return nil, err
+		}
 	}
 	for _, e := range c.Events {
 		b, err := json.Marshal(e)
@@ -119,15 +130,15 @@ SELECT position FROM pos`
 
 // createSQL inserts a new order.
 const createSQL = `WITH w AS (
-	INSERT INTO orders (id, owner, version, status, snapshot, created_ns, updated_ns)
-	VALUES ($1::uuid, $2, $3, $4, $5::jsonb, $6, $6)
+	INSERT INTO orders (id, owner, version, status, snapshot, created_ns, updated_ns, expires_ns)
+	VALUES ($1::uuid, $2, $3, $4, $5::jsonb, $6, $6, $14)
 	RETURNING id
 )` + appendSQL
 
-// saveSQL updates an order if its stored version is $14.
+// saveSQL updates an order if its stored version is $15.
 const saveSQL = `WITH w AS (
-	UPDATE orders SET version = $3, status = $4, snapshot = $5::jsonb, updated_ns = $6
-	WHERE id = $1::uuid AND owner = $2 AND version = $14
+	UPDATE orders SET version = $3, status = $4, snapshot = $5::jsonb, updated_ns = $6, expires_ns = $14
+	WHERE id = $1::uuid AND owner = $2 AND version = $15
 	RETURNING id
 )` + appendSQL
 
@@ -143,7 +154,7 @@ func (s *OrderStore) write(ctx context.Context, q string, a *orderArgs, extra ..
 		upd = a.created
 	}
 	args := append([]any{a.id, a.owner, a.versions[len(a.versions)-1], a.status, string(a.snapshot), upd,
-		int64(len(a.events)), a.events, a.versions, a.types, a.idemKey, a.idemCmd, idem}, extra...)
+		int64(len(a.events)), a.events, a.versions, a.types, a.idemKey, a.idemCmd, idem, a.expires}, extra...)
 	wrote := false
 	err := s.db.run(ctx, func(c *pgx.Conn) error {
 		var pos int64
@@ -297,4 +308,42 @@ func (s *OrderStore) Idempotency(ctx context.Context, owner fulfill.OwnerID, key
 		return order.IdempotencyRecord{}, corrupt("order idempotency record", err)
 	}
 	return r, nil
+}
+
+// ExpiringBy lists the owner's orders whose TTL has passed by the time by;
+// see [order.Expirer]. It reads the partial index orders_expiring, which
+// every write keeps in step with the snapshot in the same statement.
+func (s *OrderStore) ExpiringBy(ctx context.Context, owner fulfill.OwnerID, by time.Time, limit int) ([]fulfill.OrderID, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	var cut int64
+	switch {
+	case by.Before(minTime):
+		return nil, nil
+	case by.After(maxTime):
+		cut = math.MaxInt64
+	default:
+		cut = by.UnixNano()
+	}
+	var out []fulfill.OrderID
+	err := s.db.run(ctx, func(c *pgx.Conn) error {
+		out = out[:0]
+		rows, _ := c.Query(ctx, `SELECT id::text FROM orders WHERE owner = $1 AND expires_ns <= $2 ORDER BY expires_ns, id LIMIT $3`,
+			string(owner), cut, limit)
+		var id string
+		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+			oid, err := fulfill.ParseOrderID(id)
+			if err != nil {
+				return corrupt("order id", err)
+			}
+			out = append(out, oid)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -39,6 +39,9 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 		{"RaceForTheLastUnits", testRaceForLastUnits},
 		{"ServiceRetries", testServiceRetries},
 		{"ServiceConcurrentRetries", testServiceConcurrentRetries},
+		{"ExpiringBy", testExpiringBy},
+		{"ExpiringMatchesBruteForce", testExpiringMatchesBruteForce},
+		{"ServiceExpireDue", testServiceExpireDue},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
