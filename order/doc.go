@@ -192,4 +192,9 @@
 // the contract. [Service] runs commands through a store with idempotency
 // keys: a retry returns the original events, and the same key with another
 // request is an [ErrIdempotencyConflict].
+//
+// An order placed with a TTL may be expired once its [Order.ExpiresAt] has
+// passed. A store that also implements [Expirer] lists the orders due, and
+// [Service.ExpireDue] expires them, so a host needs no index of its own: it
+// calls ExpireDue now and then, from one process or several.
 package order
