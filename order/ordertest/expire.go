@@ -146,8 +146,8 @@ func testExpiringMatchesBruteForce(t *testing.T, s order.Store) {
 	var ids []fulfill.OrderID
 	owner := map[fulfill.OrderID]fulfill.OwnerID{}
 	requests := []order.Request{order.ConfirmRequest{}, order.CancelRequest{Reason: "test"}, hold("h"), order.ReleaseRequest{Holds: []string{"h"}}, order.ExpireRequest{}}
-	for step := range 60 {
-		if len(ids) == 0 || rng.IntN(3) == 0 {
+	for step := range 80 {
+		if len(ids) == 0 || rng.IntN(2) == 0 {
 			id := newID(t, r)
 			w := owners[rng.IntN(len(owners))]
 			ttl := time.Duration(rng.IntN(4)) * time.Hour / 2 // zero: no TTL
@@ -158,7 +158,8 @@ func testExpiringMatchesBruteForce(t *testing.T, s order.Store) {
 			o := get(t, s, owner[id], id)
 			req := requests[rng.IntN(len(requests))]
 			v := o.Version()
-			if events, err := o.Execute(t0.Add(2*time.Hour), req); err == nil {
+			at := t0.Add(time.Duration(rng.IntN(4)) * time.Hour / 2)
+			if events, err := o.Execute(at, req); err == nil {
 				requireSave(t, s, order.Change{Order: o, ExpectedVersion: v, Events: events})
 			}
 		}
