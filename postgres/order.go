@@ -329,7 +329,9 @@ func (s *OrderStore) ExpiringBy(ctx context.Context, owner fulfill.OwnerID, by t
 	var out []fulfill.OrderID
 	err := s.db.run(ctx, func(c *pgx.Conn) error {
 		out = out[:0]
-		rows, _ := c.Query(ctx, `SELECT id::text FROM orders WHERE owner = $1 AND expires_ns <= $2 ORDER BY expires_ns, id LIMIT $3`,
+		// The ORDER BY names the table's columns, not the text output
+		// column "id", so that the index yields the rows already sorted.
+		rows, _ := c.Query(ctx, `SELECT id::text FROM orders WHERE owner = $1 AND expires_ns <= $2 ORDER BY orders.expires_ns, orders.id LIMIT $3`,
 			string(owner), cut, limit)
 		var id string
 		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
