@@ -13,20 +13,18 @@ import (
 // Expirer is an optional capability of a [Store]: listing the orders whose
 // TTL has passed, so that a host can expire them without keeping an index
 // of its own. [Service.ExpireDue] finds it by type assertion.
-//
-// ExpiringBy returns the IDs of up to limit of the owner's expirable
-// orders (see [Order.Expirable]) whose ExpiresAt is at or before by,
-// oldest ExpiresAt first and, for equal times, in ID byte order; limit <= 0
-// means 100. It never lists another owner's orders, orders placed without a
-// TTL, or orders confirmed, cancelled or closed. There is no cursor: an
-// order leaves the listing when it is expired or otherwise changes so that
-// it no longer could be, so a host drains the backlog by expiring what it
-// got and calling again.
-//
-// The listing reflects committed writes: an order written by [Store.Create]
-// or [Store.Save] is listed, or not, from the moment the write returns.
 // Implementations must be safe for concurrent use.
 type Expirer interface {
+	// ExpiringBy returns the IDs of up to limit of the owner's expirable
+	// orders (see [Order.Expirable]) whose ExpiresAt is at or before by,
+	// oldest ExpiresAt first and, for equal times, in the byte order of
+	// the IDs; limit <= 0 means 100. It never lists another owner's
+	// orders, orders placed without a TTL, or orders confirmed, cancelled
+	// or closed. The listing reflects every write that has returned.
+	//
+	// There is no cursor: an order leaves the listing once it is expired
+	// or changes so that it no longer can be, so a host drains a backlog by
+	// expiring what it got and calling again.
 	ExpiringBy(ctx context.Context, owner fulfill.OwnerID, by time.Time, limit int) ([]fulfill.OrderID, error)
 }
 

@@ -20,7 +20,9 @@ import (
 // events appended to the owner's outbox, and the idempotency record. Event
 // positions are numbered per owner from 1 without gaps, and a position
 // becomes visible only after every lower one of the owner. It is safe for
-// concurrent use by many goroutines and processes.
+// concurrent use by many goroutines and processes. It is an
+// [order.Expirer] too: each write also stores when the order may be
+// expired, in an indexed column.
 type OrderStore struct {
 	db *DB
 }
