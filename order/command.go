@@ -193,7 +193,8 @@ type EditRequest struct {
 	ShipTo      *fulfill.Address `json:"ship_to,omitempty"`
 }
 
-// ExpireRequest cancels an unconfirmed order whose TTL has passed.
+// ExpireRequest cancels an unconfirmed order whose TTL has passed. An order
+// placed without a TTL never expires.
 type ExpireRequest struct{}
 
 // ReopenRequest opens a closed order again.

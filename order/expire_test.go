@@ -45,9 +45,15 @@ func TestExpirable(t *testing.T) {
 				require.NoError(t, err, "%s", step.Command())
 			}
 			assert.Equal(t, tt.want, o.Expirable())
-			// Expirable holds exactly when an expiry once due succeeds.
+			// Expirable holds exactly when an expiry once due succeeds; an
+			// order placed without a TTL never expires, however late.
 			_, err = o.Clone().Expire(o.ExpiresAt())
-			assert.Equal(t, tt.want, err == nil && !o.ExpiresAt().IsZero(), "Expire: %v", err)
+			assert.Equal(t, tt.want, err == nil, "Expire: %v", err)
+			if tt.ttl == 0 {
+				_, err = o.Clone().Expire(exampleNow.AddDate(100, 0, 0))
+				var te *order.TransitionError
+				assert.ErrorAs(t, err, &te)
+			}
 		})
 	}
 }
