@@ -30,10 +30,9 @@ type Expirer interface {
 
 // Expirable reports whether o has a TTL and is in a state an
 // [ExpireRequest] cancels once o.ExpiresAt has passed: unconfirmed, not
-// cancelled and not closed. A hold does not stop an expiry.
-func (o *Order) Expirable() bool {
-	return !o.expiresAt.IsZero() && o.Can(CommandExpire) == nil
-}
+// cancelled and not closed. A hold does not stop an expiry. The transition
+// table decides it, the TTL included.
+func (o *Order) Expirable() bool { return o.Can(CommandExpire) == nil }
 
 // compareExpiry orders two expirable orders as [Expirer] lists them: by
 // ExpiresAt, then by ID bytes.
