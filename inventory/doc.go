@@ -54,6 +54,19 @@
 // numbers of their units; a store that is a [SerialStore] (as [MemStore]
 // is) keeps each serial number in stock at most once per owner and SKU.
 //
+// Serial numbers are optional, and a level may hold units with and without
+// them, but never more serial numbers than units: its on-hand units plus
+// its in-transit units, since a [Transfer] moves the serial numbers of the
+// units it ships to the destination at once. An operation that lowers a
+// level's units or brings serial numbers to it and would leave it with more
+// serial numbers than units fails with a *[SerialCountError] and changes
+// nothing. So once a level is serialised, shipping, transferring, writing
+// off or counting away its units means naming the serial numbers that
+// leave (a [Consume] part, a [Transfer] or an [Adjust] with Serials), as
+// far as the units without serial numbers do not cover it. A level that
+// already holds more (stock recorded before the rule was checked) may not
+// get worse; see [SerialCountError] for the exact rule.
+//
 // # Ledger
 //
 // Every change appends [Entry] values to the owner's ledger. [Replay]

@@ -99,7 +99,8 @@ func opsFromBytes(data []byte) []func(*inventory.Inventory, *fulfill.FakeClock) 
 
 // FuzzOperations applies arbitrary operation sequences: none may panic,
 // every failure is a typed error, and afterwards every level keeps the
-// invariant and agrees with its reservations and the replayed ledger.
+// invariant, holds no more serial numbers than units, and agrees with its
+// reservations and the replayed ledger.
 func FuzzOperations(f *testing.F) {
 	f.Add([]byte{0, 0, 10, 0, 6, 0, 3, 0, 9, 0, 0, 0, 12, 0, 0, 200, 10, 0, 1, 0})
 	f.Add([]byte{0, 1, 5, 1, 2, 1, 2, 0x09, 3, 1, 2, 1, 4, 0, 1, 0, 5, 2, 3, 0})
@@ -126,7 +127,7 @@ func FuzzOperations(f *testing.F) {
 					errors.Is(err, inventory.ErrNotFound) || errors.Is(err, inventory.ErrConflict) ||
 					errors.Is(err, inventory.ErrExpired) || errors.Is(err, inventory.ErrOwnerMismatch) ||
 					errors.Is(err, inventory.ErrIdempotencyConflict) || errors.Is(err, fulfill.ErrInvalidCode) ||
-					errors.Is(err, inventory.ErrDuplicateSerial) ||
+					errors.Is(err, inventory.ErrDuplicateSerial) || errors.Is(err, inventory.ErrSerialCount) ||
 					errors.Is(err, fulfill.ErrOverflow)
 				require.True(t, typed, "untyped error %v from %#v", err, op)
 			}
@@ -137,16 +138,23 @@ func FuzzOperations(f *testing.F) {
 			require.Empty(t, d)
 			ls, err := inv.Levels(ctx, inventory.LevelQuery{Owner: o})
 			require.NoError(t, err)
+			units := map[inventory.Key]int64{}
 			for _, l := range ls {
 				require.NoError(t, l.Check())
 				require.Equal(t, o, l.Owner)
+				units[l.Key] = l.OnHand + l.InTransit
 			}
 			for _, sku := range []fulfill.SKU{"A", "B"} {
 				sns, err := inv.Serials(ctx, o, sku)
 				require.NoError(t, err)
+				at := map[inventory.Key]int64{}
 				for _, sn := range sns {
 					require.Equal(t, o, sn.Owner)
 					require.Equal(t, sku, sn.Key.SKU)
+					at[sn.Key]++
+				}
+				for k, n := range at {
+					require.LessOrEqual(t, n, units[k], "more serial numbers than units at %s", k)
 				}
 			}
 		}

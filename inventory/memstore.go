@@ -47,10 +47,11 @@ func (s *MemStore) serialSet(k skuKey) *serialSet {
 
 // cell is one level and the reservations on it.
 type cell struct {
-	mu     sync.Mutex             // guards level, live and closed
-	level  Level                  // Version 0 until created
-	live   map[string]Reservation // reservations holding or committing units
-	closed map[string]Reservation // reservations with nothing left
+	mu      sync.Mutex             // guards level, live, closed and serials
+	level   Level                  // Version 0 until created
+	live    map[string]Reservation // reservations holding or committing units
+	closed  map[string]Reservation // reservations with nothing left
+	serials int64                  // serial numbers in stock at the level
 }
 
 // keySet lists the keys of one owner's SKU.
@@ -244,17 +245,29 @@ func (s *MemStore) apply(t *Txn) (*Receipt, error) {
 			}
 		}
 	}
+	if ks := t.SerialLevels(keyOf); len(ks) > 0 {
+		st.SerialCounts = make(map[Key]int64, len(ks))
+		for _, k := range ks {
+			st.SerialCounts[k] = cells[k].serials
+		}
+	}
 	out, err := Compute(t, st)
 	if err != nil {
 		release()
 		return nil, err
 	}
+	// Every level a serial number leaves or reaches is among the locked
+	// keys (see Txn.Keys), so its count is guarded.
 	for _, sr := range out.Serials {
 		set := sets[skuKey{sr.Owner, sr.SKU}]
+		if old, ok := st.Serials[sr.SerialID]; ok {
+			cells[old].serials--
+		}
 		if sr.Key == (Key{}) {
 			delete(set.m, sr.Serial)
 		} else {
 			set.m[sr.Serial] = sr
+			cells[sr.Key].serials++
 		}
 	}
 	for _, l := range out.Levels {

@@ -141,7 +141,8 @@ type Adjust struct {
 	Delta    int64  `json:"delta"`
 	Expected *int64 `json:"expected,omitempty"`
 	// Serials, if any, number the units found (Delta > 0) or written off
-	// (Delta < 0), one each.
+	// (Delta < 0), one each. Incoming units carry no serial numbers;
+	// in-transit units carry those a [Transfer] shipped them with.
 	Serials []string `json:"serials,omitempty"`
 }
 
@@ -174,8 +175,8 @@ func (o *Adjust) build(b *builder) (*Txn, error) {
 	t := b.txn(o)
 	t.Changes = []Change{c}
 	if len(o.Serials) > 0 {
-		if bucket == BucketIncoming || bucket == BucketInTransit {
-			return nil, invalid("serials", o.Serials[0], "only on-hand units carry serial numbers")
+		if bucket == BucketIncoming {
+			return nil, invalid("serials", o.Serials[0], "incoming units carry no serial numbers")
 		}
 		from, to, n := Key{}, o.Key, o.Delta
 		if o.Delta < 0 {
@@ -283,7 +284,9 @@ func (o *ReceiveTransfer) build(b *builder) (*Txn, error) {
 // stock. The count is a compare-and-set on the on hand it read, retried by
 // [Inventory.Apply] if the level changes meanwhile. A count below the
 // reserved, committed and set-aside units fails with ErrInsufficientStock:
-// release reservations (backorder them) first.
+// release reservations (backorder them) first. A count that would leave
+// fewer units than serial numbers at the level fails with [ErrSerialCount]:
+// write the missing units off with an [Adjust] naming their serial numbers.
 type Count struct {
 	Meta
 	Key    Key   `json:"key"`

@@ -4,15 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fulfillkit/fulfill"
 )
 
-// ErrDuplicateSerial reports a serial number received while it is already
-// in stock: a serial number exists at most once per owner and SKU. The
-// detail is a *[SerialError].
-var ErrDuplicateSerial = errors.New("inventory: duplicate serial number")
+// Kinds of serial-number error. Match them with [errors.Is].
+var (
+	// ErrDuplicateSerial reports a serial number received while it is
+	// already in stock: a serial number exists at most once per owner and
+	// SKU. The detail is a *[SerialError].
+	ErrDuplicateSerial = errors.New("inventory: duplicate serial number")
+	// ErrSerialCount reports an operation that would leave a level with
+	// more serial numbers in stock than units (see [SerialCountError] for
+	// the rule). The detail is a *[SerialCountError].
+	ErrSerialCount = errors.New("inventory: more serial numbers than units")
+)
 
 // SerialID identifies one serialised unit: an owner's SKU and its serial
 // number.
@@ -61,11 +69,44 @@ func (e *SerialError) Error() string {
 // Unwrap returns the kind of error.
 func (e *SerialError) Unwrap() error { return e.Err }
 
+// SerialCountError reports a level that an operation would leave with more
+// serial numbers in stock than units. The units of a level, for serial
+// numbers, are its on-hand units plus its in-transit units: a [Transfer]
+// moves the serial numbers of the units it ships to the destination level
+// at once, where they are in transit until received. Incoming units carry
+// no serial numbers.
+//
+// The rule, checked by [Compute] on every level where an operation lowers
+// on-hand or in-transit units or brings serial numbers in: afterwards the
+// level holds no more serial numbers than units. A level that already holds
+// more (stock recorded before the rule was checked) must not get worse: an
+// operation there may only narrow the gap. Units without serial numbers
+// may sit beside serialised ones, so the rule is "at most", not "exactly".
+// It unwraps to [ErrSerialCount].
+type SerialCountError struct {
+	Key       Key   // the level: owner, SKU, location and lot
+	Serials   int64 // the serial numbers the level would hold
+	OnHand    int64 // the on-hand units it would hold
+	InTransit int64 // the in-transit units it would hold
+}
+
+// Error names the level and the three quantities.
+func (e *SerialCountError) Error() string {
+	return fmt.Sprintf("inventory: %s would hold %d serial numbers but only %d units (%d on hand, %d in transit)",
+		e.Key, e.Serials, satAdd(e.OnHand, e.InTransit), e.OnHand, e.InTransit)
+}
+
+// Unwrap returns [ErrSerialCount].
+func (e *SerialCountError) Unwrap() error { return ErrSerialCount }
+
 // SerialStore is an optional capability of a [Store]: tracking serial
 // numbers. A SerialStore passes [State].Serials to [Compute] (the current
-// level of every serial number a Txn names) and saves [Outcome].Serials
-// with the rest of the Txn, atomically, so that a serial number is in stock
-// at most once. It locks serial numbers after levels and before the ledger.
+// level of every serial number a Txn names) and [State].SerialCounts (how
+// many serial numbers each level of [Txn.SerialLevels] holds), and saves
+// [Outcome].Serials with the rest of the Txn, atomically, so that a serial
+// number is in stock at most once and no level holds more serial numbers
+// than units (see [SerialCountError]). It locks serial numbers after levels
+// and before the ledger.
 // [Inventory.Apply] refuses operations with serial numbers on a store that
 // is not a SerialStore.
 type SerialStore interface {
@@ -115,6 +156,61 @@ func (t *Txn) SerialIDs(keyOf func(id string) (Key, bool)) []SerialID {
 	return out
 }
 
+// SerialLevels returns the levels whose serial numbers [Compute] counts
+// against their units (see [SerialCountError]), given the key of each
+// reservation its steps name (see [Txn.Keys]): those where t may lower
+// on-hand or in-transit units (a change taking units out of either, a
+// consume) and those its serial numbers move to. They are sorted in lock
+// order, without duplicates, and are among [Txn.Keys].
+func (t *Txn) SerialLevels(keyOf func(id string) (Key, bool)) []Key {
+	var ks []Key
+	for _, c := range t.Changes {
+		if c.Delta.OnHand < 0 || c.Delta.InTransit < 0 {
+			ks = append(ks, c.Key)
+		}
+	}
+	for _, s := range t.Steps {
+		if s.Kind != KindConsume {
+			continue
+		}
+		if k, ok := keyOf(s.Reservation); ok {
+			ks = append(ks, k)
+		}
+	}
+	for _, c := range t.Serials {
+		if c.To != (Key{}) {
+			ks = append(ks, c.To)
+		}
+	}
+	slices.SortFunc(ks, Key.Compare)
+	return slices.Compact(ks)
+}
+
+// checkSerialCounts applies the rule of [SerialCountError] to the levels
+// of t.SerialLevels: before and after are the levels' buckets around t,
+// net the change t makes to each level's serial numbers.
+func checkSerialCounts(t *Txn, st State, keyOf func(string) (Key, bool), before, after map[Key]Buckets, net map[Key]int64) error {
+	for _, k := range t.SerialLevels(keyOf) {
+		was := st.SerialCounts[k]
+		now, ok := add(was, net[k])
+		if !ok {
+			return overflow("serial count", was, net[k])
+		}
+		a := after[k]
+		unitsAfter := satAdd(a.OnHand, a.InTransit)
+		if now <= unitsAfter {
+			continue
+		}
+		gap := now - unitsAfter // now > unitsAfter >= 0, so no overflow
+		b := before[k]
+		if unitsBefore := satAdd(b.OnHand, b.InTransit); was > unitsBefore && gap <= was-unitsBefore {
+			continue // an old gap, not widened
+		}
+		return &SerialCountError{Key: k, Serials: now, OnHand: a.OnHand, InTransit: a.InTransit}
+	}
+	return nil
+}
+
 // validateSerial checks a serial number's text.
 func validateSerial(s string) error {
 	if err := fulfill.SKU(s).Validate(); err != nil {
@@ -124,9 +220,9 @@ func validateSerial(s string) error {
 }
 
 // serialChanges checks t's serial changes against st and returns the
-// serial records to save and, per level, the serial numbers moved in or
-// out of it.
-func serialChanges(t *Txn, st State, steps []Step, stepKeys []Key) ([]Serial, map[Key][]string, error) {
+// serial records to save, per level the serial numbers moved in or out of
+// it, and per level the net change to the serial numbers it holds.
+func serialChanges(t *Txn, st State, steps []Step, stepKeys []Key) ([]Serial, map[Key][]string, map[Key]int64, error) {
 	cur := map[SerialID]Key{}
 	for id, k := range st.Serials {
 		cur[id] = k
@@ -139,6 +235,7 @@ func serialChanges(t *Txn, st State, steps []Step, stepKeys []Key) ([]Serial, ma
 		}
 	}
 	moved := map[Key][]string{}
+	net := map[Key]int64{}
 	touched := map[SerialID]bool{}
 	var order []SerialID
 	for _, c := range changes {
@@ -150,9 +247,9 @@ func serialChanges(t *Txn, st State, steps []Step, stepKeys []Key) ([]Serial, ma
 		at, ok := cur[id]
 		switch {
 		case c.From == (Key{}) && ok:
-			return nil, nil, &SerialError{ID: id, At: at, Err: ErrDuplicateSerial}
+			return nil, nil, nil, &SerialError{ID: id, At: at, Err: ErrDuplicateSerial}
 		case c.From != (Key{}) && (!ok || at != c.From):
-			return nil, nil, &SerialError{ID: id, At: at, Want: c.From, Err: ErrNotFound}
+			return nil, nil, nil, &SerialError{ID: id, At: at, Want: c.From, Err: ErrNotFound}
 		}
 		if c.To == (Key{}) {
 			delete(cur, id)
@@ -161,9 +258,13 @@ func serialChanges(t *Txn, st State, steps []Step, stepKeys []Key) ([]Serial, ma
 		}
 		if c.From != (Key{}) {
 			moved[c.From] = append(moved[c.From], c.Serial)
+			net[c.From]--
 		}
-		if c.To != (Key{}) && c.To != c.From {
-			moved[c.To] = append(moved[c.To], c.Serial)
+		if c.To != (Key{}) {
+			if c.To != c.From {
+				moved[c.To] = append(moved[c.To], c.Serial)
+			}
+			net[c.To]++
 		}
 		if !touched[id] {
 			touched[id] = true
@@ -174,5 +275,5 @@ func serialChanges(t *Txn, st State, steps []Step, stepKeys []Key) ([]Serial, ma
 	for _, id := range order {
 		out = append(out, Serial{SerialID: id, Key: cur[id], Updated: t.At})
 	}
-	return out, moved, nil
+	return out, moved, net, nil
 }

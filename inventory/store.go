@@ -57,7 +57,8 @@ import (
 // whatever its level: a hold whose ID exists fails with a *[ConflictError]. Every query is scoped to one owner, and one owner's
 // Txn never reads or changes another owner's levels or reservations.
 // Errors are those of Compute ([ErrInsufficientStock], [ErrConflict],
-// [ErrNotFound], [ErrExpired], [ErrInvalid], [fulfill.ErrOverflow]),
+// [ErrNotFound], [ErrExpired], [ErrInvalid], [fulfill.ErrOverflow], and
+// for a [SerialStore] [ErrDuplicateSerial] and [ErrSerialCount]),
 // [ErrIdempotencyConflict], the context's error, or the store's own.
 type Store interface {
 	// Apply applies t atomically and returns its receipt.

@@ -243,6 +243,10 @@ type State struct {
 	// Serials holds the level of every serial number the Txn names that is
 	// in stock (see [Txn.SerialIDs]); a [SerialStore] fills it.
 	Serials map[SerialID]Key
+	// SerialCounts holds how many serial numbers are in stock at each level
+	// of [Txn.SerialLevels]; a [SerialStore] fills it. A level missing from
+	// it holds none.
+	SerialCounts map[Key]int64
 }
 
 // Outcome is what [Compute] decides: the new levels and reservations to
@@ -258,10 +262,11 @@ type Outcome struct {
 	Serials []Serial
 }
 
-// Keys returns the levels t touches, sorted in lock order (see
-// [Key.Compare]) and without duplicates. keyOf looks up the key of a
-// reservation named by a step; a reservation it does not know is skipped
-// (Compute then reports it as not found).
+// Keys returns the levels t touches (those its serial numbers move from or
+// to included), sorted in lock order (see [Key.Compare]) and without
+// duplicates. keyOf looks up the key of a reservation named by a step; a
+// reservation it does not know is skipped (Compute then reports it as not
+// found).
 func (t *Txn) Keys(keyOf func(id string) (Key, bool)) []Key {
 	var ks []Key
 	for _, c := range t.Changes {
@@ -276,6 +281,13 @@ func (t *Txn) Keys(keyOf func(id string) (Key, bool)) []Key {
 		}
 	}
 	ks = append(ks, t.Touch...)
+	for _, c := range t.Serials {
+		for _, k := range [...]Key{c.From, c.To} {
+			if k != (Key{}) {
+				ks = append(ks, k)
+			}
+		}
+	}
 	slices.SortFunc(ks, Key.Compare)
 	return slices.Compact(ks)
 }
@@ -285,8 +297,11 @@ func (t *Txn) Keys(keyOf func(id string) (Key, bool)) []Key {
 // every compare-and-set against the levels as they were, sums every change
 // per level before checking the invariant (so that two lines of one SKU are
 // checked together), and reports every short level in one
-// *[InsufficientStockError]. On error nothing is to be saved. Stores call
-// Compute with the levels locked (or selected for update).
+// *[InsufficientStockError]. It then checks the serial numbers: each must
+// be where the Txn says (a *[SerialError]), and no level may be left with
+// more serial numbers than units (a *[SerialCountError]). On error nothing
+// is to be saved. Stores call Compute with the levels locked (or selected
+// for update).
 func Compute(t *Txn, st State) (*Outcome, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
@@ -420,12 +435,15 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 
 	out := &Outcome{}
 	var short []Shortage
+	before := make(map[Key]Buckets, len(keys))
+	after := make(map[Key]Buckets, len(keys))
 	for _, k := range keys {
 		p := pre[k]
 		nb, err := p.Buckets.Add(delta[k])
 		if err != nil {
 			return nil, err
 		}
+		before[k], after[k] = p.Buckets, nb
 		for _, b := range nb.violations() {
 			pq := p.Quantity(b)
 			w, _ := sub(pq, nb.Quantity(b))
@@ -449,8 +467,11 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 	if len(short) > 0 {
 		return nil, &InsufficientStockError{Shortages: short}
 	}
-	serials, moved, err := serialChanges(t, st, t.Steps, stepKeys)
+	serials, moved, net, err := serialChanges(t, st, t.Steps, stepKeys)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSerialCounts(t, st, keyOf, before, after, net); err != nil {
 		return nil, err
 	}
 	out.Serials = serials

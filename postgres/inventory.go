@@ -27,8 +27,10 @@ import (
 // of the moment (see the package documentation); it takes the general path
 // below when its row cannot serve it, so its result, errors included, is
 // [inventory.Compute]'s. Every other Txn locks the rows of its levels in
-// [inventory.Key.Compare] order, then its serial numbers, then the owner's
-// ledger sequence, and saves [inventory.Compute]'s outcome.
+// [inventory.Key.Compare] order, then its serial numbers, counts the serial
+// numbers at the levels whose units it lowers or whose serial numbers it
+// adds to (see [inventory.SerialCountError]), then locks the owner's ledger
+// sequence, and saves [inventory.Compute]'s outcome.
 //
 // The receipt of a reservation on a split level reports the level as the
 // sum of its sub-rows at the statement's start plus the reservations before
@@ -356,6 +358,17 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 			ORDER BY s.sku, s.serial
 			FOR UPDATE OF s`, owner, ss, ns)
 	}
+	// The serial numbers at the levels Compute counts them on. Every Txn
+	// that moves serial numbers to or from a level locks the level's rows
+	// (the level is among its Keys), so counting after the locks is exact.
+	countKeys := t.SerialLevels(func(id string) (inventory.Key, bool) { k, ok := resKey[id]; return k, ok })
+	if len(countKeys) > 0 {
+		cs, cl, clot := keyArrays(countKeys)
+		b.Queue(`SELECT k.ord, COUNT(*) FROM inventory_serials s
+			JOIN unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(sku, location, lot, ord)
+				ON s.owner = $1 AND s.sku = k.sku AND s.location = k.location AND s.lot = k.lot
+			GROUP BY k.ord`, owner, cs, cl, clot)
+	}
 	if t.IdempotencyKey != "" {
 		b.Queue(idemSQL, owner, t.IdempotencyKey)
 	}
@@ -399,6 +412,20 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 			_, err = pgx.ForEachRow(rows, []any{&sku, &serial, &loc, &lot}, func() error {
 				st.Serials[inventory.SerialID{Owner: t.Owner, SKU: fulfill.SKU(sku), Serial: serial}] =
 					inventory.Key{Owner: t.Owner, SKU: fulfill.SKU(sku), Location: fulfill.LocationID(loc), Lot: inventory.LotID(lot)}
+				return nil
+			})
+		}
+	}
+	if err == nil && len(countKeys) > 0 {
+		st.SerialCounts = map[inventory.Key]int64{}
+		rows, err = br.Query()
+		if err == nil {
+			var ord, n int64
+			_, err = pgx.ForEachRow(rows, []any{&ord, &n}, func() error {
+				if ord < 1 || int(ord) > len(countKeys) {
+					return corrupt("serial count", errors.New("ordinal out of range"))
+				}
+				st.SerialCounts[countKeys[ord-1]] = n
 				return nil
 			})
 		}

@@ -13,5 +13,9 @@
 // concurrent operations of every kind. After each, levels must keep the
 // invariant and agree with their reservations and with the replayed ledger.
 // Serial numbers are checked for stores that are an [inventory.SerialStore]
-// and skipped otherwise.
+// and skipped otherwise: a serial number is in stock at most once, and no
+// operation may leave a level with more serial numbers than units (it is
+// refused with [inventory.ErrSerialCount] and changes nothing), which the
+// random sequences check after every step and the concurrent ones at the
+// end.
 package inventorytest

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,11 +16,14 @@ import (
 )
 
 // model is a simple reference implementation: the buckets a level keeps by
-// itself, and the reservations whose sums are its reserved and committed.
+// itself, the reservations whose sums are its reserved and committed, and
+// the serial numbers at each level.
 type model struct {
-	base map[inventory.Key]inventory.Buckets // Reserved and Committed unused
-	res  map[string]*modelRes
-	ids  []string
+	base    map[inventory.Key]inventory.Buckets // Reserved and Committed unused
+	res     map[string]*modelRes
+	ids     []string
+	serials map[inventory.Key][]string
+	nextSN  int
 }
 
 type modelRes struct {
@@ -46,6 +51,45 @@ func (m *model) level(k inventory.Key, now time.Time) inventory.Buckets {
 	return b
 }
 
+// serialsOK reports whether k would hold no more serial numbers than units
+// (on hand plus in transit) after units more units and sns more serial
+// numbers.
+func (m *model) serialsOK(k inventory.Key, units, sns int64) bool {
+	b := m.base[k]
+	return int64(len(m.serials[k]))+sns <= b.OnHand+b.InTransit+units
+}
+
+// newSerials returns n serial numbers never used before.
+func (m *model) newSerials(n int64) []string {
+	out := make([]string, n)
+	for i := range out {
+		m.nextSN++
+		out[i] = fmt.Sprint("S", m.nextSN)
+	}
+	return out
+}
+
+// lastSerials returns the last n serial numbers at k, or nil if it has
+// fewer.
+func (m *model) lastSerials(k inventory.Key, n int64) []string {
+	have := m.serials[k]
+	if n <= 0 || int64(len(have)) < n {
+		return nil
+	}
+	return slices.Clone(have[int64(len(have))-n:])
+}
+
+// moveSerials takes sns (the last serial numbers at from) away from from and,
+// unless to is zero, adds them to to.
+func (m *model) moveSerials(sns []string, from, to inventory.Key) {
+	if from != (inventory.Key{}) {
+		m.serials[from] = m.serials[from][:len(m.serials[from])-len(sns)]
+	}
+	if to != (inventory.Key{}) {
+		m.serials[to] = append(m.serials[to], sns...)
+	}
+}
+
 // ok reports whether the levels at now would keep the invariant after
 // adding extra to k's base buckets.
 func (m *model) ok(k inventory.Key, extra inventory.Buckets, now time.Time) bool {
@@ -64,7 +108,11 @@ func (s *suite) randomSequence(t *testing.T, seed uint64) {
 	e := s.env(t)
 	rng := rand.New(rand.NewPCG(seed, 99))
 	keys := []inventory.Key{key("A", "WH1"), key("A", "WH2"), key("B", "WH1"), key("B", "WH2")}
-	m := &model{base: map[inventory.Key]inventory.Buckets{}, res: map[string]*modelRes{}}
+	m := &model{base: map[inventory.Key]inventory.Buckets{}, res: map[string]*modelRes{}, serials: map[inventory.Key][]string{}}
+	// Stores that track serial numbers get operations naming them too, and
+	// are checked never to hold more serial numbers at a level than units.
+	_, tracking := e.store.(inventory.SerialStore)
+	named := func() bool { return rng.IntN(2) == 0 && tracking }
 	held := []inventory.Bucket{inventory.BucketAvailable, inventory.BucketDamaged, inventory.BucketQuarantine, inventory.BucketSafety}
 	into := func(b inventory.Bucket, q int64) inventory.Buckets {
 		d := inventory.Buckets{OnHand: q}
@@ -85,7 +133,7 @@ func (s *suite) randomSequence(t *testing.T, seed uint64) {
 		id := m.ids[rng.IntN(len(m.ids))]
 		return id, m.res[id]
 	}
-	nres := 0
+	nres, serialRefusals := 0, 0
 	for step := range s.opts.Steps {
 		now := e.clock.Now()
 		k := keys[rng.IntN(len(keys))]
@@ -97,14 +145,31 @@ func (s *suite) randomSequence(t *testing.T, seed uint64) {
 		switch rng.IntN(11) {
 		case 0, 1:
 			b := held[rng.IntN(len(held))]
-			op = &inventory.Receive{Meta: meta(""), Key: k, Quantity: q, Into: b}
-			commit = func() { m.base[k], _ = m.base[k].Add(into(b, q)) }
+			var sns []string
+			if rng.IntN(5) > 0 && tracking { // mostly serialised, so that the rule bites
+				sns = m.newSerials(q)
+			}
+			op = &inventory.Receive{Meta: meta(""), Key: k, Quantity: q, Into: b, Serials: sns}
+			commit = func() {
+				m.base[k], _ = m.base[k].Add(into(b, q))
+				m.moveSerials(sns, inventory.Key{}, k)
+			}
 		case 2:
 			b := held[rng.IntN(len(held))]
 			d := into(b, -q)
-			op = &inventory.Adjust{Meta: meta(""), Key: k, Bucket: b, Delta: -q}
+			var sns []string
+			if named() {
+				sns = m.lastSerials(k, q)
+			}
+			op = &inventory.Adjust{Meta: meta(""), Key: k, Bucket: b, Delta: -q, Serials: sns}
 			want = m.ok(k, d, now)
-			commit = func() { m.base[k], _ = m.base[k].Add(d) }
+			if want && !m.serialsOK(k, -q, -int64(len(sns))) {
+				want, wantErr = false, inventory.ErrSerialCount
+			}
+			commit = func() {
+				m.base[k], _ = m.base[k].Add(d)
+				m.moveSerials(sns, k, inventory.Key{})
+			}
 		case 3:
 			from, to := held[rng.IntN(len(held))], held[rng.IntN(len(held))]
 			if from == to {
@@ -192,11 +257,20 @@ func (s *suite) randomSequence(t *testing.T, seed uint64) {
 			case inventory.KindConsume:
 				n, ok := take(r.committed)
 				want = ok
+				var sns []string
+				if ok && named() {
+					sns = m.lastSerials(r.key, n)
+					parts[0].Serials = sns // op shares parts
+				}
+				if want && !m.serialsOK(r.key, -n, -int64(len(sns))) {
+					want, wantErr = false, inventory.ErrSerialCount
+				}
 				commit = func() {
 					r.committed -= n
 					b := m.base[r.key]
 					b.OnHand -= n
 					m.base[r.key] = b
+					m.moveSerials(sns, r.key, inventory.Key{})
 				}
 			case inventory.KindUnreserve:
 				commit = func() { r.reserved, r.committed = 0, 0 }
@@ -204,11 +278,19 @@ func (s *suite) randomSequence(t *testing.T, seed uint64) {
 		case 7:
 			to := k
 			to.Location = map[fulfill.LocationID]fulfill.LocationID{"WH1": "WH2", "WH2": "WH1"}[k.Location]
-			op = &inventory.Transfer{Meta: meta(""), From: k, To: to.Location, Quantity: q}
+			var sns []string
+			if named() {
+				sns = m.lastSerials(k, q)
+			}
+			op = &inventory.Transfer{Meta: meta(""), From: k, To: to.Location, Quantity: q, Serials: sns}
 			want = m.ok(k, inventory.Buckets{OnHand: -q}, now)
+			if want && !m.serialsOK(k, -q, -int64(len(sns))) {
+				want, wantErr = false, inventory.ErrSerialCount
+			}
 			commit = func() {
 				m.base[k], _ = m.base[k].Add(inventory.Buckets{OnHand: -q})
 				m.base[to], _ = m.base[to].Add(inventory.Buckets{InTransit: q})
+				m.moveSerials(sns, k, to)
 			}
 		case 8:
 			if m.base[k].InTransit == 0 {
@@ -222,12 +304,18 @@ func (s *suite) randomSequence(t *testing.T, seed uint64) {
 			d := inventory.Buckets{OnHand: counted - m.base[k].OnHand}
 			op = &inventory.Count{Meta: meta(""), Key: k, OnHand: counted}
 			want = m.ok(k, d, now)
+			if want && !m.serialsOK(k, d.OnHand, 0) {
+				want, wantErr = false, inventory.ErrSerialCount
+			}
 			commit = func() { m.base[k], _ = m.base[k].Add(d) }
 		case 10:
 			e.clock.Advance(time.Duration(rng.IntN(20)) * time.Minute)
 			continue
 		}
 		_, err := e.inv.Apply(ctx, op)
+		if errors.Is(err, inventory.ErrSerialCount) {
+			serialRefusals++
+		}
 		if want {
 			require.NoError(t, err, "step %d: %#v", step, op)
 			if commit != nil {
@@ -246,6 +334,27 @@ func (s *suite) randomSequence(t *testing.T, seed uint64) {
 			require.Equal(t, m.level(k, now), got.Buckets, "step %d: level %s", step, k)
 			require.NoError(t, got.Check())
 		}
+		if tracking {
+			at := map[inventory.Key][]string{}
+			for _, sku := range []fulfill.SKU{"A", "B"} {
+				maps.Copy(at, e.serialsWithinUnits(t, owner, sku))
+			}
+			for _, k := range keys {
+				ms := slices.Clone(m.serials[k])
+				slices.Sort(ms)
+				require.Equal(t, len(ms) > 0, len(at[k]) > 0, "step %d: serial numbers at %s", step, k)
+				if len(ms) > 0 {
+					require.Equal(t, ms, at[k], "step %d: serial numbers at %s", step, k)
+				}
+			}
+		}
+	}
+	if tracking {
+		n := 0
+		for _, sns := range m.serials {
+			n += len(sns)
+		}
+		t.Logf("%d serial numbers in stock at the end; %d operations refused for leaving more serial numbers than units", n, serialRefusals)
 	}
 	e.reconciled(t, owner)
 }

@@ -59,6 +59,7 @@ func RunWith(t *testing.T, newStore func(t *testing.T) inventory.Store, opts Opt
 		{"TransferMoveCount", s.transferMoveCount},
 		{"Lots", s.lots},
 		{"Serials", s.serials},
+		{"SerialCount", s.serialCount},
 		{"LedgerPaging", s.ledgerPaging},
 		{"InvalidInput", s.invalidInput},
 		{"RaceLastUnits", s.raceLastUnits},
@@ -803,9 +804,11 @@ func (s *suite) serials(t *testing.T) {
 }
 
 // concurrentMixed runs random operations of every kind from many goroutines
-// while the clock moves and holds lapse. Afterwards every level keeps the
-// invariant, the receipts hold exactly the ledger (no lost or doubled
-// entry), and replaying it gives the levels.
+// while the clock moves and holds lapse, receiving and writing off serial
+// numbers if the store tracks them. Afterwards every level keeps the
+// invariant and holds no more serial numbers than units, the receipts hold
+// exactly the ledger (no lost or doubled entry), and replaying it gives the
+// levels.
 func (s *suite) concurrentMixed(t *testing.T) {
 	ctx := context.Background()
 	e := s.env(t)
@@ -830,11 +833,14 @@ func (s *suite) concurrentMixed(t *testing.T) {
 			}
 		}
 	})
+	_, tracking := e.store.(inventory.SerialStore)
 	var wg sync.WaitGroup
 	for g := range s.opts.Goroutines {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(s.opts.Seed, uint64(100+g)))
 			var mine []string
+			sns := map[inventory.Key][]string{} // serial numbers this goroutine received, by level
+			n := 0
 			for range 60 {
 				k := keys[rng.IntN(len(keys))]
 				q := 1 + rng.Int64N(4)
@@ -845,9 +851,23 @@ func (s *suite) concurrentMixed(t *testing.T) {
 					}
 					return mine[rng.IntN(len(mine))]
 				}
-				switch rng.IntN(10) {
+				var written string // the serial number an adjustment writes off
+				switch rng.IntN(11) {
 				case 0:
-					op = &inventory.Receive{Meta: meta(""), Key: k, Quantity: q}
+					rc := &inventory.Receive{Meta: meta(""), Key: k, Quantity: q}
+					if tracking && rng.IntN(2) == 0 {
+						for range q {
+							n++
+							rc.Serials = append(rc.Serials, fmt.Sprintf("G%d-%d", g, n))
+						}
+					}
+					op = rc
+				case 10:
+					if len(sns[k]) == 0 {
+						continue
+					}
+					written = sns[k][len(sns[k])-1]
+					op = &inventory.Adjust{Meta: meta(""), Key: k, Delta: -1, Serials: []string{written}}
 				case 1, 2:
 					op = &inventory.Reserve{Meta: meta(""), Lines: []inventory.ReserveLine{{Key: k, Quantity: q}, {Key: keys[rng.IntN(len(keys))], Quantity: 1}},
 						TTL: time.Duration(rng.IntN(3)) * 20 * time.Second}
@@ -874,10 +894,17 @@ func (s *suite) concurrentMixed(t *testing.T) {
 				r, err := e.inv.Apply(ctx, op)
 				if err != nil {
 					if !errors.Is(err, inventory.ErrInsufficientStock) && !errors.Is(err, inventory.ErrExpired) &&
-						!errors.Is(err, inventory.ErrConflict) && !errors.Is(err, inventory.ErrNotFound) && !errors.Is(err, inventory.ErrInvalid) {
+						!errors.Is(err, inventory.ErrConflict) && !errors.Is(err, inventory.ErrNotFound) && !errors.Is(err, inventory.ErrInvalid) &&
+						!errors.Is(err, inventory.ErrSerialCount) {
 						t.Errorf("%T: %v", op, err)
 					}
 					continue
+				}
+				if rc, ok := op.(*inventory.Receive); ok {
+					sns[k] = append(sns[k], rc.Serials...)
+				}
+				if written != "" {
+					sns[k] = sns[k][:len(sns[k])-1]
 				}
 				for _, res := range r.Reservations {
 					if res.Version == 1 {
@@ -910,5 +937,7 @@ func (s *suite) concurrentMixed(t *testing.T) {
 	for _, k := range keys {
 		assert.NoError(t, e.level(t, k).Check())
 	}
+	e.serialsWithinUnits(t, owner, "A")
+	e.serialsWithinUnits(t, owner, "B")
 	e.reconciled(t, owner)
 }
