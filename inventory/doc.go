@@ -25,6 +25,11 @@
 // reason, a reference and an idempotency key in its [Meta]. Each becomes
 // one [Txn] that a [Store] applies atomically, with its ledger entries.
 //
+// A cart hold is a [Reserve] with a [RefCart] reference and a TTL. At
+// checkout, a [Commit] with the order's reference in its Meta re-points
+// the reservation at the order, so that looking up the order's
+// reservations finds it and the cart's no longer does.
+//
 // # Stores
 //
 // A [Store] is four methods; the contract (atomicity, lock order, time,

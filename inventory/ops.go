@@ -408,6 +408,13 @@ func (o *Release) build(b *builder) (*Txn, error) { return steps(b, o, KindRelea
 // Commit commits held units of reservations to their order: they stop
 // lapsing and are being picked. Committing a lapsed hold fails with
 // ErrExpired.
+//
+// If Meta.Ref is set, each reservation that commits units is re-pointed at
+// it: a cart hold (a [RefCart] reference) committed with the order's
+// reference ([OrderRef]) becomes the order's, so that looking reservations
+// up by the order finds it and by the cart does not. The whole reservation
+// moves, held units included (they still lapse at its TTL; release those
+// the order does not take). Without a Ref, reservations keep theirs.
 type Commit struct {
 	Meta
 	Parts []Part `json:"parts"`

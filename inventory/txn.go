@@ -299,9 +299,10 @@ func (t *Txn) Keys(keyOf func(id string) (Key, bool)) []Key {
 // checked together), and reports every short level in one
 // *[InsufficientStockError]. It then checks the serial numbers: each must
 // be where the Txn says (a *[SerialError]), and no level may be left with
-// more serial numbers than units (a *[SerialCountError]). On error nothing
-// is to be saved. Stores call Compute with the levels locked (or selected
-// for update).
+// more serial numbers than units (a *[SerialCountError]). A commit step of
+// a Txn with a Ref re-points its reservation at that Ref (see [Commit]).
+// On error nothing is to be saved. Stores call Compute with the levels
+// locked (or selected for update).
 func Compute(t *Txn, st State) (*Outcome, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
@@ -387,6 +388,9 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 		}
 		if d.IsZero() {
 			continue
+		}
+		if s.Kind == KindCommit && t.Ref != (Reference{}) {
+			nr.Ref = t.Ref // a cart hold committed to its order now belongs to the order
 		}
 		res[r.ID], changed[r.ID] = nr, true
 		if err := addDelta(r.Key, d); err != nil {

@@ -12,6 +12,8 @@
 // random operation sequences checked against a reference model, and random
 // concurrent operations of every kind. After each, levels must keep the
 // invariant and agree with their reservations and with the replayed ledger.
+// A cart hold committed with an order's reference must be found by the
+// order and no longer by the cart.
 // Serial numbers are checked for stores that are an [inventory.SerialStore]
 // and skipped otherwise: a serial number is in stock at most once, and no
 // operation may leave a level with more serial numbers than units (it is

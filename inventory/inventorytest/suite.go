@@ -60,6 +60,7 @@ func RunWith(t *testing.T, newStore func(t *testing.T) inventory.Store, opts Opt
 		{"Lots", s.lots},
 		{"Serials", s.serials},
 		{"SerialCount", s.serialCount},
+		{"CommitCartHold", s.commitCartHold},
 		{"LedgerPaging", s.ledgerPaging},
 		{"InvalidInput", s.invalidInput},
 		{"RaceLastUnits", s.raceLastUnits},
