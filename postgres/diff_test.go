@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -19,7 +20,7 @@ type seqReader struct{ r *rand.ChaCha8 }
 func (s seqReader) Read(p []byte) (int, error) { return s.r.Read(p) }
 
 // randomOp returns a random operation over a few levels, naming earlier
-// reservations and serial numbers.
+// reservations and serial numbers (some of which are elsewhere or gone).
 func randomOp(rng *rand.Rand, res []string, serial *int) inventory.Operation {
 	skus := []fulfill.SKU{"A", "B", "HOT"}
 	locs := []fulfill.LocationID{"WH1", "WH2"}
@@ -44,7 +45,8 @@ func randomOp(rng *rand.Rand, res []string, serial *int) inventory.Operation {
 		}
 		return []inventory.Part{p}
 	}
-	switch rng.IntN(16) {
+	sn := func() []string { return []string{fmt.Sprint("SN", rng.IntN(7))} }
+	switch rng.IntN(19) {
 	case 0:
 		return &inventory.Expect{Meta: m(), Key: k(), Quantity: q() * 3, Due: t0.Add(time.Duration(rng.IntN(9)) * 24 * time.Hour)}
 	case 1, 2:
@@ -82,6 +84,14 @@ func randomOp(rng *rand.Rand, res []string, serial *int) inventory.Operation {
 		return &inventory.Unreserve{Meta: m(), Reservations: []string{res[rng.IntN(len(res))]}}
 	case 14:
 		return &inventory.Move{Meta: m(), Key: k(), From: inventory.BucketAvailable, To: inventory.BucketDamaged, Quantity: q()}
+	case 16:
+		return &inventory.Adjust{Meta: m(), Key: k(), Delta: -1, Serials: sn()}
+	case 17:
+		return &inventory.Transfer{Meta: m(), From: k(), To: locs[rng.IntN(len(locs))], Quantity: 1, Serials: sn()}
+	case 18:
+		p := part()
+		p[0].Quantity, p[0].Serials = 1, sn()
+		return &inventory.Consume{Meta: m(), Parts: p}
 	default:
 		return &inventory.Count{Meta: m(), Key: k(), OnHand: rng.Int64N(12)}
 	}
@@ -111,6 +121,7 @@ func TestMatchesMemStore(t *testing.T) {
 			var res []string
 			serial := 0
 			applied := map[string]int{}
+			serialCount := 0 // operations refused for leaving more serial numbers than units
 			steps := 150
 			if testing.Short() {
 				steps = 40
@@ -120,6 +131,9 @@ func TestMatchesMemStore(t *testing.T) {
 				rm, errM := invM.Apply(ctx, op)
 				rp, errP := invP.Apply(ctx, op)
 				if errM != nil {
+					if errors.Is(errM, inventory.ErrSerialCount) {
+						serialCount++
+					}
 					require.Error(t, errP, "step %d %T: memory failed with %v", i, op, errM)
 					require.Equal(t, errM.Error(), errP.Error(), "step %d %T", i, op)
 				} else {
@@ -134,7 +148,7 @@ func TestMatchesMemStore(t *testing.T) {
 				clkM.Advance(d)
 				clkP.Advance(d)
 			}
-			t.Logf("applied: %v", applied)
+			t.Logf("applied: %v; %d refused for leaving more serial numbers than units", applied, serialCount)
 			assert.GreaterOrEqual(t, len(applied), 8, "most kinds of operation applied at least once")
 			at := clkM.Now()
 			lm, err := mem.Levels(ctx, inventory.LevelQuery{Owner: "acme", At: at})
@@ -158,12 +172,23 @@ func TestMatchesMemStore(t *testing.T) {
 				serials = serials || len(e.Serials) > 0
 			}
 			assert.True(t, due && serials, "the ledger holds due dates and serial numbers")
+			units := map[inventory.Key]int64{}
+			for _, l := range lp {
+				units[l.Key] = l.OnHand + l.InTransit
+			}
 			for _, sku := range []fulfill.SKU{"A", "B", "HOT"} {
 				sm, err := mem.Serials(ctx, "acme", sku)
 				require.NoError(t, err)
 				sp, err := pgStore.Serials(ctx, "acme", sku)
 				require.NoError(t, err)
 				assert.Equal(t, canon(t, sm), canon(t, sp))
+				at := map[inventory.Key]int64{}
+				for _, s := range sp {
+					at[s.Key]++
+				}
+				for k, n := range at {
+					assert.LessOrEqual(t, n, units[k], "serial numbers at %s", k)
+				}
 			}
 			nm, err := mem.Sweep(ctx, "acme", at)
 			require.NoError(t, err)
