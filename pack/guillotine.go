@@ -11,6 +11,8 @@ type gregion struct {
 	bin int
 	p   vec
 	s   vec
+	n   int     // the units left that fit the region
+	v   float64 // their volume
 }
 
 // vol returns the volume of r as a float, for comparisons only.
@@ -19,26 +21,30 @@ func (r gregion) vol() float64 { return float64(r.s[0]) * float64(r.s[1]) * floa
 // guillotineNodes bounds the guillotine fill in the thorough mode.
 const guillotineNodes = 1_000_000
 
+// spansUnits is the most units fitting a region for which pick checks that
+// its sides are sums of their lengths and that one can take its corner:
+// with more, the checks almost never fail and cost a pass over the kinds.
+const spansUnits = 40
+
 // axisOrders lists the orders in which the space beside a corner unit may
 // be cut off, along each of up to three axes.
 var axisOrders = [6][3]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}
 
 // gfill is the state of a guillotine fill.
 type gfill struct {
-	e         *engine
-	t         int
-	kinds     []int32         // the kinds of the units, largest first
-	count     []int           // per kind: units not yet placed
-	weight    []int64         // per box: the weight placed
-	placed    [][]plc         // per box: the units placed
-	nodes     int             // the nodes visited
-	limit     int             // the node count at which the search stops
-	grid      int64           // the common step of all lengths; 0 when too fine for sums
-	sums      [3][]uint64     // scratch: per axis, a bitset of sums of lengths
-	lens      [3][]uint64     // scratch: per axis, a bitset of lengths
-	placeable []bool          // scratch: per kind index, whether it fits some region
-	sizes     map[vec]int     // units left per size of an orientation
-	faces     map[faceKey]int // units left per pair of sizes across an axis
+	e      *engine
+	t      int
+	kinds  []int32         // the kinds of the units, largest first
+	count  []int           // per kind: units not yet placed
+	weight []int64         // per box: the weight placed
+	placed [][]plc         // per box: the units placed
+	nodes  int             // the nodes visited
+	limit  int             // the node count at which the search stops
+	grid   int64           // the common step of all lengths; 0 when too fine for sums
+	sums   [3][]uint64     // scratch: per axis, a bitset of sums of lengths
+	lens   [3][]uint64     // scratch: per axis, a bitset of lengths
+	sizes  map[vec]int     // units left per size of an orientation
+	faces  map[faceKey]int // units left per pair of sizes across an axis
 }
 
 // guillotine looks, like perfect, for a packing of units into exactly k
@@ -74,7 +80,7 @@ func (e *engine) guillotine(t int, units []int32, k int, limit int) *sol {
 	g.grid = e.gridStep(t, g.kinds)
 	start := make([]gregion, k)
 	for i := range start {
-		start[i] = gregion{bin: i, s: e.types[t].dims}
+		start[i] = g.region(gregion{bin: i, s: e.types[t].dims})
 	}
 	g.limit = limit
 	if !g.fill(start) {
@@ -99,43 +105,41 @@ func fitsRegion(s vec, r gregion) bool {
 // pick returns the index of the region to fill next: one that a unit left
 // matches exactly, else the one with the fewest units fitting, then the
 // smallest. ok is false when some region cannot be filled by the units left
-// (they fit it with less than its volume, or a side is no sum of their
-// lengths), or the units that fit no region but the empty boxes have more
-// than their volume.
+// (they fit it with less than its volume or, when few units fit it, a side
+// is no sum of their lengths or none can take its corner), or the units
+// that fit no region but the empty boxes have more than their volume. The
+// regions carry the count and volume of the units fitting them, which put
+// keeps up to date, so only those checks pass over the kinds.
 func (g *gfill) pick(regs []gregion) (best int, ok bool) {
 	e := g.e
 	fewest := math.MaxInt
-	g.placeable = append(g.placeable[:0], make([]bool, len(g.kinds))...)
 	box, maxW := e.types[g.t].dims, e.types[g.t].maxW
 	fresh := 0
+	e.spend(int64(len(regs)))
 	for i, r := range regs {
-		n := 0
-		var v float64
-		whole := r.s == box
-		if whole {
+		n, v := r.n, r.v
+		if r.s == box {
 			fresh++
 		}
-		g.clearSums(r)
-		for j, u := range g.kinds {
-			if g.count[u] == 0 {
-				continue
-			}
-			fit := false
-			for _, o := range e.kinds[u].oris {
-				if fitsRegion(o.s, r) {
-					fit = true
-					g.addLengths(o.s)
+		if n == 0 || v < r.vol()*(1-1e-9) {
+			return 0, false
+		}
+		if n <= spansUnits {
+			e.spend(int64(len(g.kinds)))
+			g.clearSums(r)
+			for _, u := range g.kinds {
+				if g.count[u] == 0 {
+					continue
+				}
+				for _, o := range e.kinds[u].oris {
+					if fitsRegion(o.s, r) {
+						g.addLengths(o.s)
+					}
 				}
 			}
-			if fit {
-				g.placeable[j] = g.placeable[j] || !whole
-				n += g.count[u]
-				v += float64(g.count[u]) * e.kinds[u].vol
+			if !g.spans(r) || !g.corner(r) {
+				return 0, false
 			}
-		}
-		e.spend(int64(len(g.kinds)))
-		if n == 0 || v < r.vol()*(1-1e-9) || !g.spans(r) || !g.corner(r) {
-			return 0, false
 		}
 		if g.sizes[r.s] > 0 && maxW == math.MaxInt64 {
 			n = 0 // an exact match first: it needs no choice
@@ -146,8 +150,8 @@ func (g *gfill) pick(regs []gregion) (best int, ok bool) {
 	}
 	// The units that fit no region but the empty boxes must go there.
 	var left float64
-	for j, u := range g.kinds {
-		if g.count[u] > 0 && !g.placeable[j] {
+	for _, u := range g.kinds {
+		if g.count[u] > 0 && !g.fitsPartial(u, regs, box) {
 			left += float64(g.count[u]) * e.kinds[u].vol
 		}
 	}
@@ -316,19 +320,26 @@ func (g *gfill) newOrder(s, rs vec, n int) bool {
 // the axes in order, and fills them with the other regions rest.
 func (g *gfill) put(r gregion, c gcand, rest []gregion, order [3]int) bool {
 	e := g.e
+	kd := &e.kinds[c.u]
+	g.take(c.u, -1)
 	regs := slices.Clone(rest)
+	for i := range regs {
+		if g.fitsKind(c.u, regs[i].s) {
+			regs[i].n--
+			regs[i].v -= kd.vol
+		}
+	}
+	e.spend(int64(len(regs)))
 	cur := r
 	for _, a := range order {
 		if c.o.s[a] < cur.s[a] {
 			far := cur
 			far.p[a] += c.o.s[a]
 			far.s[a] -= c.o.s[a]
-			regs = append(regs, far)
+			regs = append(regs, g.region(far))
 			cur.s[a] = c.o.s[a]
 		}
 	}
-	kd := &e.kinds[c.u]
-	g.take(c.u, -1)
 	g.weight[r.bin] += kd.weight
 	g.placed[r.bin] = append(g.placed[r.bin], plc{k: c.u, p: r.p, s: c.o.s, rot: c.o.rot})
 	if g.fill(regs) {
@@ -337,6 +348,40 @@ func (g *gfill) put(r gregion, c gcand, rest []gregion, order [3]int) bool {
 	g.placed[r.bin] = g.placed[r.bin][:len(g.placed[r.bin])-1]
 	g.weight[r.bin] -= kd.weight
 	g.take(c.u, 1)
+	return false
+}
+
+// region returns r with the units left that fit it counted.
+func (g *gfill) region(r gregion) gregion {
+	r.n, r.v = 0, 0
+	for _, u := range g.kinds {
+		if g.count[u] > 0 && g.fitsKind(u, r.s) {
+			r.n += g.count[u]
+			r.v += float64(g.count[u]) * g.e.kinds[u].vol
+		}
+	}
+	g.e.spend(int64(len(g.kinds)))
+	return r
+}
+
+// fitsKind reports whether a unit of kind u fits a region of size s.
+func (g *gfill) fitsKind(u int32, s vec) bool {
+	for _, o := range g.e.kinds[u].oris {
+		if o.s[0] <= s[0] && o.s[1] <= s[1] && o.s[2] <= s[2] {
+			return true
+		}
+	}
+	return false
+}
+
+// fitsPartial reports whether a unit of kind u fits one of regs other
+// than an empty box.
+func (g *gfill) fitsPartial(u int32, regs []gregion, box vec) bool {
+	for _, r := range regs {
+		if r.s != box && g.fitsKind(u, r.s) {
+			return true
+		}
+	}
 	return false
 }
 
