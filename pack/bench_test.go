@@ -243,7 +243,7 @@ func ecommerceFigures(t *testing.T, orders []Request, thoroughToo bool) {
 	var base, bp, fast, thorough, bound, fitBound float64
 	var fastTime time.Duration
 	var boxesBase, boxesBP, boxesFast int
-	for _, req := range orders {
+	for i, req := range orders {
 		rb, err := packBaseline(req)
 		require.NoError(t, err)
 		require.NoError(t, Verify(req, rb))
@@ -257,6 +257,8 @@ func ecommerceFigures(t *testing.T, orders []Request, thoroughToo bool) {
 		require.NoError(t, err)
 		require.NoError(t, Verify(req, rf))
 		require.Empty(t, rf.Unpacked)
+		// Packing for cost never costs more than packing for count first.
+		require.LessOrEqual(t, packCost(rf), packCost(rp)+1e-9, "order %d", i)
 		base += packCost(rb)
 		bp += packCost(rp)
 		fast += packCost(rf)

@@ -334,62 +334,128 @@ func (e *engine) downsize(s *sol) *sol {
 }
 
 // merge packs the contents of two boxes into one box when that lowers the
-// objective.
+// objective, and under the cost objectives also of three boxes, of four in
+// a solution of at most mergeFour boxes, or of all of them: three mailers
+// may cost more than one carton, while any two of them cost less.
 func (e *engine) merge(s *sol) *sol {
 	if len(s.bins) > 40 {
 		return s
 	}
+	most := 2
+	if e.obj != ObjectiveBoxes {
+		most = 3
+		if len(s.bins) <= mergeFour {
+			most = 4
+		}
+	}
 	for changed := true; changed && !e.stopped; {
 		changed = false
-		used := e.used(s)
-	pairs:
-		for i := 0; i < len(s.bins); i++ {
-			for j := i + 1; j < len(s.bins); j++ {
-				a, b := s.bins[i], s.bins[j]
-				if a.alone || b.alone || a.group != 0 && b.group != 0 && a.group != b.group {
-					continue
-				}
-				if a.hazmat != 0 && b.hazmat != 0 && a.hazmat != b.hazmat {
-					continue
-				}
-				content := make([]int32, 0, len(a.pl)+len(b.pl))
-				for _, p := range a.pl {
-					content = append(content, p.k)
-				}
-				for _, p := range b.pl {
-					content = append(content, p.k)
-				}
-				before := e.cost(a.t, a.w) + e.cost(b.t, b.w)
-				var cands []int
-				for t := range e.types {
-					u := used[t] - boolInt(a.t == t) - boolInt(b.t == t)
-					if (e.types[t].supply == 0 || u < e.types[t].supply) &&
-						(e.obj == ObjectiveBoxes || e.cost(t, a.w+b.w) < before) {
-						cands = append(cands, t)
-					}
-				}
-				slices.SortStableFunc(cands, func(x, y int) int {
-					if c := cmpI(e.cost(x, a.w+b.w), e.cost(y, a.w+b.w)); c != 0 {
-						return c
-					}
-					return cmpF(e.types[x].vol, e.types[y].vol)
-				})
-				for _, t := range cands {
-					if nb := e.repackHard(t, content); nb != nil {
-						nb.group = max(a.group, b.group)
-						s.bins[i] = nb
-						s.bins = slices.Delete(s.bins, j, j+1)
-						changed = true
-						break pairs
-					}
-					if e.stopped {
-						return s
-					}
-				}
-			}
+		for m := 2; m <= most && !changed && !e.stopped; m++ {
+			changed = e.mergeOnce(s, m)
+		}
+		if !changed && len(s.bins) > most && e.obj != ObjectiveBoxes {
+			changed = e.mergeOnce(s, len(s.bins)) // all of them
 		}
 	}
 	return s
+}
+
+// mergeFour is the most boxes in a solution for which merge tries every
+// four of them.
+const mergeFour = 8
+
+// mergeOnce packs the contents of some m boxes of s into one box that costs
+// less than they do, and reports whether it found them.
+func (e *engine) mergeOnce(s *sol, m int) bool {
+	if len(s.bins) < m {
+		return false
+	}
+	used := e.used(s)
+	idx := make([]int, m)
+	for i := range idx {
+		idx[i] = i
+	}
+	for {
+		if nb, ok := e.mergeBins(s, idx, used); ok || e.stopped {
+			if ok {
+				s.bins[idx[0]] = nb
+				for i := m - 1; i > 0; i-- {
+					s.bins = slices.Delete(s.bins, idx[i], idx[i]+1)
+				}
+			}
+			return ok
+		}
+		// The next m indices in lexicographic order.
+		i := m - 1
+		for i >= 0 && idx[i] == len(s.bins)-m+i {
+			i--
+		}
+		if i < 0 {
+			return false
+		}
+		idx[i]++
+		for j := i + 1; j < m; j++ {
+			idx[j] = idx[j-1] + 1
+		}
+	}
+}
+
+// mergeBins packs the contents of the boxes idx of s into the cheapest box
+// type, among those costing less than the boxes do, that takes them.
+func (e *engine) mergeBins(s *sol, idx []int, used []int) (*bin, bool) {
+	var group, hazmat int32
+	var w int64
+	var vol float64
+	var before int64
+	n := 0
+	for _, i := range idx {
+		b := s.bins[i]
+		if b.alone || group != 0 && b.group != 0 && b.group != group || hazmat != 0 && b.hazmat != 0 && b.hazmat != hazmat {
+			return nil, false
+		}
+		group, hazmat = max(group, b.group), max(hazmat, b.hazmat)
+		w += b.w
+		vol += b.vol
+		before += e.cost(b.t, b.w)
+		n += len(b.pl)
+	}
+	var cands []int
+	for t := range e.types {
+		bt := &e.types[t]
+		u := used[t]
+		for _, i := range idx {
+			u -= boolInt(s.bins[i].t == t)
+		}
+		if (bt.supply == 0 || u < bt.supply) && w <= bt.maxW && vol <= bt.vol*(1+1e-9) &&
+			(e.obj == ObjectiveBoxes || e.cost(t, w) < before) {
+			cands = append(cands, t)
+		}
+	}
+	if len(cands) == 0 {
+		return nil, false
+	}
+	slices.SortStableFunc(cands, func(x, y int) int {
+		if c := cmpI(e.cost(x, w), e.cost(y, w)); c != 0 {
+			return c
+		}
+		return cmpF(e.types[x].vol, e.types[y].vol)
+	})
+	content := make([]int32, 0, n)
+	for _, i := range idx {
+		for _, p := range s.bins[i].pl {
+			content = append(content, p.k)
+		}
+	}
+	for _, t := range cands {
+		if nb := e.repackHard(t, content); nb != nil {
+			nb.group = group
+			return nb, true
+		}
+		if e.stopped {
+			break
+		}
+	}
+	return nil, false
 }
 
 func boolInt(b bool) int {
