@@ -91,15 +91,28 @@
 // cancellations, never exceed what was paid for it, nor the order's refunds
 // what was paid for the order. [Refund.Explain] shows every step.
 //
+// The account also records the units exchanged ([Account.Exchanges]), so
+// that no unit is both refunded and exchanged, whichever comes first:
+// refunds, by return or by claim, take only units not exchanged, and
+// exchanges only units not refunded. The refunded and exchanged units of a
+// return line never exceed its quantity, nor those of an order line what
+// it shipped.
+//
 // # Exchanges and claims
 //
 // [Return.Exchange] places a replacement order through the order package
 // ([Replacement]), either on an order hold released when the exchanged
 // units are received ([Return.ReleaseReplacement]), or as a cross-ship
 // with a payment [Hold] that [Return.Receive] releases and
-// [Return.CaptureHold] captures after its deadline. A claim for a missing
-// or wrong item needs no return: a [RefundClaim] refund, a [Replacement],
-// or both.
+// [Return.CaptureHold] captures after its deadline. It takes the order's
+// refund [Account] and records the exchange there as well as on the
+// return: asking to exchange units already refunded fails with a
+// *[QuantityError] naming the line, the units it can still exchange and
+// those asked, and changes nothing. Save the account first, then the
+// return. A claim for a missing or wrong item needs no return: a
+// [RefundClaim] refund, a [Replacement], or both; a claim refund takes
+// only units not exchanged, and a [Replacement] alone is not recorded in
+// the account.
 //
 // # Labels and tracking
 //

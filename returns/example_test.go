@@ -308,7 +308,8 @@ func ExampleReturn_Exchange() {
 	o := exDelivered()
 	r := exApproved(o, returns.RequestLine{OrderLine: 2, Quantity: 1, Reason: returns.ReasonNotAsDescribed})
 	replacementID := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8058")
-	ro, _, _, err := r.Exchange(exNow, o, replacementID, returns.ExchangeRequest{
+	acct := returns.NewAccount(o)
+	ro, _, _, err := r.Exchange(exNow, o, acct, replacementID, returns.ExchangeRequest{
 		Lines:     []returns.ExchangeLine{{Line: 1, Quantity: 1, SKU: "TEE-L"}},
 		CrossShip: true, HoldUntil: exNow.Add(30 * 24 * time.Hour),
 	})
@@ -329,7 +330,7 @@ func ExampleReturn_Exchange() {
 	}
 	h, _ = r.Hold()
 	fmt.Println("hold:", h.State)
-	_, err = returns.NewAccount(o).Preview(o, r, returns.RefundPolicy{}, returns.RefundRequest{Key: "k", Kind: returns.RefundReturn})
+	_, err = acct.Preview(o, r, returns.RefundPolicy{}, returns.RefundRequest{Key: "k", Kind: returns.RefundReturn})
 	fmt.Println(err)
 	// Output:
 	// replacement: confirmed TEE-L due 0.00 USD
@@ -400,4 +401,35 @@ func ExampleMemStore() {
 	// <nil> 2
 	// true returns: version conflict on return RMA-3003: expected version 1, stored 2
 	// true
+}
+
+// Two mugs come back; one is refunded before they arrive, so only the
+// other may be exchanged. Asking to exchange both fails, naming the line
+// and the units left, and changes nothing.
+func ExampleReturn_Exchange_refunded() {
+	o := exDelivered()
+	r := exApproved(o, returns.RequestLine{OrderLine: 1, Quantity: 2, Reason: returns.ReasonNoLongerNeeded})
+	acct := returns.NewAccount(o)
+	_, err := acct.Issue(exNow, o, r, returns.RefundPolicy{}, returns.RefundRequest{Key: "k1", Kind: returns.RefundReturn,
+		Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}})
+	if err != nil {
+		panic(err)
+	}
+	replacementID := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8058")
+	_, _, _, err = r.Exchange(exNow, o, acct, replacementID, returns.ExchangeRequest{Lines: []returns.ExchangeLine{{Line: 1, Quantity: 2}}})
+	if qe, ok := errors.AsType[*returns.QuantityError](err); ok {
+		fmt.Println(qe.Line, "exchangeable", qe.Available, "asked", qe.Requested)
+	}
+	fmt.Println(err)
+	l, _ := r.Line(1)
+	fmt.Println("exchanged:", l.Exchanged, len(acct.Exchanges()))
+	if _, _, _, err := r.Exchange(exNow, o, acct, replacementID, returns.ExchangeRequest{Lines: []returns.ExchangeLine{{Line: 1, Quantity: 1}}}); err != nil {
+		panic(err)
+	}
+	fmt.Println(acct.Exchanges()[0].Quantity, "exchanged,", acct.RefundedForReturn(r.ID(), 1), "refunded")
+	// Output:
+	// return line 1 exchangeable 1 asked 2
+	// returns: return line 1: exchange of units not yet refunded, exchanged, missing or replaced by a wrong item: requested 2, available 1
+	// exchanged: 0 0
+	// 1 exchanged, 1 refunded
 }

@@ -91,17 +91,35 @@ type ExchangeLine struct {
 func HoldID(id ID) string { return "return:" + string(id) }
 
 // Exchange places the replacement order id for units of r (sold in order
-// o) through [Replacement], and marks them exchanged: they are no longer
-// refundable. It returns the replacement order and its events, and the
-// return's events. Exchange does not see the refund account: exchange
-// units before refunding the rest of the return, since refunded units may
-// still be exchanged (exchanged units are never refunded).
-func (r *Return) Exchange(now time.Time, o *order.Order, id fulfill.OrderID, req ExchangeRequest) (*order.Order, []order.Event, []Event, error) {
+// o) through [Replacement], and marks them exchanged, both on r's lines and
+// in a, the refund [Account] of o ([NewAccount] if the order has none yet):
+// exchanged units are never refunded, and refunded units are never
+// exchanged. It returns the replacement order and its events, and the
+// return's events.
+//
+// Each exchange line takes units of its return line that are neither
+// refunded for r nor exchanged, nor found missing or replaced by a wrong
+// item, and that its order line has shipped and not refunded (a claim
+// included) or exchanged in any return of o. Asking for more fails with a
+// *[QuantityError] naming the line ("return line 1" or "order line 2")
+// with the units it can still exchange (Available) and those asked
+// (Requested), and changes nothing: not r, not a, and no order is placed.
+//
+// On success both r and a changed: save them together. Save a first, since
+// its version is what stops a refund of the same units issued meanwhile
+// from another process, then r and the replacement order. If a save fails,
+// read r and a again and retry with the same replacement order id: should
+// a hold the exchange already while r does not (r's save failed), the retry
+// replaces that exchange in a instead of adding to it.
+func (r *Return) Exchange(now time.Time, o *order.Order, a *Account, id fulfill.OrderID, req ExchangeRequest) (*order.Order, []order.Event, []Event, error) {
 	if err := r.Can(ActionExchange); err != nil {
 		return nil, nil, nil, err
 	}
 	if o == nil || o.ID() != r.order || o.Owner() != r.owner {
 		return nil, nil, nil, invalid("order", "", "not the return's order")
+	}
+	if a == nil || a.order != r.order || a.owner != r.owner {
+		return nil, nil, nil, invalid("account", "", "not the refund account of the return's order")
 	}
 	if len(req.Lines) == 0 {
 		return nil, nil, nil, invalid("lines", "", "at least one line required")
@@ -109,7 +127,10 @@ func (r *Return) Exchange(now time.Time, o *order.Order, id fulfill.OrderID, req
 	if req.CrossShip && !req.HoldUntil.After(now) {
 		return nil, nil, nil, invalid("hold_until", req.HoldUntil.String(), "a cross-ship needs a deadline after now")
 	}
-	c := r.Clone()
+	c, ac := r.Clone(), a.Clone()
+	if !slices.Contains(r.exchanges, id) {
+		ac.forgetExchange(r.id, id) // a retry after the return's save failed
+	}
 	var lines []ReplacementLine
 	amount := zero(r.currency)
 	for i, el := range req.Lines {
@@ -118,9 +139,18 @@ func (r *Return) Exchange(now time.Time, o *order.Order, id fulfill.OrderID, req
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		bad := l.count(func(u Unit) bool { return u.Outcome == OutcomeMissing || u.Outcome == OutcomeWrongItem })
-		if n := l.exchangeable(bad); el.Quantity <= 0 || el.Quantity > n {
-			return nil, nil, nil, &QuantityError{Line: "return line " + strconv.Itoa(l.No), What: "exchange", Available: n, Requested: el.Quantity}
+		if n := ac.unsettled(r.id, *l); el.Quantity <= 0 || el.Quantity > n {
+			return nil, nil, nil, &QuantityError{Line: "return line " + strconv.Itoa(l.No),
+				What: "exchange of units not yet refunded, exchanged, missing or replaced by a wrong item", Available: n, Requested: el.Quantity}
+		}
+		ol, ok := o.Line(l.OrderLine)
+		if !ok {
+			return nil, nil, nil, invalid(f+".line", strconv.Itoa(l.No), "its order line is not in the order")
+		}
+		refunded, _ := ac.RefundedLine(ol.ID)
+		if n := max(0, ol.Shipped-refunded-ac.ExchangedLine(ol.ID)); el.Quantity > n {
+			return nil, nil, nil, &QuantityError{Line: "order line " + ol.ID.String(),
+				What: "exchange of shipped units not yet refunded or exchanged", Available: n, Requested: el.Quantity}
 		}
 		if el.SKU != "" {
 			if err := el.SKU.Validate(); err != nil {
@@ -128,8 +158,8 @@ func (r *Return) Exchange(now time.Time, o *order.Order, id fulfill.OrderID, req
 			}
 		}
 		l.Exchanged += el.Quantity
+		ac.recordExchange(ExchangeRecord{Return: r.id, Line: ol.ID, Quantity: el.Quantity, Replacement: id, At: now})
 		lines = append(lines, ReplacementLine{OrderLine: l.OrderLine, Quantity: el.Quantity, SKU: el.SKU})
-		ol, _ := o.Line(l.OrderLine)
 		v, err := o.ValueOfUnits(l.OrderLine, ol.Ordered-el.Quantity, el.Quantity)
 		if err != nil {
 			return nil, nil, nil, err
@@ -158,7 +188,7 @@ func (r *Return) Exchange(now time.Time, o *order.Order, id fulfill.OrderID, req
 	}
 	e := c.event(now, EventExchanged, r.status, c.status, note)
 	c.updated = now
-	*r = *c
+	*r, *a = *c, *ac
 	return no, oevents, []Event{e}, nil
 }
 

@@ -100,9 +100,10 @@ var (
 		{RestockingFee: decimal.RequireFromString("0.333"), Rounding: fulfill.RoundHalfEven, Shipping: ShippingAlways, DeductLabel: true}}
 )
 
-// randomAct runs a random action with random details on r.
-func randomAct(ch chooser, r *Return, o *order.Order, inv Inventory, now time.Time) ([]Event, Action, error) {
-	a := actions[ch.IntN(len(actions))]
+// randomAct runs a random action with random details on r; an exchange
+// records its units in a.
+func randomAct(ch chooser, r *Return, o *order.Order, a *Account, inv Inventory, now time.Time) ([]Event, Action, error) {
+	act := actions[ch.IntN(len(actions))]
 	if ch.IntN(3) > 0 { // mostly an action the return allows now
 		var allowed []Action
 		for _, p := range AllowedActions(r) {
@@ -111,7 +112,7 @@ func randomAct(ch chooser, r *Return, o *order.Order, inv Inventory, now time.Ti
 			}
 		}
 		if len(allowed) > 0 {
-			a = allowed[ch.IntN(len(allowed))]
+			act = allowed[ch.IntN(len(allowed))]
 		}
 	}
 	line := 1 + ch.IntN(len(r.lines))
@@ -119,49 +120,60 @@ func randomAct(ch chooser, r *Return, o *order.Order, inv Inventory, now time.Ti
 		line = len(r.lines) + 1 // a line that does not exist
 	}
 	qty := int64(ch.IntN(4))
-	switch a {
+	switch act {
 	case ActionApprove:
 		ev, err := r.Approve(now, "")
-		return ev, a, err
+		return ev, act, err
 	case ActionDecline:
 		ev, err := r.Decline(now, "no")
-		return ev, a, err
+		return ev, act, err
 	case ActionIssueLabel:
 		ev, err := r.IssueLabel(context.Background(), now, &fakeLabeler{}, carrier.LabelRequest{})
-		return ev, a, err
+		return ev, act, err
 	case ActionShip:
 		ev, err := r.Ship(now, "")
-		return ev, a, err
+		return ev, act, err
 	case ActionReceive:
 		rl := ReceiveLine{Line: line, Quantity: qty, Outcome: outcomes[ch.IntN(len(outcomes))]}
 		if rl.Outcome == OutcomeWrongItem && ch.IntN(2) == 0 {
 			rl.ReceivedSKU = "BRICK"
 		}
 		ev, err := r.Receive(now, ReceiveRequest{Lines: []ReceiveLine{rl}})
-		return ev, a, err
+		return ev, act, err
 	case ActionInspect:
 		ev, err := r.Inspect(now, InspectRequest{Lines: []InspectLine{{Line: line, Quantity: qty, Grade: grades[ch.IntN(len(grades))]}}})
-		return ev, a, err
+		return ev, act, err
 	case ActionDispose:
 		dl := DisposeLine{Line: line, Quantity: qty, Disposition: dispositions[ch.IntN(len(dispositions))], Location: locations[ch.IntN(len(locations))]}
 		ev, err := r.Dispose(context.Background(), inv, now, DisposeRequest{Lines: []DisposeLine{dl}})
-		return ev, a, err
+		return ev, act, err
 	case ActionExchange:
 		req := ExchangeRequest{Lines: []ExchangeLine{{Line: line, Quantity: qty}}}
 		if ch.IntN(2) == 0 {
 			req.CrossShip, req.HoldUntil = true, now.Add(7*24*time.Hour)
 		}
-		_, _, ev, err := r.Exchange(now, o, newID, req)
-		return ev, a, err
+		_, _, ev, err := r.Exchange(now, o, a, newID, req)
+		return ev, act, err
 	case ActionClose:
 		ev, err := r.Close(now, "")
-		return ev, a, err
+		return ev, act, err
 	case ActionCancel:
 		ev, err := r.Cancel(now, "")
-		return ev, a, err
+		return ev, act, err
 	}
 	ev, err := r.Reopen(now, "")
-	return ev, a, err
+	return ev, act, err
+}
+
+// refundedUnits returns the units refunded of r's order lines, for r or
+// by claim.
+func refundedUnits(a *Account, r *Return) int64 {
+	var n int64
+	for _, l := range r.lines {
+		u, _ := a.RefundedLine(l.OrderLine)
+		n += u
+	}
+	return n
 }
 
 // typed reports whether err is one of the kinds callers branch on.
@@ -176,7 +188,9 @@ func typed(err error) bool {
 
 // runScenario runs random returns, receptions, dispositions, exchanges and
 // refunds of every kind on a random order, and checks after every step
-// that refunds never exceed what was paid per line and per order, that
+// that refunds never exceed what was paid per line and per order, that no
+// unit is both refunded and exchanged (per return line and per order line),
+// that
 // returned units never exceed shipped ones, that dispositions match the
 // inventory and every unit of a closed return has exactly one, and that a
 // failed step changes nothing.
@@ -209,11 +223,15 @@ func runScenario(t testing.TB, ch chooser, steps int, seen map[string]int) {
 			rs = append(rs, r)
 		case op <= 6:
 			r := rs[ch.IntN(len(rs))]
-			before, from := snap(t, r), r.Status()
-			events, act, err := randomAct(ch, r, o, inv, now)
+			before, from, account := snap(t, r), r.Status(), a.Snapshot()
+			events, act, err := randomAct(ch, r, o, a, inv, now)
 			if err != nil {
 				require.True(t, typed(err), "step %d: %s: untyped error %v", step, act, err)
 				require.Equal(t, before, snap(t, r), "step %d: failed %s changed the return", step, act)
+				require.Equal(t, account, a.Snapshot(), "step %d: failed %s changed the account", step, act)
+				if act == ActionExchange && errors.Is(err, ErrQuantity) && refundedUnits(a, r) > 0 {
+					seen["exchange refused after a refund"]++
+				}
 				continue
 			}
 			require.Contains(t, transitions[from][act].To, r.Status(), "step %d: %s from %s", step, act, from)
@@ -268,11 +286,16 @@ func checkScenario(t testing.TB, step int, o *order.Order, a *Account, rs []*Ret
 	require.NoError(t, err)
 	require.LessOrEqual(t, n, 0, "step %d: refunded %s of %s paid", step, a.Refunded(), tot.Due)
 	received := map[order.LineID]int64{}
+	exchanged := map[order.LineID]int64{}
 	stock := map[inventory.Key]inventory.Buckets{}
 	for _, r := range rs {
 		for _, l := range r.lines {
 			require.Len(t, l.Units, int(l.Quantity))
-			require.LessOrEqual(t, l.Exchanged, l.Quantity)
+			refunded := a.RefundedForReturn(r.id, l.OrderLine)
+			require.LessOrEqual(t, refunded+l.Exchanged, l.Quantity,
+				"step %d: return %s line %d: refunded %d + exchanged %d of %d units", step, r.id, l.No, refunded, l.Exchanged, l.Quantity)
+			require.Equal(t, l.Exchanged, a.ExchangedForReturn(r.id, l.OrderLine), "step %d: return %s line %d: the return and the account disagree on the units exchanged", step, r.id, l.No)
+			exchanged[l.OrderLine] += l.Exchanged
 			for _, u := range l.Units {
 				if u.Outcome == OutcomeReceived {
 					received[l.OrderLine]++
@@ -305,7 +328,8 @@ func checkScenario(t testing.TB, step int, o *order.Order, a *Account, rs []*Ret
 		require.LessOrEqual(t, received[l.ID], l.Shipped, "step %d: line %d returned more than shipped", step, l.ID)
 		require.Equal(t, received[l.ID], l.Returned, "step %d: line %d: order ledger and returns disagree", step, l.ID)
 		units, amt := a.RefundedLine(l.ID)
-		require.LessOrEqual(t, units, l.Shipped, "step %d: line %d refunded more units than shipped", step, l.ID)
+		require.LessOrEqual(t, units+exchanged[l.ID], l.Shipped, "step %d: line %d: refunded %d + exchanged %d units of %d shipped", step, l.ID, units, exchanged[l.ID], l.Shipped)
+		require.Equal(t, exchanged[l.ID], a.ExchangedLine(l.ID), "step %d: line %d: the returns and the account disagree on the units exchanged", step, l.ID)
 		total, err := o.ValueOfUnits(l.ID, 0, l.Ordered)
 		require.NoError(t, err)
 		sum, _ := amt.Add(l.CancelledValue)
@@ -338,7 +362,7 @@ func TestPropertyRandomSequences(t *testing.T) {
 	for _, a := range actions {
 		require.Positive(t, seen[string(a)], "%s never succeeded", a)
 	}
-	for _, k := range []string{"refund return", "refund claim", "refund goodwill", "replayed"} {
+	for _, k := range []string{"refund return", "refund claim", "refund goodwill", "replayed", "exchange refused after a refund"} {
 		require.Positive(t, seen[k], "%s never happened", k)
 	}
 	t.Logf("%v", seen)

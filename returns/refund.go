@@ -80,7 +80,9 @@ type RefundRequest struct {
 	// Lines are the units to refund, by order line. A return refunds units
 	// of its lines that are not exchanged, not refunded yet, and not found
 	// missing or replaced by a wrong item at reception (units lost in
-	// transit are refundable); empty means all of them.
+	// transit are refundable); empty means all of them. A claim refunds
+	// shipped units of its order lines that are neither refunded nor
+	// exchanged in any return of the order.
 	Lines []order.LineQuantity `json:"lines,omitempty"`
 	// Amount is the goodwill amount. For a goodwill refund Lines, if set,
 	// only restrict which lines it is taken from (their quantities are
@@ -174,12 +176,29 @@ type returnLine struct {
 	Line   order.LineID
 }
 
+// ExchangeRecord is an exchange as the refund account of the order keeps
+// it: Quantity units of order line Line, in return Return, replaced by the
+// order Replacement at At instead of refunded.
+type ExchangeRecord struct {
+	Return      ID              `json:"return"`
+	Line        order.LineID    `json:"line"`
+	Quantity    int64           `json:"quantity"`
+	Replacement fulfill.OrderID `json:"replacement"`
+	At          time.Time       `json:"at"`
+}
+
 // Account is the refund ledger of one order: every refund issued, and what
 // each line has refunded so far. The [Refund] that Issue returns is the
-// record to persist or publish (outbox style); its Key identifies it. Refunds are decoupled from returns: an
-// account takes return refunds (before or after the units arrive), claim
-// and goodwill refunds, and never refunds more than was paid for a line's
-// units, or for the order. An Account is not safe for concurrent use.
+// record to persist or publish (outbox style); its Key identifies it.
+// Refunds are decoupled from returns: an account takes return refunds
+// (before or after the units arrive), claim and goodwill refunds, and never
+// refunds more than was paid for a line's units, or for the order.
+//
+// The account also records the units [Return.Exchange] replaced, so that
+// no unit is both refunded and exchanged, whichever comes first and however
+// it is refunded: the refunded and exchanged units of an order line never
+// exceed what it shipped, nor those of a return line its quantity. An
+// Account is not safe for concurrent use.
 type Account struct {
 	owner            fulfill.OwnerID
 	order            fulfill.OrderID
@@ -190,6 +209,8 @@ type Account struct {
 	returned         map[returnLine]int64
 	labelDeducted    map[ID]bool
 	shippingRefunded bool
+	exchanges        []ExchangeRecord
+	exchanged        map[returnLine]int64
 	version          int64
 }
 
@@ -242,6 +263,52 @@ func (a *Account) RefundedForReturn(rid ID, id order.LineID) int64 {
 	return a.returned[returnLine{rid, id}]
 }
 
+// Exchanges returns the exchanges recorded by [Return.Exchange], oldest
+// first.
+func (a *Account) Exchanges() []ExchangeRecord { return slices.Clone(a.exchanges) }
+
+// ExchangedLine returns how many units of order line id were exchanged,
+// in all the order's returns.
+func (a *Account) ExchangedLine(id order.LineID) int64 {
+	var n int64
+	for k, q := range a.exchanged {
+		if k.Line == id {
+			n += q
+		}
+	}
+	return n
+}
+
+// ExchangedForReturn returns how many units of order line id were
+// exchanged in return rid.
+func (a *Account) ExchangedForReturn(rid ID, id order.LineID) int64 {
+	return a.exchanged[returnLine{rid, id}]
+}
+
+// recordExchange records that x.Quantity units were exchanged.
+func (a *Account) recordExchange(x ExchangeRecord) {
+	if a.exchanged == nil {
+		a.exchanged = map[returnLine]int64{}
+	}
+	a.exchanged[returnLine{x.Return, x.Line}] += x.Quantity
+	a.exchanges = append(a.exchanges, x)
+}
+
+// forgetExchange removes the records of the exchange of return rid into
+// replacement order id.
+func (a *Account) forgetExchange(rid ID, id fulfill.OrderID) {
+	a.exchanges = slices.DeleteFunc(a.exchanges, func(x ExchangeRecord) bool {
+		if x.Return != rid || x.Replacement != id {
+			return false
+		}
+		k := returnLine{x.Return, x.Line}
+		if a.exchanged[k] -= x.Quantity; a.exchanged[k] <= 0 {
+			delete(a.exchanged, k)
+		}
+		return true
+	})
+}
+
 // Clone returns a deep copy of a.
 func (a *Account) Clone() *Account {
 	c := *a
@@ -250,6 +317,8 @@ func (a *Account) Clone() *Account {
 	c.lines = maps.Clone(a.lines)
 	c.returned = maps.Clone(a.returned)
 	c.labelDeducted = maps.Clone(a.labelDeducted)
+	c.exchanges = slices.Clone(a.exchanges)
+	c.exchanged = maps.Clone(a.exchanged)
 	return &c
 }
 
@@ -409,13 +478,14 @@ func (a *Account) remaining(o *order.Order, l order.Line) (fulfill.Money, error)
 	return left, nil
 }
 
-// unitLine explains the refund of n more units of order line l. Units are
-// taken from the end of the line (cancellations take them from the start),
-// so that everything cancelled and refunded adds up to the line's total.
+// unitLine explains the refund of n more units of order line l, which
+// must be shipped and neither refunded nor exchanged yet. Units are taken
+// from the end of the line (cancellations take them from the start), so
+// that everything cancelled and refunded adds up to the line's total.
 func (a *Account) unitLine(o *order.Order, l order.Line, n int64, reason Reason) (RefundLine, error) {
 	done := a.lines[l.ID].Units
-	if avail := l.Shipped - done; n <= 0 || n > avail {
-		return RefundLine{}, &QuantityError{Line: "order line " + l.ID.String(), What: "refund", Available: max(avail, 0), Requested: n}
+	if avail := l.Shipped - done - a.ExchangedLine(l.ID); n <= 0 || n > avail {
+		return RefundLine{}, &QuantityError{Line: "order line " + l.ID.String(), What: "refund of shipped units not yet refunded or exchanged", Available: max(avail, 0), Requested: n}
 	}
 	paid, err := o.ValueOfUnits(l.ID, l.Ordered-done-n, n)
 	if err != nil {
@@ -466,8 +536,7 @@ func (a *Account) returnLines(o *order.Order, r *Return, p RefundPolicy, req Ref
 	// refundable units of each return line: not exchanged, not refunded,
 	// not missing from the parcel or replaced by a wrong item.
 	avail := func(l Line) int64 {
-		bad := l.count(func(u Unit) bool { return u.Outcome == OutcomeMissing || u.Outcome == OutcomeWrongItem })
-		return max(0, l.Quantity-l.Exchanged-bad-a.returned[returnLine{r.id, l.OrderLine}])
+		return a.unsettled(r.id, l)
 	}
 	want := req.Lines
 	if len(want) == 0 {
@@ -513,6 +582,17 @@ func (a *Account) returnLines(o *order.Order, r *Return, p RefundPolicy, req Ref
 		return deductLabel(f, label.Cost)
 	}
 	return nil
+}
+
+// unsettled returns the units of return line l of return rid that are
+// neither refunded nor exchanged, nor found missing or replaced by a wrong
+// item: what a refund or an exchange may still take. The exchanged units
+// are the larger of the line's and the account's count, should the two
+// disagree.
+func (a *Account) unsettled(rid ID, l Line) int64 {
+	k := returnLine{rid, l.OrderLine}
+	bad := l.count(func(u Unit) bool { return u.Outcome == OutcomeMissing || u.Outcome == OutcomeWrongItem })
+	return max(0, l.Quantity-max(l.Exchanged, a.exchanged[k])-bad-a.returned[k])
 }
 
 // deductLabel takes cost, at most the lines' amounts, from the lines in

@@ -45,7 +45,8 @@ type Line struct {
 	Reason    Reason       `json:"reason"`
 	Note      string       `json:"note,omitempty"`
 	Condition Condition    `json:"condition,omitempty"`
-	// Exchanged counts units replaced by an exchange instead of refunded.
+	// Exchanged counts units replaced by an exchange instead of refunded;
+	// the order's [Account] records them too.
 	Exchanged int64  `json:"exchanged,omitempty"`
 	Units     []Unit `json:"units"` // len(Units) == Quantity
 }

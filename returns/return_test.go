@@ -201,7 +201,8 @@ func TestExchangeWithOrderHold(t *testing.T) {
 	o := delivered(t)
 	r := requested(t, o)
 	ok(t)(r.Approve(t0, ""))
-	ro, oevents, events, err := r.Exchange(t0, o, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 1, Quantity: 2, SKU: "MUG-RED"}}})
+	a := NewAccount(o)
+	ro, oevents, events, err := r.Exchange(t0, o, a, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 1, Quantity: 2, SKU: "MUG-RED"}}})
 	require.NoError(t, err)
 	require.Len(t, events, 1)
 	assert.Len(t, oevents, 3, "placed, confirmed, held")
@@ -210,7 +211,7 @@ func TestExchangeWithOrderHold(t *testing.T) {
 	assert.True(t, tot.Due.IsZero())
 	_, released := r.ReleaseReplacement(newID)
 	assert.False(t, released, "nothing received yet")
-	_, _, _, err = r.Exchange(t0, o, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 1, Quantity: 1}}})
+	_, _, _, err = r.Exchange(t0, o, a, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 1, Quantity: 1}}})
 	assert.ErrorIs(t, err, ErrQuantity)
 	ok(t)(r.Receive(t0, ReceiveRequest{Lines: []ReceiveLine{{Line: 1, Quantity: 2, Outcome: OutcomeReceived}}}))
 	rel, released := r.ReleaseReplacement(newID)
@@ -219,8 +220,9 @@ func TestExchangeWithOrderHold(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, order.StatusConfirmed, ro.Status())
 	// Exchanged units are not refunded.
-	_, err = NewAccount(o).Preview(o, r, RefundPolicy{}, RefundRequest{Key: "k", Kind: RefundReturn, Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}})
+	_, err = a.Preview(o, r, RefundPolicy{}, RefundRequest{Key: "k", Kind: RefundReturn, Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}})
 	assert.ErrorIs(t, err, ErrQuantity)
+	assert.Equal(t, []ExchangeRecord{{Return: "RMA-1", Line: 1, Quantity: 2, Replacement: newID, At: t0}}, a.Exchanges())
 }
 
 func TestCrossShipHoldCaptured(t *testing.T) {
@@ -228,9 +230,10 @@ func TestCrossShipHoldCaptured(t *testing.T) {
 	r := requested(t, o)
 	ok(t)(r.Approve(t0, ""))
 	until := t0.Add(14 * day)
-	_, _, _, err := r.Exchange(t0, o, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 2, Quantity: 1}}, CrossShip: true})
+	a := NewAccount(o)
+	_, _, _, err := r.Exchange(t0, o, a, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 2, Quantity: 1}}, CrossShip: true})
 	assert.ErrorIs(t, err, ErrInvalidReturn, "a cross-ship needs a deadline")
-	ro, _, _, err := r.Exchange(t0, o, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 2, Quantity: 1}}, CrossShip: true, HoldUntil: until})
+	ro, _, _, err := r.Exchange(t0, o, a, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 2, Quantity: 1}}, CrossShip: true, HoldUntil: until})
 	require.NoError(t, err)
 	assert.Equal(t, order.StatusConfirmed, ro.Status(), "a cross-ship replacement is not held")
 	events, err := r.CaptureHold(until.Add(-time.Second))

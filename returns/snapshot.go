@@ -186,27 +186,35 @@ func (r *Return) statusAgrees() string {
 }
 
 // AccountSnapshot is the state of an [Account] as plain data, for stores.
-// What each line has refunded is derived from the refunds on restore.
+// What each line has refunded and exchanged is derived from the refunds
+// and the exchanges on restore.
 type AccountSnapshot struct {
 	Owner        fulfill.OwnerID   `json:"owner"`
 	Order        fulfill.OrderID   `json:"order"`
 	Currency     fulfill.Currency  `json:"currency"`
 	Refunds      []Refund          `json:"refunds"`
 	Fingerprints map[string]string `json:"fingerprints"` // refund key -> request fingerprint
-	Version      int64             `json:"version"`
+	// Exchanges are the exchanges recorded by [Return.Exchange], oldest
+	// first. A snapshot without them (written before the account recorded
+	// exchanges) restores with none.
+	Exchanges []ExchangeRecord `json:"exchanges,omitempty"`
+	Version   int64            `json:"version"`
 }
 
 // Snapshot returns the state of a.
 func (a *Account) Snapshot() AccountSnapshot {
 	c := a.Clone()
-	return AccountSnapshot{Owner: c.owner, Order: c.order, Currency: c.currency, Refunds: c.refunds, Fingerprints: c.fingerprints, Version: c.version}
+	return AccountSnapshot{Owner: c.owner, Order: c.order, Currency: c.currency, Refunds: c.refunds, Fingerprints: c.fingerprints,
+		Exchanges: c.exchanges, Version: c.version}
 }
 
 // RestoreAccount rebuilds an account from a snapshot, checking every
 // refund's arithmetic (Total is the lines' amounts plus shipping, no
-// negative amount, one currency), unique keys with their fingerprints, and
-// original shipping refunded at most once. Failures are joined
-// *[fulfill.FieldError] values of kind [ErrInvalidReturn].
+// negative amount, one currency), unique keys with their fingerprints,
+// original shipping refunded at most once, and every exchange's return,
+// line, positive quantity (at most [MaxUnits] per return line) and
+// replacement order. Failures are joined *[fulfill.FieldError] values of
+// kind [ErrInvalidReturn].
 func RestoreAccount(s AccountSnapshot) (*Account, error) {
 	var errs []error
 	bad := func(field, value, reason string) { errs = append(errs, invalid(field, value, reason)) }
@@ -266,11 +274,32 @@ func RestoreAccount(s AccountSnapshot) (*Account, error) {
 			bad("fingerprints", k, "no refund has this key")
 		}
 	}
+	exchanged := map[returnLine]int64{}
+	for i, x := range s.Exchanges {
+		field := "exchanges[" + strconv.Itoa(i) + "]"
+		if err := x.Return.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		k := returnLine{x.Return, x.Line}
+		switch {
+		case x.Line == 0:
+			bad(field+".line", x.Line.String(), "required")
+		case x.Quantity <= 0 || x.Quantity > MaxUnits-exchanged[k]:
+			bad(field+".quantity", strconv.FormatInt(x.Quantity, 10), fmt.Sprintf("must be positive, at most %d per return line", MaxUnits))
+		case x.Replacement.IsZero():
+			bad(field+".replacement", "", "required")
+		default:
+			exchanged[k] += x.Quantity
+		}
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	for _, x := range s.Exchanges {
+		a.recordExchange(x)
+	}
 	if len(s.Refunds) == 0 {
-		return a, nil // as new: no maps yet
+		return a, nil // no refunds: no refund maps yet, as new
 	}
 	a.refunds = slices.Clone(s.Refunds)
 	a.fingerprints, a.lines, a.returned, a.labelDeducted = map[string]string{}, map[order.LineID]lineState{}, map[returnLine]int64{}, map[ID]bool{}

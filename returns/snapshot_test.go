@@ -41,6 +41,7 @@ func roundTripAccount(t testing.TB, a *Account) {
 	require.Equal(t, a.returned, got.returned)
 	require.Equal(t, a.shippingRefunded, got.shippingRefunded)
 	require.Equal(t, a.labelDeducted, got.labelDeducted)
+	require.Equal(t, a.exchanged, got.exchanged)
 }
 
 func TestSnapshotRoundTrip(t *testing.T) {

@@ -55,7 +55,7 @@ func act(r *Return, o *order.Order, a Action, now time.Time) ([]Event, error) {
 		}
 		return r.Dispose(ctx, newInventory(), now, DisposeRequest{Lines: lines})
 	case ActionExchange:
-		_, _, events, err := r.Exchange(now, o, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 1, Quantity: 1}}})
+		_, _, events, err := r.Exchange(now, o, NewAccount(o), newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 1, Quantity: 1}}})
 		return events, err
 	case ActionClose:
 		return r.Close(now, "")

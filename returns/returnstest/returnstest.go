@@ -55,6 +55,7 @@ func Return(t testing.TB, o *order.Order, id returns.ID) *returns.Return {
 func Run(t *testing.T, newStore func(t *testing.T) returns.Store) {
 	ctx := context.Background()
 	oid := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8057")
+	replacement := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8058")
 
 	t.Run("CreateGetSave", func(t *testing.T) {
 		s := newStore(t)
@@ -149,6 +150,78 @@ func Run(t *testing.T, newStore func(t *testing.T) returns.Store) {
 		require.NoError(t, err)
 		assert.Equal(t, "1.00 USD", again.Refunded().String())
 		assert.Equal(t, int64(2), again.Version())
+
+		// The account keeps the exchanges, so that their units are never
+		// refunded.
+		r := Return(t, o, "RMA-X")
+		_, err = r.Approve(t0, "")
+		require.NoError(t, err)
+		_, _, _, err = r.Exchange(t0, o, again, replacement, returns.ExchangeRequest{Lines: []returns.ExchangeLine{{Line: 1, Quantity: 1}}})
+		require.NoError(t, err)
+		require.NoError(t, s.SaveAccount(ctx, again))
+		got, err = s.Account(ctx, "acme", oid)
+		require.NoError(t, err)
+		assert.Equal(t, again.Exchanges(), got.Exchanges())
+		assert.Equal(t, int64(1), got.ExchangedForReturn("RMA-X", 1))
+		_, err = got.Issue(t0, o, r, returns.RefundPolicy{}, returns.RefundRequest{Key: "r", Kind: returns.RefundReturn})
+		assert.ErrorIs(t, err, returns.ErrQuantity, "the exchanged unit is not refunded")
+	})
+
+	t.Run("ExchangeAndRefundRacing", func(t *testing.T) {
+		// Writers race to exchange or to refund the same two units of a
+		// return, each saving the account first: exactly one wins, and no
+		// unit ends up both refunded and exchanged.
+		s := newStore(t)
+		o := Order(t, "acme", oid)
+		r, _, err := returns.New("RMA-1", o, t0, returns.Request{Channel: returns.ChannelMail,
+			Lines: []returns.RequestLine{{OrderLine: 1, Quantity: 2, Reason: returns.ReasonNoLongerNeeded}}})
+		require.NoError(t, err)
+		_, err = r.Approve(t0, "")
+		require.NoError(t, err)
+		require.NoError(t, s.Create(ctx, r))
+		require.NoError(t, s.SaveAccount(ctx, returns.NewAccount(o)))
+		const n = 8
+		var wg sync.WaitGroup
+		wins := make([]bool, n)
+		for i := range n {
+			wg.Go(func() {
+				r, err := s.Get(ctx, "acme", "RMA-1")
+				if err != nil {
+					return
+				}
+				a, err := s.Account(ctx, "acme", oid)
+				if err != nil {
+					return
+				}
+				if i%2 == 0 {
+					id := fulfill.MustOrderID(fmt.Sprintf("01890a5d-ac96-774b-bcce-b302099a80%02d", 60+i))
+					if _, _, _, err := r.Exchange(t0, o, a, id, returns.ExchangeRequest{Lines: []returns.ExchangeLine{{Line: 1, Quantity: 2}}}); err != nil {
+						return
+					}
+					wins[i] = s.SaveAccount(ctx, a) == nil && s.Save(ctx, r) == nil
+					return
+				}
+				if _, err := a.Issue(t0, o, r, returns.RefundPolicy{}, returns.RefundRequest{Key: fmt.Sprint("k", i), Kind: returns.RefundReturn}); err != nil {
+					return
+				}
+				wins[i] = s.SaveAccount(ctx, a) == nil
+			})
+		}
+		wg.Wait()
+		won := 0
+		for _, w := range wins {
+			if w {
+				won++
+			}
+		}
+		assert.Equal(t, 1, won, "exactly one exchange or refund of the same units wins")
+		got, err := s.Get(ctx, "acme", "RMA-1")
+		require.NoError(t, err)
+		a, err := s.Account(ctx, "acme", oid)
+		require.NoError(t, err)
+		l, _ := got.Line(1)
+		assert.Equal(t, l.Exchanged, a.ExchangedForReturn("RMA-1", 1), "the return and the account agree")
+		assert.Equal(t, int64(2), a.RefundedForReturn("RMA-1", 1)+a.ExchangedForReturn("RMA-1", 1), "both units refunded or both exchanged")
 	})
 
 	t.Run("RacingWriters", func(t *testing.T) {
