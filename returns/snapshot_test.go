@@ -125,6 +125,14 @@ func FuzzRestoreAccount(f *testing.F) {
 		b, _ := json.Marshal(a.Snapshot())
 		f.Add(b)
 	}
+	r2, _, err := New("RMA-G", o, t0, Request{Channel: ChannelMail, Lines: []RequestLine{{OrderLine: 2, Quantity: 2, Reason: ReasonDefective}}})
+	require.NoError(f, err)
+	_, err = r2.Approve(t0, "")
+	require.NoError(f, err)
+	_, _, _, err = r2.Exchange(t0, o, a, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 1, Quantity: 1}}})
+	require.NoError(f, err)
+	b, _ := json.Marshal(a.Snapshot())
+	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var s AccountSnapshot
 		if json.Unmarshal(b, &s) != nil {
