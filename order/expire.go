@@ -1,7 +1,6 @@
 package order
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,15 +32,6 @@ type Expirer interface {
 // cancelled and not closed. A hold does not stop an expiry. The transition
 // table decides it, the TTL included.
 func (o *Order) Expirable() bool { return o.Can(CommandExpire) == nil }
-
-// compareExpiry orders two expirable orders as [Expirer] lists them: by
-// ExpiresAt, then by ID bytes.
-func compareExpiry(a, b *Order) int {
-	if c := a.expiresAt.Compare(b.expiresAt); c != 0 {
-		return c
-	}
-	return cmp.Compare(string(a.id[:]), string(b.id[:]))
-}
 
 // ExpireDue expires up to limit of the owner's orders whose TTL has passed
 // by the Service's clock (limit <= 0 means 100) and returns how many it

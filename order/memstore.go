@@ -15,14 +15,20 @@ var (
 	_ Expirer = (*MemStore)(nil)
 )
 
-// MemStore is an in-memory [Store], safe for concurrent use. The zero
-// MemStore is empty and ready to use. It keeps deep copies of the orders it
-// is given and hands out deep copies.
+// MemStore is an in-memory [Store] and [Expirer], safe for concurrent use.
+// The zero MemStore is empty and ready to use. It keeps deep copies of the
+// orders it is given and hands out deep copies.
 type MemStore struct {
-	mu     sync.Mutex // guards orders, log, idem
+	mu     sync.Mutex // guards orders, log, idem, expiring
 	orders map[fulfill.OrderID]*Order
 	log    []StoredEvent
 	idem   map[idemKey]IdempotencyRecord
+	// expiring holds each owner's expirable orders in the order
+	// ExpiringBy lists them; an owner with none has no entry.
+	expiring map[fulfill.OwnerID]*expiryIndex
+	// indexBlock is the block size of new expiry indexes; 0 means
+	// defaultBlock. Tests set it small to split and merge blocks often.
+	indexBlock int
 }
 
 // idemKey is the key of an idempotency record.
@@ -74,8 +80,12 @@ func (s *MemStore) write(c Change) error {
 	if s.orders == nil {
 		s.orders = map[fulfill.OrderID]*Order{}
 		s.idem = map[idemKey]IdempotencyRecord{}
+		s.expiring = map[fulfill.OwnerID]*expiryIndex{}
 	}
-	s.orders[c.Order.id] = c.Order.Clone()
+	old := s.orders[c.Order.id] // nil for a new order
+	stored := c.Order.Clone()
+	s.orders[c.Order.id] = stored
+	s.reindex(old, stored)
 	next := Position(len(s.log))
 	for _, e := range c.Events {
 		next++
@@ -87,6 +97,34 @@ func (s *MemStore) write(c Change) error {
 		s.idem[idemKey{r.Owner, r.Key}] = rec
 	}
 	return nil
+}
+
+// reindex moves an order's entry in its owner's expiry index from where
+// old (nil for a new order) was listed to where o is; the caller holds s.mu.
+// old and o have the same owner. The index holds exactly the stored
+// expirable orders, so whether old is listed is a lookup; and an order
+// without an ExpiresAt is never expirable, which spares deriving its status.
+func (s *MemStore) reindex(old, o *Order) {
+	x := s.expiring[o.owner]
+	key := expiryKeyOf(o)
+	in := !o.expiresAt.IsZero() && o.Expirable()
+	if old != nil && !old.expiresAt.IsZero() && x != nil {
+		oldKey := expiryKeyOf(old)
+		if in && oldKey.compare(key) == 0 && x.contains(key) {
+			return // listed where it was
+		}
+		if x.delete(oldKey) && x.n == 0 {
+			delete(s.expiring, o.owner)
+			x = nil
+		}
+	}
+	if in {
+		if x == nil {
+			x = &expiryIndex{size: s.indexBlock}
+			s.expiring[o.owner] = x
+		}
+		x.insert(key)
+	}
 }
 
 // Create stores a new order. See [Store.Create].
@@ -164,7 +202,11 @@ func (s *MemStore) Idempotency(ctx context.Context, owner fulfill.OwnerID, key s
 }
 
 // ExpiringBy lists the owner's orders whose TTL has passed by the time by.
-// See [Expirer]. It scans every stored order.
+// See [Expirer]. It reads an index of each owner's expirable orders that
+// every write keeps in listing order, so it costs in proportion to the
+// orders it lists, not to the orders stored. ExpiresAt and by are compared
+// by their wall-clock readings, without any monotonic clock reading (see
+// [time.Time]), as in a SQL store.
 func (s *MemStore) ExpiringBy(ctx context.Context, owner fulfill.OwnerID, by time.Time, limit int) ([]fulfill.OrderID, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -174,16 +216,9 @@ func (s *MemStore) ExpiringBy(ctx context.Context, owner fulfill.OwnerID, by tim
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var due []*Order
-	for _, o := range s.orders {
-		if o.owner == owner && !o.expiresAt.After(by) && o.Expirable() {
-			due = append(due, o)
-		}
+	x := s.expiring[owner]
+	if x == nil {
+		return []fulfill.OrderID{}, nil
 	}
-	slices.SortFunc(due, compareExpiry)
-	ids := make([]fulfill.OrderID, 0, min(limit, len(due)))
-	for _, o := range due[:min(limit, len(due))] {
-		ids = append(ids, o.id)
-	}
-	return ids, nil
+	return x.due(by, limit, make([]fulfill.OrderID, 0, min(limit, x.n))), nil
 }
