@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -395,6 +396,116 @@ func TestMemStoreExpiringByWallClock(t *testing.T) {
 		}
 		if got, _ := s.ExpiringBy(ctx, owner, by.Add(-time.Nanosecond), 0); len(got) != 0 {
 			t.Errorf("ExpiringBy a nanosecond early = %v, want none", got)
+		}
+	}
+}
+
+// TestMemStoreExpiryIndexConcurrent places orders and confirms, holds or
+// cancels some from several goroutines through a Service, while another
+// sweeps the due ones with ExpireDue and another lists them: every listing
+// is in expiry order without repeats, and at the end the index holds
+// exactly the expirable orders and lists what the scan lists.
+func TestMemStoreExpiryIndexConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := &MemStore{indexBlock: 4}
+	at := func(d time.Duration) fulfill.Clock { return fulfill.ClockFunc(func() time.Time { return t0.Add(d) }) }
+	const writers, orders = 4, 60
+	var writing sync.WaitGroup
+	for w := range writers {
+		svc := &Service{Store: s, Clock: at(0), Random: rand.NewChaCha8([32]byte{byte(w)})}
+		rng := newRand(uint64(w))
+		writing.Go(func() {
+			for range orders {
+				r := placeRq
+				r.TTL = time.Duration(rng.IntN(4)) * 30 * time.Minute
+				res, err := svc.Place(ctx, owner, "", r)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				req := []Request{ConfirmRequest{}, holdRq("h"), CancelRequest{Reason: "test"}, nil}[rng.IntN(4)]
+				if req == nil {
+					continue
+				}
+				// The sweeper may have expired the order already, or
+				// meanwhile.
+				if _, err := svc.Execute(ctx, owner, res.Order.ID(), "", req); err != nil && !errors.Is(err, ErrInvalidTransition) && !errors.Is(err, ErrConflict) {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	sweeper := &Service{Store: s, Clock: at(30 * time.Minute)}
+	readers.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if _, err := sweeper.ExpireDue(ctx, owner, 5); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	readers.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			ids, err := s.ExpiringBy(ctx, owner, t0.Add(time.Hour), 1000)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			// An order's ExpiresAt never changes, so reading it later is
+			// reading it as listed.
+			var prev expiryKey
+			for i, id := range ids {
+				o, err := s.Get(ctx, owner, id)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				k := expiryKeyOf(o)
+				if i > 0 && prev.compare(k) >= 0 {
+					t.Errorf("listed %v after %v", k, prev)
+					return
+				}
+				prev = k
+			}
+		}
+	})
+	writing.Wait()
+	close(done)
+	readers.Wait()
+
+	var want []expiryKey
+	for _, o := range s.orders {
+		if o.Expirable() {
+			want = append(want, expiryKeyOf(o))
+		}
+	}
+	slices.SortFunc(want, expiryKey.compare)
+	x := s.expiring[owner]
+	if x == nil || len(want) == 0 {
+		t.Fatalf("%d orders are expirable, the index is %v; want some", len(want), x)
+	}
+	checkIndex(t, x)
+	if got := indexKeys(x); !slices.Equal(got, want) {
+		t.Fatalf("the index holds %v, want %v", got, want)
+	}
+	for _, by := range []time.Time{t0, t0.Add(30 * time.Minute), t0.Add(2 * time.Hour)} {
+		got, _ := s.ExpiringBy(ctx, owner, by, 1000)
+		scan, _ := s.scanExpiringBy(ctx, owner, by, 1000)
+		if !slices.Equal(got, scan) {
+			t.Errorf("ExpiringBy(%s) = %v, the scan lists %v", by.Format(time.TimeOnly), got, scan)
 		}
 	}
 }
