@@ -32,8 +32,10 @@
 // no sum of the lengths of the units left; orders with constraints such as
 // fragile or hazmat units skip them. The work
 // is bounded, deterministic for a given [Options.Seed], and stops early when
-// the context is cancelled or its deadline passes. Boxes are not checked for stability: a unit may rest
-// partly over empty space.
+// the context is cancelled or its deadline passes. Before a result is
+// returned every unit is lowered onto the floor or the units under it, so
+// none rests on nothing; beyond that, stability is not checked: a unit may
+// rest partly over empty space.
 //
 // # Objectives
 //
@@ -45,8 +47,8 @@
 //
 // [Verify] checks any result against its request without trusting the
 // packer: each unit is placed or reported unpacked exactly once, in an
-// allowed orientation, inside its box, overlapping nothing, within the
-// weight limits and the constraints.
+// allowed orientation, inside its box, overlapping nothing, standing on the
+// floor or on a unit, within the weight limits and the constraints.
 //
 // # Units
 //

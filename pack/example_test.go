@@ -66,7 +66,8 @@ func ExampleVerify() {
 		Boxes: []pack.Box{{ID: "B", Inner: mm(100, 100, 100)}},
 		Items: []pack.Item{{ID: "a", Dimensions: mm(60, 60, 60), Quantity: 2}},
 	}
-	// Two units placed on top of each other.
+	// Two units placed into each other, the second above the floor with
+	// no unit's top under it.
 	res := pack.Result{Packages: []pack.Package{{Box: "B", Inner: mm(100, 100, 100), Placements: []pack.Placement{
 		{Item: "a", Size: mm(60, 60, 60)},
 		{Item: "a", Position: pack.Point{Z: 30 * fulfill.Millimeter}, Size: mm(60, 60, 60)},
@@ -76,6 +77,7 @@ func ExampleVerify() {
 	}
 	// Output:
 	// pack: invalid result: package 0: item "a": at {0mm 0mm 0mm} size 60mmx60mmx60mm overlaps "a" at {0mm 0mm 30mm} size 60mmx60mmx60mm
+	// pack: invalid result: package 0: item "a": at {0mm 0mm 30mm} rests on nothing: no unit's top is under it
 }
 
 func ExampleBoundL2() {

@@ -1,6 +1,8 @@
 package pack
 
 import (
+	"slices"
+
 	"github.com/fulfillkit/fulfill"
 )
 
@@ -28,7 +30,7 @@ func (e *engine) result(st *setup, s *sol) (Result, error) {
 		box := req.Boxes[e.types[b.t].idx]
 		p := Package{Box: box.ID, Inner: box.Inner, Outer: box.outer(), Cost: box.Cost,
 			Placements: make([]Placement, 0, len(b.pl))}
-		for _, c := range b.pl {
+		for _, c := range settle(b.pl) {
 			it := &req.Items[next(c.k)]
 			p.Placements = append(p.Placements, Placement{Item: it.ID,
 				Position: Point{fulfill.Length(c.p[0]), fulfill.Length(c.p[1]), fulfill.Length(c.p[2])},
@@ -117,4 +119,32 @@ func (e *engine) result(st *setup, s *sol) (Result, error) {
 		res.LowerBound = e.lowerBound(packed)
 	}
 	return res, nil
+}
+
+// settle returns the placements of a box with every unit lowered until it
+// stands on the floor or on a unit below it: extreme points can leave a
+// unit above a gap, resting on nothing. Units go down in order of height,
+// each onto the highest top under its footprint among those already
+// settled, so none overlaps another. Nothing is ever above a fragile unit,
+// so none lands on one.
+func settle(pl []plc) []plc {
+	out := slices.Clone(pl)
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmpI(out[a].p[2], out[b].p[2]) })
+	for n, i := range idx {
+		c := &out[i]
+		var land int64
+		for _, j := range idx[:n] {
+			d := &out[j]
+			if top := d.p[2] + d.s[2]; top > land && top <= c.p[2] &&
+				c.p[0] < d.p[0]+d.s[0] && d.p[0] < c.p[0]+c.s[0] && c.p[1] < d.p[1]+d.s[1] && d.p[1] < c.p[1]+c.s[1] {
+				land = top
+			}
+		}
+		c.p[2] = land
+	}
+	return out
 }

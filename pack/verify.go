@@ -18,7 +18,8 @@ import (
 // exactly once; that every package uses a known box enabled for the
 // request's channel and carrier, within its supply; that every placement
 // has the item's dimensions in an orientation its rotation rule allows, lies
-// inside the box and overlaps no other placement; that content and gross
+// inside the box, overlaps no other placement and stands on the box's floor
+// or on the top of a unit under it; that content and gross
 // weights are reported correctly and within the box's limit; that costs add
 // up; that fragile, not-stackable, own-container, ship-alone, group and
 // hazmat constraints hold; that "too big" and "too heavy" explanations are
@@ -197,8 +198,8 @@ func Verify(req Request, res Result) error {
 	return errors.Join(probs...)
 }
 
-// verifyGeometry reports overlapping placements and units resting on
-// fragile ones in package p.
+// verifyGeometry reports overlapping placements, units resting on nothing
+// and units above fragile ones in package p.
 func verifyGeometry(p Package, items map[string]*Item, add func(item, format string, args ...any)) {
 	idx := make([]int, len(p.Placements))
 	for i := range idx {
@@ -216,6 +217,25 @@ func verifyGeometry(p Package, items map[string]*Item, add func(item, format str
 				overlap1(pa.Position.Z, pa.Size.Height, pb.Position.Z, pb.Size.Height) {
 				add(pa.Item, "at %v size %v overlaps %q at %v size %v", pa.Position, pa.Size, pb.Item, pb.Position, pb.Size)
 			}
+		}
+	}
+	// Every unit stands on the floor or on a unit: some top at its base's
+	// height under part of its footprint.
+	for _, a := range p.Placements {
+		if a.Position.Z == 0 {
+			continue
+		}
+		rests := false
+		for _, o := range p.Placements {
+			if o.Position.Z+o.Size.Height == a.Position.Z &&
+				overlap1(a.Position.X, a.Size.Length, o.Position.X, o.Size.Length) &&
+				overlap1(a.Position.Y, a.Size.Width, o.Position.Y, o.Size.Width) {
+				rests = true
+				break
+			}
+		}
+		if !rests {
+			add(a.Item, "at %v rests on nothing: no unit's top is under it", a.Position)
 		}
 	}
 	// Fragile units: nothing above their footprint.

@@ -70,6 +70,10 @@ func TestVerifyFindsProblems(t *testing.T) {
 		{"outside the box", func(_ *Request, r *Result) { r.Packages[0].Placements[2].Position.X = 80 * mm }, "not inside box"},
 		{"negative position", func(_ *Request, r *Result) { r.Packages[0].Placements[2].Position.Y = -1 }, "not inside box"},
 		{"overlap", func(_ *Request, r *Result) { r.Packages[0].Placements[2].Position.Z = 20 * mm }, "overlaps"},
+		{"resting on nothing", func(_ *Request, r *Result) { r.Packages[0].Placements[2].Position.Z = 50 * mm }, "rests on nothing"},
+		{"beside the unit under it", func(_ *Request, r *Result) {
+			r.Packages[0].Placements[2].Position = Point{X: 50 * mm, Y: 50 * mm, Z: 30 * mm}
+		}, "rests on nothing"},
 		{"forbidden rotation", func(_ *Request, r *Result) {
 			r.Packages[0].Placements[0].Size = dims(50, 30, 40)
 			r.Packages[0].Placements[0].Rotation = fulfill.RotationLHW
