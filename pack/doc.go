@@ -34,8 +34,9 @@
 // is bounded, deterministic for a given [Options.Seed], and stops early when
 // the context is cancelled or its deadline passes. Before a result is
 // returned every unit is lowered onto the floor or the units under it, so
-// none rests on nothing; beyond that, stability is not checked: a unit may
-// rest partly over empty space.
+// none rests on nothing. [Request.MinSupport] asks for more: the least
+// share of each unit's base that must rest on the units under it (with 0,
+// a unit may rest partly over empty space).
 //
 // # Objectives
 //
@@ -48,7 +49,8 @@
 // [Verify] checks any result against its request without trusting the
 // packer: each unit is placed or reported unpacked exactly once, in an
 // allowed orientation, inside its box, overlapping nothing, standing on the
-// floor or on a unit, within the weight limits and the constraints.
+// floor or on units as [Request.MinSupport] asks, within the weight limits
+// and the constraints.
 //
 // # Units
 //

@@ -85,23 +85,24 @@ const (
 
 // engine holds one packing problem and the search state.
 type engine struct {
-	ctx     context.Context
-	kinds   []kind
-	types   []btype
-	fits    [][]bool // kind x type: fits by size, rotation and weight
-	obj     Objective
-	mode    Mode
-	rng     *rand.Rand
-	work    int64
-	maxWork int64
-	stopped bool
-	ship    ShippingFunc
-	shipMem map[[2]int64]shipQuote
-	shipErr error
-	shipCur fulfill.Currency // the currency of the shipping estimates
-	req     *Request
-	floor   int64 // the largest floor area of a box type, at least 1
-	tallest int64 // the largest box height, at least 1
+	ctx        context.Context
+	kinds      []kind
+	types      []btype
+	fits       [][]bool // kind x type: fits by size, rotation and weight
+	obj        Objective
+	mode       Mode
+	rng        *rand.Rand
+	work       int64
+	maxWork    int64
+	minSupport int // the request's MinSupport
+	stopped    bool
+	ship       ShippingFunc
+	shipMem    map[[2]int64]shipQuote
+	shipErr    error
+	shipCur    fulfill.Currency // the currency of the shipping estimates
+	req        *Request
+	floor      int64 // the largest floor area of a box type, at least 1
+	tallest    int64 // the largest box height, at least 1
 
 	keys  [][3]int64 // sortUnits scratch: the sort key of each kind
 	keyed []bool     // sortUnits scratch: whether keys holds the kind's key
@@ -223,12 +224,14 @@ func (e *engine) place(b *bin, k int32, m merit) (plc, bool) {
 	return out, found
 }
 
-// clear reports whether a unit of size s at p overlaps nothing in b and
-// respects fragile units, and returns the free distance from the unit to
+// clear reports whether a unit of size s at p overlaps nothing in b,
+// respects fragile units and rests on units with at least the request's
+// MinSupport share of its base, and returns the free distance from the unit to
 // the nearest obstacle along +x, +y and +z.
 func (e *engine) clear(b *bin, p, s vec, fragile bool, dims vec) (gx, gy, gz int64, ok bool) {
 	gx, gy, gz = dims[0]-p[0]-s[0], dims[1]-p[1]-s[1], dims[2]-p[2]-s[2]
 	ex, ey, ez := p[0]+s[0], p[1]+s[1], p[2]+s[2]
+	var under float64 // the area of the unit's base resting on tops of units
 	for i := range b.pl {
 		q := &b.pl[i]
 		qx, qy, qz := q.p[0]+q.s[0], q.p[1]+q.s[1], q.p[2]+q.s[2]
@@ -238,6 +241,9 @@ func (e *engine) clear(b *bin, p, s vec, fragile bool, dims vec) (gx, gy, gz int
 		if ox && oy {
 			if oz {
 				return 0, 0, 0, false
+			}
+			if qz == p[2] && e.minSupport > 0 {
+				under += float64(min(ex, qx)-max(p[0], q.p[0])) * float64(min(ey, qy)-max(p[1], q.p[1]))
 			}
 			if q.p[2] >= ez {
 				if fragile {
@@ -254,6 +260,9 @@ func (e *engine) clear(b *bin, p, s vec, fragile bool, dims vec) (gx, gy, gz int
 		if ox && oz && q.p[1] >= ey {
 			gy = min(gy, q.p[1]-ey)
 		}
+	}
+	if p[2] > 0 && e.minSupport > 0 && under*100 < float64(e.minSupport)*float64(s[0])*float64(s[1])*(1-1e-12) {
+		return 0, 0, 0, false // too little of its base rests on units
 	}
 	return gx, gy, gz, true
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // fuzzRequest builds a request from fuzz bytes: a few boxes and items with
-// sizes, weights, rules and constraints taken from the data.
+// sizes, weights, rules, constraints and a support share taken from the
+// data.
 func fuzzRequest(data []byte) (Request, Options) {
 	pos := 0
 	next := func() int64 {
@@ -45,6 +46,7 @@ func fuzzRequest(data []byte) (Request, Options) {
 		req.Items = append(req.Items, it)
 	}
 	o := next()
+	req.MinSupport = int(next() % 101)
 	opts := Options{Objective: Objective(o % 3), Mode: Mode(o / 3 % 2), Seed: uint64(next()), MaxWork: 300_000,
 		Shipping: func(p Parcel) (fulfill.Money, error) {
 			return fulfill.MoneyFromMinor(300+int64(p.Gross/fulfill.Gram)/50, "USD")

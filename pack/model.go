@@ -163,6 +163,12 @@ type Request struct {
 	Channel string
 	// Carrier selects the boxes enabled for a carrier, in the same way.
 	Carrier string
+	// MinSupport is the least share of the base of a unit above the box's
+	// floor, in percent (0 to 100), that must rest on the tops of units
+	// under it, so that packings stay stable when the box is moved: 100
+	// asks for full support. With 0 a unit only has to touch a unit under
+	// it.
+	MinSupport int
 }
 
 // Objective is what the packer minimises. The zero value is

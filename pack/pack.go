@@ -105,6 +105,7 @@ func newEngine(ctx context.Context, req *Request, o *Options) (*engine, *setup) 
 		shipMem: make(map[[2]int64]shipQuote), req: req,
 		rng: rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))}
 	e.maxWork = o.MaxWork
+	e.minSupport = req.MinSupport
 	if e.maxWork == 0 {
 		e.maxWork = fastWork
 		if o.Mode == ModeThorough {

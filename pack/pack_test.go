@@ -245,6 +245,8 @@ func TestPackInvalidRequest(t *testing.T) {
 		{"unknown objective", Request{Boxes: []Box{ok}, Items: []Item{item}}, Options{Objective: 7}, "objective", ErrInvalidRequest},
 		{"unknown mode", Request{Boxes: []Box{ok}, Items: []Item{item}}, Options{Mode: 7}, "mode", ErrInvalidRequest},
 		{"negative work", Request{Boxes: []Box{ok}, Items: []Item{item}}, Options{MaxWork: -1}, "max_work", ErrInvalidRequest},
+		{"negative support", Request{Boxes: []Box{ok}, Items: []Item{item}, MinSupport: -1}, Options{}, "min_support", ErrInvalidRequest},
+		{"support over 100%", Request{Boxes: []Box{ok}, Items: []Item{item}, MinSupport: 101}, Options{}, "min_support", ErrInvalidRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -383,7 +385,8 @@ func packCatalogue() []Box {
 }
 
 // TestPackRandomOrders is the property test: random orders with random
-// constraints always give a result that verifies, every unit accounted for.
+// constraints and support shares always give a result that verifies, every
+// unit accounted for.
 func TestPackRandomOrders(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	n := 100
@@ -413,6 +416,7 @@ func TestPackRandomOrders(t *testing.T) {
 		if rng.IntN(4) == 0 {
 			req.Boxes[rng.IntN(len(req.Boxes))].Supply = 1
 		}
+		req.MinSupport = []int{0, 0, 50, 80, 100}[i%5]
 		opts := Options{Objective: Objective(rng.IntN(3)), Mode: Mode(rng.IntN(2)), Seed: uint64(i), MaxWork: 2_000_000,
 			Shipping: func(p Parcel) (fulfill.Money, error) {
 				return fulfill.MoneyFromMinor(500+int64(p.Gross/fulfill.Gram)/10, "USD")
@@ -540,4 +544,37 @@ func TestCostMergesAllBoxes(t *testing.T) {
 	require.Len(t, res.Packages, 1)
 	assert.Equal(t, "box-M", res.Packages[0].Box)
 	assert.Equal(t, "1.05", res.Cost.Amount().StringFixed(2))
+}
+
+// TestPackMinSupport: a board as wide as the box rests on a cube over only
+// 36% of its base. Asked for at least half, the packer lays the board on
+// the floor and the cube on it, in the one box.
+func TestPackMinSupport(t *testing.T) {
+	req := Request{Boxes: []Box{{ID: "B", Inner: dims(100, 100, 100)}}, Items: []Item{
+		{ID: "cube", Dimensions: dims(60, 60, 50), Quantity: 1, Rotation: RotationNone},
+		{ID: "board", Dimensions: dims(100, 100, 10), Quantity: 1, Rotation: RotationNone},
+	}}
+	for _, support := range []int{0, 50, 100} {
+		req.MinSupport = support
+		res := packed(t, req, nil)
+		require.Equal(t, 1, res.Boxes())
+		if support > 36 {
+			for _, p := range res.Packages[0].Placements {
+				if p.Item == "board" {
+					assert.Zero(t, p.Position.Z, "support %d", support)
+				}
+			}
+		}
+	}
+	// The same packing with the board on the cube fails the check.
+	req.MinSupport = 50
+	bad := Result{Packages: []Package{{Box: "B", Inner: dims(100, 100, 100), Placements: []Placement{
+		{Item: "cube", Size: dims(60, 60, 50)},
+		{Item: "board", Position: Point{Z: 50 * mm}, Size: dims(100, 100, 10)},
+	}}}}
+	err := Verify(req, bad)
+	require.ErrorIs(t, err, ErrInvalidResult)
+	assert.Contains(t, err.Error(), "rests on 36.0% of its base, under the 50% asked")
+	req.MinSupport = 30
+	assert.NoError(t, Verify(req, bad))
 }

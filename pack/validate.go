@@ -99,6 +99,9 @@ func (r Request) Validate() error {
 			}
 		}
 	}
+	if r.MinSupport < 0 || r.MinSupport > 100 {
+		bad("min_support", strconv.Itoa(r.MinSupport), "must be a percentage from 0 to 100")
+	}
 	return errors.Join(errs...)
 }
 

@@ -19,7 +19,8 @@ import (
 // request's channel and carrier, within its supply; that every placement
 // has the item's dimensions in an orientation its rotation rule allows, lies
 // inside the box, overlaps no other placement and stands on the box's floor
-// or on the top of a unit under it; that content and gross
+// or on the tops of units under it, over at least the request's MinSupport
+// share of its base; that content and gross
 // weights are reported correctly and within the box's limit; that costs add
 // up; that fragile, not-stackable, own-container, ship-alone, group and
 // hazmat constraints hold; that "too big" and "too heavy" explanations are
@@ -125,7 +126,7 @@ func Verify(req Request, res Result) error {
 			}
 		}
 		if box != nil {
-			verifyGeometry(p, items, func(item, format string, args ...any) { add(pi, item, format, args...) })
+			verifyGeometry(p, items, req.MinSupport, func(item, format string, args ...any) { add(pi, item, format, args...) })
 			if box.MaxContent > 0 && content > box.MaxContent {
 				add(pi, "", "content %v is over box %q's limit of %v", content, p.Box, box.MaxContent)
 			}
@@ -199,8 +200,9 @@ func Verify(req Request, res Result) error {
 }
 
 // verifyGeometry reports overlapping placements, units resting on nothing
-// and units above fragile ones in package p.
-func verifyGeometry(p Package, items map[string]*Item, add func(item, format string, args ...any)) {
+// or on less than minSupport percent of their base, and units above
+// fragile ones in package p.
+func verifyGeometry(p Package, items map[string]*Item, minSupport int, add func(item, format string, args ...any)) {
 	idx := make([]int, len(p.Placements))
 	for i := range idx {
 		idx[i] = i
@@ -225,17 +227,21 @@ func verifyGeometry(p Package, items map[string]*Item, add func(item, format str
 		if a.Position.Z == 0 {
 			continue
 		}
-		rests := false
+		var under float64
 		for _, o := range p.Placements {
 			if o.Position.Z+o.Size.Height == a.Position.Z &&
 				overlap1(a.Position.X, a.Size.Length, o.Position.X, o.Size.Length) &&
 				overlap1(a.Position.Y, a.Size.Width, o.Position.Y, o.Size.Width) {
-				rests = true
-				break
+				under += float64(min(a.Position.X+a.Size.Length, o.Position.X+o.Size.Length)-max(a.Position.X, o.Position.X)) *
+					float64(min(a.Position.Y+a.Size.Width, o.Position.Y+o.Size.Width)-max(a.Position.Y, o.Position.Y))
 			}
 		}
-		if !rests {
+		base := float64(a.Size.Length) * float64(a.Size.Width)
+		switch {
+		case under == 0:
 			add(a.Item, "at %v rests on nothing: no unit's top is under it", a.Position)
+		case under*100 < float64(minSupport)*base*(1-1e-12):
+			add(a.Item, "at %v rests on %.1f%% of its base, under the %d%% asked", a.Position, 100*under/base, minSupport)
 		}
 	}
 	// Fragile units: nothing above their footprint.
