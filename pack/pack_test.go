@@ -513,37 +513,36 @@ func TestCostTriesHarderForCheaperBox(t *testing.T) {
 	require.Equal(t, "L", res.Packages[0].Box)
 }
 
-// TestCostMergesThreeBoxes: the weight of this order spreads it over three
-// mailers (1.18 in all); any two of them cost less than a carton, but all
-// three cost more than the one carton that takes the whole order (1.10).
-func TestCostMergesThreeBoxes(t *testing.T) {
-	req := Request{Boxes: packCatalogue(), Items: []Item{
-		{ID: "a", Dimensions: dims(167, 162, 27), Weight: 208 * fulfill.Gram, Quantity: 1, Rotation: RotationUpright},
-		{ID: "b", Dimensions: dims(280, 214, 27), Weight: 1250 * fulfill.Gram, Quantity: 1, Rotation: RotationAny},
-		{ID: "c", Dimensions: dims(91, 92, 13), Weight: 1446 * fulfill.Gram, Quantity: 2, Rotation: RotationAny},
-		{ID: "d", Dimensions: dims(170, 139, 19), Weight: 431 * fulfill.Gram, Quantity: 2, Rotation: RotationUpright},
-		{ID: "e", Dimensions: dims(173, 221, 15), Weight: 1122 * fulfill.Gram, Quantity: 3, Rotation: RotationAny},
-	}}
-	res, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost})
-	require.NoError(t, err)
-	require.NoError(t, Verify(req, res))
-	require.Len(t, res.Packages, 1)
-	assert.Equal(t, "box-M", res.Packages[0].Box)
-	assert.Equal(t, "1.10", res.Cost.Amount().StringFixed(2))
-}
-
-// TestCostMergesAllBoxes: by weight, nine of these go two to a poly mailer
-// (five mailers, 1.10); one carton takes all nine on edge for 1.05.
-func TestCostMergesAllBoxes(t *testing.T) {
-	req := Request{Boxes: packMailerCatalogue(), Items: []Item{
-		{ID: "a", Dimensions: dims(179, 247, 38), Weight: 680 * fulfill.Gram, Quantity: 9, Rotation: RotationAny},
-	}}
-	res, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost})
-	require.NoError(t, err)
-	require.NoError(t, Verify(req, res))
-	require.Len(t, res.Packages, 1)
-	assert.Equal(t, "box-M", res.Packages[0].Box)
-	assert.Equal(t, "1.05", res.Cost.Amount().StringFixed(2))
+// TestCostMergesBoxes: orders whose weight spreads them over poly mailers,
+// where any two mailers cost less than a carton but all of them cost more
+// than the one carton that takes the whole order.
+func TestCostMergesBoxes(t *testing.T) {
+	tests := []struct {
+		name  string
+		boxes []Box
+		items []Item
+		cost  string // of the one box-M, against three or five mailers
+	}{
+		{"three mailers (1.18)", packCatalogue(), []Item{
+			{ID: "a", Dimensions: dims(167, 162, 27), Weight: 208 * fulfill.Gram, Quantity: 1, Rotation: RotationUpright},
+			{ID: "b", Dimensions: dims(280, 214, 27), Weight: 1250 * fulfill.Gram, Quantity: 1, Rotation: RotationAny},
+			{ID: "c", Dimensions: dims(91, 92, 13), Weight: 1446 * fulfill.Gram, Quantity: 2, Rotation: RotationAny},
+			{ID: "d", Dimensions: dims(170, 139, 19), Weight: 431 * fulfill.Gram, Quantity: 2, Rotation: RotationUpright},
+			{ID: "e", Dimensions: dims(173, 221, 15), Weight: 1122 * fulfill.Gram, Quantity: 3, Rotation: RotationAny},
+		}, "1.10"},
+		{"five mailers (1.10), nine units on edge in the carton", packMailerCatalogue(), []Item{
+			{ID: "a", Dimensions: dims(179, 247, 38), Weight: 680 * fulfill.Gram, Quantity: 9, Rotation: RotationAny},
+		}, "1.05"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := Request{Boxes: tt.boxes, Items: tt.items}
+			res := packed(t, req, &Options{Objective: ObjectiveCost})
+			require.Len(t, res.Packages, 1)
+			assert.Equal(t, "box-M", res.Packages[0].Box)
+			assert.Equal(t, tt.cost, res.Cost.Amount().StringFixed(2))
+		})
+	}
 }
 
 // TestPackMinSupport: a board as wide as the box rests on a cube over only
