@@ -186,11 +186,11 @@ func (t *Txn) SerialLevels(keyOf func(id string) (Key, bool)) []Key {
 	return slices.Compact(ks)
 }
 
-// checkSerialCounts applies the rule of [SerialCountError] to the levels
-// of t.SerialLevels: before and after are the levels' buckets around t,
-// net the change t makes to each level's serial numbers.
-func checkSerialCounts(t *Txn, st State, keyOf func(string) (Key, bool), before, after map[Key]Buckets, net map[Key]int64) error {
-	for _, k := range t.SerialLevels(keyOf) {
+// checkSerialCounts applies the rule of [SerialCountError] to levels, a
+// Txn's [Txn.SerialLevels]: before and after are the levels' buckets around
+// the Txn, net the change it makes to each level's serial numbers.
+func checkSerialCounts(st State, levels []Key, before, after map[Key]Buckets, net map[Key]int64) error {
+	for _, k := range levels {
 		was := st.SerialCounts[k]
 		now, ok := add(was, net[k])
 		if !ok {

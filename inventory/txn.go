@@ -439,15 +439,22 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 
 	out := &Outcome{}
 	var short []Shortage
-	before := make(map[Key]Buckets, len(keys))
-	after := make(map[Key]Buckets, len(keys))
+	// The levels whose serial numbers are counted, with their buckets
+	// around t; most Txns have none and allocate nothing for them.
+	serialLevels := t.SerialLevels(keyOf)
+	var before, after map[Key]Buckets
+	if len(serialLevels) > 0 {
+		before, after = make(map[Key]Buckets, len(serialLevels)), make(map[Key]Buckets, len(serialLevels))
+	}
 	for _, k := range keys {
 		p := pre[k]
 		nb, err := p.Buckets.Add(delta[k])
 		if err != nil {
 			return nil, err
 		}
-		before[k], after[k] = p.Buckets, nb
+		if before != nil {
+			before[k], after[k] = p.Buckets, nb
+		}
 		for _, b := range nb.violations() {
 			pq := p.Quantity(b)
 			w, _ := sub(pq, nb.Quantity(b))
@@ -475,7 +482,7 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSerialCounts(t, st, keyOf, before, after, net); err != nil {
+	if err := checkSerialCounts(st, serialLevels, before, after, net); err != nil {
 		return nil, err
 	}
 	out.Serials = serials
