@@ -447,7 +447,11 @@ func (e *engine) mergeBins(s *sol, idx []int, used []int) (*bin, bool) {
 		}
 	}
 	for _, t := range cands {
-		if nb := e.repackHard(t, content); nb != nil {
+		repack := e.repackHard
+		if len(idx) > 2 {
+			repack = e.repack // many more sets of boxes: less effort for each
+		}
+		if nb := repack(t, content); nb != nil {
 			nb.group = group
 			return nb, true
 		}
