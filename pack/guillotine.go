@@ -63,8 +63,17 @@ type gfill struct {
 // of their lengths, or no unit that can take its corner), or when the units
 // that fit only the empty boxes have more than their volume. The search is
 // one depth-first run of at most limit nodes, counted with the engine's
-// work; it returns nil if it finds nothing.
+// work. When it finds nothing, allFill searches again, as long, with the
+// units joined into blocks; it returns nil if that finds nothing either.
 func (e *engine) guillotine(t int, units []int32, k int, limit int) *sol {
+	if s := e.guillotineUnits(t, units, k, limit); s != nil || e.stopped {
+		return s
+	}
+	return e.allFill(t, units, k, limit)
+}
+
+// guillotineUnits is guillotine without the second search over blocks.
+func (e *engine) guillotineUnits(t int, units []int32, k int, limit int) *sol {
 	if !e.perfectable(t, units, k) {
 		return nil
 	}

@@ -445,6 +445,7 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 			}
 		}
 	}
+	consider(e.blockPack(st.pinned, st.units, st.lb, best))
 	gapFree(50)
 	type start struct {
 		rule int
