@@ -203,7 +203,8 @@ func (e *engine) joinBlocks(blocks []ablock, box vec, maxPartners int) ([]ablock
 // blockPack packs units, when their volume fills exactly lb boxes of a type
 // and no box is pinned, by joining them into blocks as allFill does and
 // running the constructive heuristic and the first improvement steps on
-// the blocks: whole faces together leave far less waste than single units.
+// the blocks, aiming at one box more than lb (the gap-free searches look
+// for lb): whole faces together leave far less waste than single units.
 // It returns nil when it does not apply, found already has lb boxes,
 // nothing joins, or e is stopped.
 func (e *engine) blockPack(pinned *sol, units []int32, lb int, found *sol) *sol {
@@ -222,7 +223,7 @@ func (e *engine) blockPack(pinned *sol, units []int32, lb int, found *sol) *sol 
 	}
 	var best *sol
 	var bestV value
-	for _, rule := range []int{0, 6, 1, 7, 2, 3, 4, 5} {
+	for _, rule := range []int{0, 6} {
 		for _, m := range []merit{meritGap, meritLow} {
 			if sub.stopped {
 				break
@@ -234,10 +235,10 @@ func (e *engine) blockPack(pinned *sol, units []int32, lb int, found *sol) *sol 
 			}
 		}
 	}
-	if best != nil {
-		best = sub.improve(best.clone(), lb)
-		best = sub.squeeze(best, lb, 30)
-		best = sub.lns(best, lb, 20)
+	if best != nil { // one box more than the bound: the gap-free searches look for the bound
+		best = sub.improve(best.clone(), lb+1)
+		best = sub.squeeze(best, lb+1, 30)
+		best = sub.lns(best, lb+1, 20)
 	}
 	e.work, e.stopped = sub.work, sub.stopped
 	if best == nil {
