@@ -200,6 +200,9 @@ func (e *engine) joinBlocks(blocks []ablock, box vec, maxPartners int) ([]ablock
 	return out, more
 }
 
+// blockRounds is the most rounds of squeeze and lns that blockPack runs.
+const blockRounds = 4
+
 // blockPack packs units, when their volume fills exactly lb boxes of a type
 // and no box is pinned, by joining them into blocks as allFill does and
 // running the constructive heuristic and the first improvement steps on
@@ -221,6 +224,7 @@ func (e *engine) blockPack(pinned *sol, units []int32, lb int, found *sol) *sol 
 	if sub == nil {
 		return nil
 	}
+	sub.mode = ModeFast // its repacking suits the blocks' few, large kinds
 	var best *sol
 	var bestV value
 	for _, rule := range []int{0, 6} {
@@ -237,8 +241,13 @@ func (e *engine) blockPack(pinned *sol, units []int32, lb int, found *sol) *sol 
 	}
 	if best != nil { // one box more than the bound: the gap-free searches look for the bound
 		best = sub.improve(best.clone(), lb+1)
-		best = sub.squeeze(best, lb+1, 30)
-		best = sub.lns(best, lb+1, 20)
+		for range blockRounds {
+			if len(best.bins) <= lb+1 || sub.stopped {
+				break
+			}
+			best = sub.squeeze(best, lb+1, 30)
+			best = sub.lns(best, lb+1, 20)
+		}
 	}
 	e.work, e.stopped = sub.work, sub.stopped
 	if best == nil {
