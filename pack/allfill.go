@@ -209,9 +209,13 @@ const blockRounds = 4
 // the blocks, aiming at one box more than lb (the gap-free searches look
 // for lb): whole faces together leave far less waste than single units.
 // It returns nil when it does not apply, found already has lb boxes,
-// nothing joins, or e is stopped.
+// nothing joins, or e is stopped. A request with a MinSupport does not
+// apply: a block that rests on enough units may hold units that do not.
 func (e *engine) blockPack(pinned *sol, units []int32, lb int, found *sol) *sol {
 	if len(pinned.bins) > 0 || lb == 0 || e.stopped || found != nil && len(found.bins) <= lb {
+		return nil
+	}
+	if e.minSupport > 0 {
 		return nil
 	}
 	t := slices.IndexFunc(e.types, func(bt btype) bool {

@@ -159,3 +159,15 @@ func TestPackAllFillLarge(t *testing.T) {
 		assert.LessOrEqual(t, res.Boxes(), 4, "n %d seed %d", c.n, c.seed)
 	}
 }
+
+// TestPackAllFillSupport: asked for support, every unit of an all-fill
+// packing rests on units over at least that share of its base, block
+// heuristic or not (packed verifies it).
+func TestPackAllFillSupport(t *testing.T) {
+	for _, support := range []int{60, 100} {
+		req := shuffled(mpvInstance(9, 150, 1), 1)
+		req.MinSupport = support
+		res := packed(t, req, &Options{MaxWork: fastWork})
+		assert.LessOrEqual(t, res.Boxes(), 5, "support %d", support)
+	}
+}
