@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,7 +193,9 @@ func TestMPVFigures(t *testing.T) {
 			continue
 		}
 		var c9 int
+		var bySize []string
 		for _, n := range sizes {
+			before := c9
 			for inst := range *packInstances {
 				req := mpvInstance(9, n, uint64(inst))
 				ctx, cancel := context.WithTimeout(context.Background(), max(*packThorough, time.Second))
@@ -202,8 +205,9 @@ func TestMPVFigures(t *testing.T) {
 				require.NoError(t, Verify(req, res))
 				c9 += res.Boxes()
 			}
+			bySize = append(bySize, fmt.Sprintf("n=%d %.2f", n, float64(c9-before)/float64(*packInstances)))
 		}
-		t.Logf("%s class 9: average %.2f boxes", mode, float64(c9)/float64(len(sizes)**packInstances))
+		t.Logf("%s class 9: average %.2f boxes (%s)", mode, float64(c9)/float64(len(sizes)**packInstances), strings.Join(bySize, ", "))
 	}
 }
 
