@@ -166,7 +166,13 @@ type batchProblem struct {
 	tables sweepTables   // scratch of the length-only sweeps
 	sweep2 sweep2Scratch // scratch of the sweeps with two cross aisles
 	key    []byte        // scratch of cost: the memo key
-	uniq   []Spot        // scratch of length: the distinct spots of a set
+	uniq   []Spot        // scratch of length and route: the distinct spots of a set
+	// Scratch of route: the index in uniq of each bin, the bins grouped by
+	// spot (those of uniq[u] at byUniq[first[u]:first[u+1]]) with a cursor
+	// per spot to fill them, and an index of the distinct spots for long
+	// lists.
+	at, byUniq, first, cursor []int
+	index                     map[Spot]int
 	// reach and noReach: see reachTable.
 	reach   [][]fulfill.Length
 	noReach bool
@@ -382,8 +388,14 @@ func nearest(l Layout, a Spot, ss []Spot) fulfill.Length {
 	return best
 }
 
+// binsOf returns the bins of the orders of set, order by order, in a slice
+// of its own.
 func (p *batchProblem) binsOf(set []int) []Bin {
-	var bins []Bin
+	n := 0
+	for _, o := range set {
+		n += len(p.bins[o])
+	}
+	bins := make([]Bin, 0, n)
 	for _, o := range set {
 		bins = append(bins, p.bins[o]...)
 	}
@@ -398,9 +410,13 @@ func (p *batchProblem) loadOf(set []int) load {
 	return ld
 }
 
-// result routes every batch and assembles the Batching.
+// result routes every batch and assembles the Batching. With the default
+// router on a Rect it allocates only what the Batching holds.
 func (p *batchProblem) result(sets [][]int) (Batching, error) {
 	var out Batching
+	if n := len(sets) - countEmpty(sets); n > 0 {
+		out.Batches = make([]Batch, 0, n)
+	}
 	for _, s := range sets {
 		if len(s) == 0 {
 			continue
@@ -408,7 +424,7 @@ func (p *batchProblem) result(sets [][]int) (Batching, error) {
 		s = slices.Clone(s)
 		slices.Sort(s)
 		bins := p.binsOf(s)
-		r, err := p.router.Route(p.ctx, p.l, bins)
+		r, err := p.route(s, bins)
 		if err != nil {
 			return Batching{}, err
 		}
@@ -417,6 +433,101 @@ func (p *batchProblem) result(sets [][]int) (Batching, error) {
 	}
 	slices.SortStableFunc(out.Batches, func(a, b Batch) int { return cmp.Compare(a.Orders[0], b.Orders[0]) })
 	return out, nil
+}
+
+// countEmpty returns how many of sets are empty.
+func countEmpty(sets [][]int) int {
+	n := 0
+	for _, s := range sets {
+		if len(s) == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// route routes bins, the bins of the orders of set, as p's router does.
+// With the default router on a Rect that [Optimal] handles, it finds the
+// same route as [Optimal.Route] from the spots the problem already holds,
+// in the problem's scratch, allocating only the route's stops.
+func (p *batchProblem) route(set []int, bins []Bin) (Route, error) {
+	r, ok := p.l.(*Rect)
+	if !ok || r.k > MaxOptimalCrossAisles {
+		return p.router.Route(p.ctx, p.l, bins)
+	}
+	switch p.router.(type) {
+	case Auto, Optimal, *Auto, *Optimal:
+	default:
+		return p.router.Route(p.ctx, p.l, bins)
+	}
+	// The distinct spots in order of first appearance, as newProblem
+	// finds them, and the spot of each bin.
+	uniq, at := p.uniq[:0], p.at[:0]
+	if p.index != nil {
+		clear(p.index)
+	}
+	indexed := false
+	for _, o := range set {
+		for _, sp := range p.spots[o] {
+			u := -1
+			if indexed {
+				if v, ok := p.index[sp]; ok {
+					u = v
+				}
+			} else {
+				u = slices.Index(uniq, sp)
+			}
+			if u < 0 {
+				u = len(uniq)
+				uniq = append(uniq, sp)
+				if indexed {
+					p.index[sp] = u
+				} else if len(uniq) > 32 { // long lists: a map instead of a scan
+					if p.index == nil {
+						p.index = make(map[Spot]int, len(bins))
+					}
+					for v, s := range uniq {
+						p.index[s] = v
+					}
+					indexed = true
+				}
+			}
+			at = append(at, u)
+		}
+	}
+	p.uniq, p.at = uniq, at
+	// The bins of each spot, ascending.
+	first := resize(p.first, len(uniq)+1)
+	for _, u := range at {
+		first[u+1]++
+	}
+	for u := range uniq {
+		first[u+1] += first[u]
+	}
+	byUniq := resize(p.byUniq, len(at))
+	cursor := resize(p.cursor, len(uniq))
+	copy(cursor, first[:len(uniq)])
+	for i, u := range at {
+		byUniq[cursor[u]] = i
+		cursor[u]++
+	}
+	p.first, p.byUniq, p.cursor = first, byUniq, cursor
+	order, _, err := r.optimalOrder(p.ctx, uniq, false, &p.tables)
+	if err != nil {
+		return Route{}, err
+	}
+	// As problem.route makes it from the order.
+	rt := Route{Stops: make([]int, 0, len(bins))}
+	prev := r.Depot()
+	for _, u := range order {
+		rt.Stops = append(rt.Stops, byUniq[first[u]:first[u+1]]...)
+		rt.Length += r.Distance(prev, uniq[u])
+		prev = uniq[u]
+	}
+	if len(order) > 0 {
+		rt.Length += r.Distance(prev, r.Depot())
+	}
+	return rt, nil
 }
 
 var (

@@ -47,8 +47,9 @@ func fuzzInstance(data []byte) (*Rect, []Bin, error) {
 }
 
 // FuzzRoute checks on fuzzed instances that the sweep equals Held-Karp,
-// that every router's route verifies, and that bad bins are refused with
-// ErrInvalidBin rather than a panic.
+// that Optimal's route is the one the sweep and rebuild kept as the
+// reference give, that every router's route verifies, and that bad bins
+// are refused with ErrInvalidBin rather than a panic.
 func FuzzRoute(f *testing.F) {
 	f.Add([]byte{0, 3, 10, 20, 2, 1, 0, 1, 5, 1, 3, 0, 0, 2, 8, 1, 1})
 	f.Add([]byte{2, 7, 19, 59, 9, 3, 4, 2, 10, 7, 19, 2, 1, 0, 0, 0, 0, 3, 3, 1, 0})
@@ -65,6 +66,9 @@ func FuzzRoute(f *testing.F) {
 		ex, err := Exact{}.Route(ctx, r, bins)
 		require.NoError(t, err)
 		require.Equal(t, ex.Length, opt.Length)
+		ref, err := legacyOptimalRoute(ctx, r, bins)
+		require.NoError(t, err)
+		require.Equal(t, ref, opt)
 		for _, rt := range allRouters {
 			got, err := rt.r.Route(ctx, r, bins)
 			require.NoError(t, err)

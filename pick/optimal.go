@@ -89,6 +89,34 @@ type sweepTables struct {
 	need  []bool
 	opts  [][maxK][]vopt
 	arena []vopt // backing store of opts
+
+	// What rebuilding the tour needs, when it is wanted.
+	keptKeys []uint64           // the states kept to rebuild the tour, one list after the other
+	keptEnts []dpEntry          // their entries, likewise
+	inter    [][maxK]keptStates // per aisle and sub-aisle
+	outs     []keptStates       // the states leaving each aisle to the right
+	graph    tourGraph
+	spotOf   []int // graph node -> spot index, -1 for none
+	ids      []int // the graph nodes of one sub-aisle's picks
+	seen     []bool
+	order    []int // the visiting order returned
+}
+
+// keptStates locates one list of states among the kept ones.
+type keptStates struct{ off, n int }
+
+// keep copies the states of l after the kept ones and returns where they lie.
+func (tb *sweepTables) keep(l stateList) keptStates {
+	ks := keptStates{off: len(tb.keptKeys), n: len(l.keys)}
+	tb.keptKeys = append(tb.keptKeys, l.keys...)
+	tb.keptEnts = append(tb.keptEnts, l.ents...)
+	return ks
+}
+
+// find returns the entry of key among the kept states ks; the key is known
+// to be there.
+func (tb *sweepTables) find(ks keptStates, key uint64) dpEntry {
+	return tb.keptEnts[ks.off+slices.Index(tb.keptKeys[ks.off:ks.off+ks.n], key)]
 }
 
 // sub holds the picks inside one sub-aisle: positions and spot indexes.
@@ -110,8 +138,12 @@ func resize[T any](s []T, n int) []T {
 
 // optimalOrder solves the instance and returns the visiting order of the
 // distinct spots and the optimal tour length; with lengthOnly, the length
-// alone. tables may be nil or reused from an earlier call.
+// alone. tables may be nil or reused from an earlier call; the order lives
+// in tables until their next sweep.
 func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, tables *sweepTables) ([]int, fulfill.Length, error) {
+	if tables == nil {
+		tables = new(sweepTables)
+	}
 	depot := r.Depot()
 	trivial := true
 	for _, s := range uniq {
@@ -120,10 +152,11 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		}
 	}
 	if trivial {
-		order := make([]int, len(uniq))
-		for i := range order {
-			order[i] = i
+		order := tables.order[:0]
+		for i := range uniq {
+			order = append(order, i)
 		}
+		tables.order = order
 		return order, 0, nil
 	}
 	k := r.k
@@ -137,13 +170,14 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		lo, hi = min(lo, s.X), max(hi, s.X)
 	}
 	ncol := int(hi-lo) + 1
-	if tables == nil {
-		tables = new(sweepTables)
-	}
 	req := resize(tables.req, ncol)
-	var nodeSpot map[int]int // cross node id -> spot index, to rebuild the tour
+	var spotOf []int // graph node -> spot index, to rebuild the tour
 	if !lengthOnly {
-		nodeSpot = make(map[int]int)
+		// The first ncol*k nodes are the cross-aisle nodes of each aisle.
+		spotOf = tables.spotOf[:0]
+		for range ncol * k {
+			spotOf = append(spotOf, -1)
+		}
 	}
 	subs := tables.subs
 	if cap(subs) < ncol {
@@ -163,7 +197,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		if c >= 0 {
 			req[t][c] = true
 			if !lengthOnly {
-				nodeSpot[t*k+c] = u
+				spotOf[t*k+c] = u
 			}
 			continue
 		}
@@ -236,11 +270,13 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 	// cross aisle continues to aisle t+1. Each step keeps only the cheapest
 	// way to each state.
 	next := &tables.next
-	var inter [][maxK]stateList // per aisle and sub-aisle, kept to rebuild the tour
-	var outs []stateList        // states leaving aisle t to the right, likewise
+	var inter [][maxK]keptStates // per aisle and sub-aisle, kept to rebuild the tour
+	var outs []keptStates        // states leaving aisle t to the right, likewise
 	if !lengthOnly {
-		inter = make([][maxK]stateList, ncol)
-		outs = make([]stateList, ncol)
+		inter = resize(tables.inter, ncol)
+		outs = resize(tables.outs, ncol)
+		tables.inter, tables.outs = inter, outs
+		tables.keptKeys, tables.keptEnts = tables.keptKeys[:0], tables.keptEnts[:0]
 	}
 	tables.first.keys = append(tables.first.keys[:0], 0)
 	tables.first.ents = append(tables.first.ents[:0], dpEntry{})
@@ -266,9 +302,9 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 					dst.relax(applyOption(nodes, c, o, k), dpEntry{cost: e.cost + o.cost, prev: key, combo: int32(oi)})
 				}
 			}
-			src = dst.list(!lengthOnly)
+			src = dst.list()
 			if !lengthOnly {
-				inter[t][c] = src
+				inter[t][c] = tables.keep(src)
 			}
 		}
 		midList := src
@@ -355,9 +391,9 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 				}
 			}
 		}
-		cur = next.list(!lengthOnly)
+		cur = next.list()
 		if !lengthOnly {
-			outs[t] = cur
+			outs[t] = tables.keep(cur)
 		}
 	}
 	if bestT < 0 {
@@ -368,11 +404,8 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 	}
 
 	// Rebuild the tour's multigraph from the choices made.
-	g := newMultigraph(ncol * k)
-	spotNode := make(map[int]int) // graph node -> spot index
-	for id, u := range nodeSpot {
-		spotNode[id] = u
-	}
+	g := &tables.graph
+	g.reset(ncol * k)
 	t, ik := bestT, bestI
 	var mout [maxK]int
 	for t >= 0 {
@@ -380,7 +413,7 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		// the state entering aisle t.
 		var choice [maxK]int
 		for c := k - 2; c >= 0; c-- {
-			e := inter[t][c].find(ik)
+			e := tables.find(inter[t][c], ik)
 			choice[c], ik = int(e.combo), e.prev
 		}
 		for c := range k {
@@ -391,33 +424,27 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		for c := 0; c < k-1; c++ {
 			o := opts[t][c][choice[c]]
 			s := subs[t][c]
-			ids := make([]int, len(s.ys))
-			for i := range ids {
-				ids[i] = g.node()
-				spotNode[ids[i]] = s.idx[i]
+			ids := tables.ids[:0]
+			for _, u := range s.idx {
+				ids = append(ids, g.node())
+				spotOf = append(spotOf, u)
 			}
+			tables.ids = ids
 			low, high := t*k+c, t*k+c+1
-			chain := func(from int, pts []int, mult int) {
-				prev := from
-				for _, p := range pts {
-					g.add(prev, p, mult)
-					prev = p
-				}
-			}
 			switch o.kind {
 			case vPass1, vPass2:
 				mult := 1
 				if o.kind == vPass2 {
 					mult = 2
 				}
-				chain(low, append(ids, high), mult)
+				g.add(g.chain(low, ids, mult), high, mult)
 			case vLow:
-				chain(low, ids, 2)
+				g.chain(low, ids, 2)
 			case vHigh:
-				chain(high, reversed(ids), 2)
+				g.chainBack(high, ids, 2)
 			case vGap:
-				chain(low, ids[:o.gap+1], 2)
-				chain(high, reversed(ids[o.gap+1:]), 2)
+				g.chain(low, ids[:o.gap+1], 2)
+				g.chainBack(high, ids[o.gap+1:], 2)
 			}
 		}
 		if t == 0 {
@@ -426,18 +453,20 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 		for c := range k {
 			mout[c] = int(ik>>(5*c)) & 3
 		}
-		ik = outs[t-1].find(ik).prev
+		ik = tables.find(outs[t-1], ik).prev
 		t--
 	}
+	tables.spotOf = spotOf
 	start := int(depot.X-lo)*k + r.cfg.Depot.CrossAisle
-	seen := make(map[int]bool, len(uniq))
-	order := make([]int, 0, len(uniq))
+	seen := resize(tables.seen, len(uniq))
+	order := tables.order[:0]
 	for _, v := range g.euler(start) {
-		if u, ok := spotNode[v]; ok && !seen[u] {
+		if u := spotOf[v]; u >= 0 && !seen[u] {
 			seen[u] = true
 			order = append(order, u)
 		}
 	}
+	tables.seen, tables.order = seen, order
 	if len(order) != len(uniq) {
 		return nil, 0, fmt.Errorf("pick: internal error: tour visits %d of %d spots", len(order), len(uniq))
 	}
@@ -510,23 +539,15 @@ func (h *stateTable) grow() {
 	}
 }
 
-// list returns the table's states, copied if keep is set.
-func (h *stateTable) list(keep bool) stateList {
-	if !keep {
-		return stateList{keys: h.keys, ents: h.ents}
-	}
-	return stateList{keys: slices.Clone(h.keys), ents: slices.Clone(h.ents)}
+// list returns the table's states, valid until it is next reset.
+func (h *stateTable) list() stateList {
+	return stateList{keys: h.keys, ents: h.ents}
 }
 
-// stateList is a frozen set of sweep states.
+// stateList is a set of sweep states.
 type stateList struct {
 	keys []uint64
 	ents []dpEntry
-}
-
-// find returns the entry of key; the key is known to be there.
-func (l stateList) find(key uint64) dpEntry {
-	return l.ents[slices.Index(l.keys, key)]
 }
 
 func reversed(s []int) []int {
@@ -624,54 +645,95 @@ func applyOption(nodes uint64, c int, o vopt, k int) uint64 {
 	return out
 }
 
-// multigraph is an undirected multigraph for building an Euler circuit.
-type multigraph struct {
-	adj   [][]int // node -> edge ids
-	ends  [][2]int
-	used  []bool
+// tourGraph is an undirected multigraph for building an Euler circuit,
+// whose storage is reused from one tour to the next.
+type tourGraph struct {
+	ends  [][2]int // the edges, by id
 	nodes int
+	// Scratch of euler.
+	first   []int // node v's edges are adj[first[v]:first[v+1]]
+	adj     []int // edge ids, node by node, each node's in the order added
+	pos     []int
+	used    []bool
+	stack   []int
+	circuit []int
 }
 
-func newMultigraph(n int) *multigraph {
-	return &multigraph{adj: make([][]int, n), nodes: n}
+// reset empties g and gives it n nodes.
+func (g *tourGraph) reset(n int) {
+	g.ends, g.nodes = g.ends[:0], n
 }
 
 // node adds a node and returns its id.
-func (g *multigraph) node() int {
-	g.adj = append(g.adj, nil)
+func (g *tourGraph) node() int {
 	g.nodes++
 	return g.nodes - 1
 }
 
 // add adds mult parallel edges between a and b.
-func (g *multigraph) add(a, b, mult int) {
+func (g *tourGraph) add(a, b, mult int) {
 	for range mult {
-		id := len(g.ends)
 		g.ends = append(g.ends, [2]int{a, b})
-		g.used = append(g.used, false)
-		g.adj[a] = append(g.adj[a], id)
-		g.adj[b] = append(g.adj[b], id)
+	}
+}
+
+// chain adds mult edges between from and pts[0], between pts[0] and
+// pts[1], and so on, and returns the last node of the chain.
+func (g *tourGraph) chain(from int, pts []int, mult int) int {
+	for _, p := range pts {
+		g.add(from, p, mult)
+		from = p
+	}
+	return from
+}
+
+// chainBack is chain through pts from the last to the first.
+func (g *tourGraph) chainBack(from int, pts []int, mult int) {
+	for i := len(pts) - 1; i >= 0; i-- {
+		g.add(from, pts[i], mult)
+		from = pts[i]
 	}
 }
 
 // euler returns the nodes of an Euler circuit from start (Hierholzer), in
 // walking order; every node has even degree and the edges are connected.
-func (g *multigraph) euler(start int) []int {
-	pos := make([]int, len(g.adj))
-	stack := []int{start}
-	var circuit []int
+// Each node leaves by its unused edges in the order they were added. The
+// circuit lives in g until its next circuit.
+func (g *tourGraph) euler(start int) []int {
+	n := g.nodes
+	first := resize(g.first, n+1)
+	for _, e := range g.ends {
+		first[e[0]+1]++
+		first[e[1]+1]++
+	}
+	for v := range n {
+		first[v+1] += first[v]
+	}
+	adj := resize(g.adj, 2*len(g.ends))
+	pos := resize(g.pos, n)
+	copy(pos, first[:n])
+	for id, e := range g.ends {
+		adj[pos[e[0]]] = id
+		pos[e[0]]++
+		adj[pos[e[1]]] = id
+		pos[e[1]]++
+	}
+	copy(pos, first[:n]) // pos[v]: the next of v's edges to try
+	used := resize(g.used, len(g.ends))
+	stack := append(g.stack[:0], start)
+	circuit := g.circuit[:0]
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
-		for pos[v] < len(g.adj[v]) && g.used[g.adj[v][pos[v]]] {
+		for pos[v] < first[v+1] && used[adj[pos[v]]] {
 			pos[v]++
 		}
-		if pos[v] == len(g.adj[v]) {
+		if pos[v] == first[v+1] {
 			circuit = append(circuit, v)
 			stack = stack[:len(stack)-1]
 			continue
 		}
-		id := g.adj[v][pos[v]]
-		g.used[id] = true
+		id := adj[pos[v]]
+		used[id] = true
 		w := g.ends[id][0]
 		if w == v {
 			w = g.ends[id][1]
@@ -679,5 +741,6 @@ func (g *multigraph) euler(start int) []int {
 		stack = append(stack, w)
 	}
 	slices.Reverse(circuit)
+	g.first, g.adj, g.pos, g.used, g.stack, g.circuit = first, adj, pos, used, stack, circuit
 	return circuit
 }

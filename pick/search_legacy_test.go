@@ -60,7 +60,7 @@ func legacyBatch(s LocalSearch, ctx context.Context, l Layout, orders []Order, c
 	if p.err != nil {
 		return Batching{}, p.err
 	}
-	return p.result(best)
+	return p.legacyResult(best)
 }
 
 // cost returns the route length of a set of orders (ascending indexes).
@@ -542,7 +542,7 @@ func (r *Rect) legacyOptimalOrder(ctx context.Context, uniq []Spot, lengthOnly b
 					dst.relax(applyOption(nodes, c, o, k), dpEntry{cost: e.cost + o.cost, prev: key, combo: int32(oi)})
 				}
 			}
-			src = dst.list(!lengthOnly)
+			src = dst.legacyList(!lengthOnly)
 			if !lengthOnly {
 				inter[t][c] = src
 			}
@@ -631,7 +631,7 @@ func (r *Rect) legacyOptimalOrder(ctx context.Context, uniq []Spot, lengthOnly b
 				}
 			}
 		}
-		cur = next.list(!lengthOnly)
+		cur = next.legacyList(!lengthOnly)
 		if !lengthOnly {
 			outs[t] = cur
 		}
