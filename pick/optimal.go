@@ -86,6 +86,10 @@ type sweepTables struct {
 	first stateList // the state entering the first aisle
 	req   [][maxK]bool
 	subs  [][maxK]sub
+	cells []int   // the sub-aisle of each spot
+	count []int   // the picks in each sub-aisle
+	ys    []int64 // backing store of subs' ys
+	idx   []int   // backing store of subs' idx
 	need  []bool
 	opts  [][maxK][]vopt
 	arena []vopt // backing store of opts
@@ -179,17 +183,12 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 			spotOf = append(spotOf, -1)
 		}
 	}
-	subs := tables.subs
-	if cap(subs) < ncol {
-		subs = make([][maxK]sub, ncol)
-	}
-	subs = subs[:ncol]
-	for t := range subs {
-		for c := range subs[t] {
-			subs[t][c].ys, subs[t][c].idx = subs[t][c].ys[:0], subs[t][c].idx[:0]
-		}
-	}
-	tables.req, tables.subs = req, subs
+	// The picks inside the sub-aisles lie in one arena, sub-aisle by
+	// sub-aisle, each sub-aisle's in the order of uniq: counted first, then
+	// placed.
+	subs := resize(tables.subs, ncol)
+	cells := tables.cells[:0] // the sub-aisle of each spot, t*maxK+b, or -1
+	count := resize(tables.count, ncol*maxK)
 	req[depot.X-lo][r.cfg.Depot.CrossAisle] = true
 	for u, s := range uniq {
 		t := int(s.X - lo)
@@ -199,15 +198,32 @@ func (r *Rect) optimalOrder(ctx context.Context, uniq []Spot, lengthOnly bool, t
 			if !lengthOnly {
 				spotOf[t*k+c] = u
 			}
+			cells = append(cells, -1)
 			continue
 		}
 		b := 0
 		for b < k-2 && Y[b+1] < s.Y {
 			b++
 		}
-		subs[t][b].ys = append(subs[t][b].ys, s.Y)
-		subs[t][b].idx = append(subs[t][b].idx, u)
+		cells = append(cells, t*maxK+b)
+		count[t*maxK+b]++
 	}
+	ys, idx := resize(tables.ys, len(uniq)), resize(tables.idx, len(uniq))
+	off := 0
+	for t := range subs {
+		for b := range subs[t] {
+			n := count[t*maxK+b]
+			subs[t][b] = sub{ys: ys[off : off : off+n], idx: idx[off : off : off+n]}
+			off += n
+		}
+	}
+	for u, cl := range cells {
+		if cl >= 0 {
+			s := &subs[cl/maxK][cl%maxK]
+			s.ys, s.idx = append(s.ys, uniq[u].Y), append(s.idx, u)
+		}
+	}
+	tables.req, tables.subs, tables.cells, tables.count, tables.ys, tables.idx = req, subs, cells, count, ys, idx
 	need := resize(tables.need, ncol) // need[t]: something to visit in a column after t
 	tables.need = need
 	for t := ncol - 2; t >= 0; t-- {

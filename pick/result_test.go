@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fulfillkit/fulfill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -237,22 +238,22 @@ func FuzzResult(f *testing.F) {
 	})
 }
 
-// BenchmarkResultRatio routes the chosen batches as result did before it
-// reused its storage and as it does now, one after the other in each
-// iteration, each on a fresh problem, and reports the ratios of their times
-// and allocations in the same run. The batches are FCFS's and LocalSearch's
-// on 150 orders of 1 to 5 lines with 15-line carts (as in BenchmarkBatch),
-// with 2 and 3 cross aisles; "fcfs-call" times the whole FCFS call, batching
-// included.
+// BenchmarkResultRatio times the routing of the chosen batches as it was
+// before it reused its storage and as it is now, one after the other in
+// each iteration, and reports the ratios of their times and allocations in
+// the same run, checking that both give the same total. On 150 orders of 1
+// to 5 lines with 15-line carts (as in BenchmarkBatch), with 2 and 3 cross
+// aisles: "fcfs" and "local" route FCFS's and LocalSearch's batches, each
+// time on a fresh problem; "fcfs-call" and "local-call" time the whole
+// batching call, the old one finishing with the old routing; "route" times
+// Optimal.Route on 60-pick lists, whose tour rebuild changed too.
 func BenchmarkResultRatio(b *testing.B) {
 	ctx := context.Background()
 	c := Capacity{Lines: 15}
 	type instance struct {
-		name   string
-		r      *Rect
-		orders []Order
-		sets   [][]int
-		call   bool // time the whole FCFS call
+		name      string
+		prep      func() // untimed, before each pair
+		old, from func() (fulfill.Length, error)
 	}
 	var ins []instance
 	for _, k := range []int{2, 3} {
@@ -260,16 +261,69 @@ func BenchmarkResultRatio(b *testing.B) {
 		orders := randomOrders(rand.New(rand.NewPCG(150, 5)), r, 150, 5)
 		p, err := newBatchProblem(ctx, r, nil, orders, c)
 		require.NoError(b, err)
-		local, err := LocalSearch{Rounds: 5}.Batch(ctx, r, orders, c)
+		fcfs := fcfsSets(p)
+		start, err := LocalSearch{Rounds: 5}.Batch(ctx, r, orders, c)
 		require.NoError(b, err)
-		var sets [][]int
-		for _, bt := range local.Batches {
-			sets = append(sets, bt.Orders)
+		var local [][]int
+		for _, bt := range start.Batches {
+			local = append(local, bt.Orders)
 		}
+		var pOld, pNew *batchProblem
+		fresh := func() {
+			pOld, _ = newBatchProblem(ctx, r, nil, orders, c)
+			pNew, _ = newBatchProblem(ctx, r, nil, orders, c)
+		}
+		length := func(bt Batching, err error) (fulfill.Length, error) { return bt.Length, err }
+		// LocalSearch.Batch with the old routing at the end.
+		oldLocal := func() (fulfill.Length, error) {
+			s := LocalSearch{Rounds: 5}
+			p, err := newBatchProblem(ctx, r, nil, orders, c)
+			if err != nil {
+				return 0, err
+			}
+			sets, err := savingsSets(p, startNear)
+			if err != nil {
+				return 0, err
+			}
+			best := newSearcher(ctx, p, s.Seed, 6).run(sets, s.Rounds)
+			if p.err != nil {
+				return 0, p.err
+			}
+			return length(p.legacyResult(best))
+		}
+		rng := rand.New(rand.NewPCG(60, uint64(k)))
+		lists := make([][]Bin, 64)
+		for i := range lists {
+			lists[i] = randomBins(rng, r, 60)
+		}
+		list := 0
 		ins = append(ins,
-			instance{fmt.Sprintf("k=%d/fcfs", k), r, orders, fcfsSets(p), false},
-			instance{fmt.Sprintf("k=%d/local", k), r, orders, sets, false},
-			instance{fmt.Sprintf("k=%d/fcfs-call", k), r, orders, nil, true})
+			instance{fmt.Sprintf("k=%d/fcfs", k), fresh,
+				func() (fulfill.Length, error) { return length(pOld.legacyResult(fcfs)) },
+				func() (fulfill.Length, error) { return length(pNew.result(fcfs)) }},
+			instance{fmt.Sprintf("k=%d/local", k), fresh,
+				func() (fulfill.Length, error) { return length(pOld.legacyResult(local)) },
+				func() (fulfill.Length, error) { return length(pNew.result(local)) }},
+			instance{fmt.Sprintf("k=%d/fcfs-call", k), func() {},
+				func() (fulfill.Length, error) {
+					p, err := newBatchProblem(ctx, r, nil, orders, c)
+					if err != nil {
+						return 0, err
+					}
+					return length(p.legacyResult(fcfsSets(p)))
+				},
+				func() (fulfill.Length, error) { return length(FCFS{}.Batch(ctx, r, orders, c)) }},
+			instance{fmt.Sprintf("k=%d/local-call", k), func() {}, oldLocal,
+				func() (fulfill.Length, error) { return length(LocalSearch{Rounds: 5}.Batch(ctx, r, orders, c)) }},
+			instance{fmt.Sprintf("k=%d/route", k), func() { list = (list + 1) % len(lists) },
+				func() (fulfill.Length, error) {
+					rt, err := legacyOptimalRoute(ctx, r, lists[list])
+					return rt.Length, err
+				},
+				func() (fulfill.Length, error) {
+					rt, err := Optimal{}.Route(ctx, r, lists[list])
+					return rt.Length, err
+				}})
 	}
 	for _, in := range ins {
 		b.Run(in.name, func(b *testing.B) {
@@ -279,31 +333,17 @@ func BenchmarkResultRatio(b *testing.B) {
 			mallocs := func() uint64 { runtime.ReadMemStats(&ms); return ms.Mallocs }
 			n := 0
 			for b.Loop() {
-				pOld, err := newBatchProblem(ctx, in.r, nil, in.orders, c)
-				require.NoError(b, err)
-				pNew, err := newBatchProblem(ctx, in.r, nil, in.orders, c)
-				require.NoError(b, err)
-				var old, got Batching
+				in.prep()
 				m0, t0 := mallocs(), time.Now()
-				if in.call {
-					pOld, err = newBatchProblem(ctx, in.r, nil, in.orders, c)
-					require.NoError(b, err)
-					old, err = pOld.legacyResult(fcfsSets(pOld))
-				} else {
-					old, err = pOld.legacyResult(in.sets)
-				}
+				old, err := in.old()
 				t1, m1 := time.Now(), mallocs()
 				require.NoError(b, err)
 				m2, t2 := mallocs(), time.Now()
-				if in.call {
-					got, err = FCFS{}.Batch(ctx, in.r, in.orders, c)
-				} else {
-					got, err = pNew.result(in.sets)
-				}
+				got, err := in.from()
 				t3, m3 := time.Now(), mallocs()
 				require.NoError(b, err)
-				if old.Length != got.Length || len(old.Batches) != len(got.Batches) {
-					b.Fatalf("results differ: before %v in %d batches, now %v in %d", old.Length, len(old.Batches), got.Length, len(got.Batches))
+				if old != got {
+					b.Fatalf("totals differ: before %v, now %v", old, got)
 				}
 				tOld, tNew = tOld+t1.Sub(t0), tNew+t3.Sub(t2)
 				aOld, aNew = aOld+m1-m0, aNew+m3-m2
