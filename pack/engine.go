@@ -226,8 +226,8 @@ func (e *engine) place(b *bin, k int32, m merit) (plc, bool) {
 
 // clear reports whether a unit of size s at p overlaps nothing in b,
 // respects fragile units and rests on units with at least the request's
-// MinSupport share of its base, and returns the free distance from the unit to
-// the nearest obstacle along +x, +y and +z.
+// MinSupport share of its base, and returns the free distance from the
+// unit to the nearest obstacle along +x, +y and +z.
 func (e *engine) clear(b *bin, p, s vec, fragile bool, dims vec) (gx, gy, gz int64, ok bool) {
 	gx, gy, gz = dims[0]-p[0]-s[0], dims[1]-p[1]-s[1], dims[2]-p[2]-s[2]
 	ex, ey, ez := p[0]+s[0], p[1]+s[1], p[2]+s[2]
