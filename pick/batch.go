@@ -179,9 +179,10 @@ type batchProblem struct {
 }
 
 func newBatchProblem(ctx context.Context, l Layout, router Router, orders []Order, c Capacity) (*batchProblem, error) {
-	if router == nil {
-		router = Auto{}
+	if err := checkLayout(l); err != nil {
+		return nil, err
 	}
+	router = orAuto(router)
 	p := &batchProblem{ctx: ctx, l: l, router: router, orders: orders, c: c,
 		loads: make([]load, len(orders)), bins: make([][]Bin, len(orders)), spots: make([][]Spot, len(orders))}
 	if err := c.Validate(); err != nil {

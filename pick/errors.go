@@ -16,7 +16,8 @@ var (
 	// outside the layout.
 	ErrInvalidBin = errors.New("pick: invalid bin")
 	// ErrUnsupported reports a router asked to plan on a layout it does not
-	// handle, such as [Optimal] on a [Graph].
+	// handle, such as [Optimal] on a [Graph], and a nil layout or a [Rect]
+	// or [Graph] not made by [NewRect] or [NewGraph].
 	ErrUnsupported = errors.New("pick: unsupported layout")
 	// ErrTooLarge reports an exact method asked for more stops than it can
 	// solve in reasonable time.

@@ -124,6 +124,9 @@ type aislePicks struct {
 // heuristicRoute groups spots by aisle, in the order the policy visits the
 // aisles, and turns the order chosen by order into a route.
 func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, order func([]aislePicks, geometry) []int) (Route, error) {
+	if err := checkLayout(l); err != nil {
+		return Route{}, err
+	}
 	r, ok := l.(*Rect)
 	if !ok {
 		return Route{}, fmt.Errorf("%w: %s routes only a *Rect, got %T", ErrUnsupported, name, l)

@@ -1,6 +1,10 @@
 package pick
 
-import "github.com/fulfillkit/fulfill"
+import (
+	"fmt"
+
+	"github.com/fulfillkit/fulfill"
+)
 
 // Spot is a walkable position in a [Layout]. Two bins at the same Spot are
 // picked without a step between them. The layout that made a Spot gives its
@@ -25,8 +29,29 @@ type Layout interface {
 	Distance(a, b Spot) fulfill.Length
 }
 
+// checkLayout returns an error wrapping [ErrUnsupported] for a nil layout,
+// a nil *[Rect] or *[Graph], or one not made by [NewRect] or [NewGraph].
+func checkLayout(l Layout) error {
+	var bad bool
+	switch v := l.(type) {
+	case nil:
+		bad = true
+	case *Rect:
+		bad = v == nil || v.k == 0
+	case *Graph:
+		bad = v == nil || v.dist == nil
+	}
+	if bad {
+		return fmt.Errorf("%w: %T layout not made by NewRect or NewGraph", ErrUnsupported, l)
+	}
+	return nil
+}
+
 // spots locates every bin, returning the first error.
 func spots(l Layout, bins []Bin) ([]Spot, error) {
+	if err := checkLayout(l); err != nil {
+		return nil, err
+	}
 	out := make([]Spot, len(bins))
 	for i, b := range bins {
 		s, err := l.Spot(b)

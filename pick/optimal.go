@@ -31,6 +31,9 @@ var _ Router = Optimal{}
 
 // Route returns a shortest route through bins.
 func (Optimal) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
+	if err := checkLayout(l); err != nil {
+		return Route{}, err
+	}
 	r, ok := l.(*Rect)
 	if !ok {
 		return Route{}, fmt.Errorf("%w: Optimal routes only a *Rect, got %T", ErrUnsupported, l)

@@ -3,6 +3,7 @@ package pick
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -15,6 +16,9 @@ import (
 // the router cannot handle returns one wrapping [ErrUnsupported]. Route does
 // not modify bins. The routers of this package are stateless values, safe for
 // concurrent use, and deterministic: the same input gives the same route.
+//
+// Wherever this package takes a Router, nil means [Auto], as does a nil
+// pointer or a nil [RouterFunc].
 type Router interface {
 	Route(ctx context.Context, l Layout, bins []Bin) (Route, error)
 }
@@ -97,11 +101,29 @@ type problem struct {
 	members [][]int // indexes of the bins at each spot
 }
 
+// orAuto returns r, or [Auto] if r is nil or holds a nil pointer or
+// function, such as (*Auto)(nil) or RouterFunc(nil).
+func orAuto(r Router) Router {
+	if isNil(r) {
+		return Auto{}
+	}
+	return r
+}
+
+// isNil reports whether v is nil or holds a nil pointer or function.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Func:
+		return rv.IsNil()
+	}
+	return false
+}
+
 // newProblem locates bins and groups them by spot.
 func newProblem(l Layout, bins []Bin) (*problem, error) {
-	if l == nil {
-		return nil, fmt.Errorf("%w: nil layout", ErrUnsupported)
-	}
 	ss, err := spots(l, bins)
 	if err != nil {
 		return nil, err
@@ -152,6 +174,9 @@ var _ Router = Auto{}
 
 // Route routes bins with the best method that applies.
 func (Auto) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
+	if err := checkLayout(l); err != nil {
+		return Route{}, err
+	}
 	if r, ok := l.(*Rect); ok && r.k <= MaxOptimalCrossAisles {
 		return Optimal{}.Route(ctx, l, bins)
 	}

@@ -57,7 +57,7 @@ func (s LocalSearch) batch(ctx context.Context, l Layout, orders []Order, c Capa
 	}
 	p.noReach = noTables
 	var sets [][]int
-	if s.Start == nil {
+	if isNil(s.Start) {
 		if sets, err = savingsSets(p, startNear); err != nil {
 			return Batching{}, err
 		}

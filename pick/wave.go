@@ -193,9 +193,7 @@ func Consolidations(orders []Order, zones []Zone) ([]Consolidation, error) {
 // stops index the returned lines in order. Lines in the same bin stay
 // together.
 func List(ctx context.Context, l Layout, router Router, lines []Line) ([]Line, Route, error) {
-	if router == nil {
-		router = Auto{}
-	}
+	router = orAuto(router)
 	bins := make([]Bin, len(lines))
 	for i, ln := range lines {
 		bins[i] = ln.Bin
@@ -225,8 +223,12 @@ type WaveBatching struct {
 
 // BatchWaves groups orders into [Waves] and batches each wave separately
 // with b, so that orders due before an earlier cut-off are on earlier carts
-// and never wait for later ones. Errors are those of [Waves] and of b.
+// and never wait for later ones. A nil b (or a nil pointer or function)
+// means [LocalSearch]. Errors are those of [Waves] and of b.
 func BatchWaves(ctx context.Context, l Layout, b Batcher, orders []Order, zones []Zone, c Capacity) ([]WaveBatching, error) {
+	if isNil(b) {
+		b = LocalSearch{}
+	}
 	waves, err := Waves(orders, zones)
 	if err != nil {
 		return nil, err
