@@ -31,7 +31,11 @@ import (
 type SShape struct{}
 
 // Return is the return heuristic: the picker enters every aisle holding a
-// pick from the front, walks to its farthest pick and comes back.
+// pick from the front, walks to its farthest pick and comes back. With more
+// than two cross aisles and the depot at the front or the back, it applies
+// block by block, on the frame of [SShape]: each sub-aisle holding a pick is
+// entered from the cross aisle the picker walks along, and left the same
+// way.
 type Return struct{}
 
 // Midpoint is the midpoint heuristic: the first and last aisles holding a
@@ -70,7 +74,14 @@ func (SShape) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 
 // Route routes bins by the return policy.
 func (Return) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
-	return heuristicRoute(ctx, l, bins, "Return", returnOrder)
+	return heuristicRoute(ctx, l, bins, "Return", func(a []aislePicks, g geometry) []int {
+		if g.multiBlock(a) {
+			return blockOrder(a, g, func(subs []aislePicks, _ int64, _ bool, _ int64) []int {
+				return returnOrder(subs, g)
+			})
+		}
+		return returnOrder(a, g)
+	})
 }
 
 // Route routes bins by the midpoint policy.

@@ -122,6 +122,15 @@ func TestSShapeBlocks(t *testing.T) {
 	// 8+2 to D by the middle, 5+4 home by the front.
 	assert.Equal(t, 58*fulfill.Meter, got.Length)
 
+	// Return by blocks: A on the way up; the far block entered from the
+	// middle cross aisle, aisle 1 then aisle 3; the near block from the
+	// right, where the picker stands: E, then D, each entered from the middle
+	// cross aisle. Walked aisle by aisle instead, A, B, D, E, C took 72 m.
+	got, err = Return{}.Route(context.Background(), r, bins)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2, 4, 3}, got.Stops)
+	assert.Equal(t, 58*fulfill.Meter, got.Length)
+
 	// Largest gap by blocks: A on the way up; the far block up aisle 1 and
 	// down aisle 3; the near block from its right end, where the picker
 	// stands: E from the middle cross aisle (its largest gap is below it),
