@@ -142,10 +142,7 @@ func TestMPVFigures(t *testing.T) {
 	if !*packFigures {
 		t.Skip("run with -pack.figures")
 	}
-	var sizes []int
-	for _, f := range splitInts(*packSizes) {
-		sizes = append(sizes, f)
-	}
+	sizes := splitInts(*packSizes)
 	run := map[int]bool{}
 	for _, c := range splitInts(*packClasses) {
 		run[c] = true

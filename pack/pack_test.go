@@ -31,19 +31,6 @@ func packed(t *testing.T, req Request, opts *Options) Result {
 	return res
 }
 
-// placedCount counts the units of item id in res's packages.
-func placedCount(res Result, id string) int {
-	n := 0
-	for _, p := range res.Packages {
-		for _, pl := range p.Placements {
-			if pl.Item == id {
-				n++
-			}
-		}
-	}
-	return n
-}
-
 func boxOf(res Result, id string) []string {
 	var out []string
 	for _, p := range res.Packages {

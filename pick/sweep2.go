@@ -60,10 +60,9 @@ func state2(mf, mb int, joined bool) int {
 	return s
 }
 
-// option2 is one way to cover an aisle with two cross aisles: its cost,
-// the degree it adds at the front and back node, and whether it joins them.
+// option2 is one way to cover an aisle with two cross aisles: the degree
+// it adds at the front and back node, and whether it joins them.
 type option2 struct {
-	cost     int64
 	dLo, dHi int
 	link     bool
 }

@@ -105,17 +105,6 @@ func heldKarp(d [][]fulfill.Length) []int {
 	return order
 }
 
-// tourCost is the length of the closed tour 0 -> t... -> 0 over d, where t
-// holds matrix indexes.
-func tourCost(d [][]fulfill.Length, t []int) int64 {
-	prev, total := 0, int64(0)
-	for _, v := range t {
-		total += int64(d[prev][v])
-		prev = v
-	}
-	return total + int64(d[prev][0])
-}
-
 // localSearch returns a short tour over the distance matrix d (0 is the
 // depot): nearest neighbour, then 2-opt and Or-opt to a local optimum. The
 // result holds indexes 0..n-2 of the spots.
