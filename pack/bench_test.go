@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fulfillkit/fulfill"
 	"github.com/stretchr/testify/require"
 )
 
@@ -325,6 +326,77 @@ func TestEcommerceHeadroom(t *testing.T) {
 	}
 	t.Logf("%d orders of 7 to 12 units: fast %.2f, exact grouping %.2f (fast %+.1f%%), fit bound %.2f",
 		n, fast, exact, 100*(fast-exact)/exact, bound)
+}
+
+// packGround prices a parcel as a ground service bills it: by the larger of
+// its actual weight and its dimensional weight (the outer volume at 139
+// cubic inches a pound, the divisor of the large US parcel carriers), in
+// whole pounds, at 9.00 USD for the first pound and 0.75 USD for each
+// pound after.
+func packGround(p Parcel) (fulfill.Money, error) {
+	const mm3PerIn3 = 16_387.064
+	vol := float64(p.Outer.Length/fulfill.Millimeter) * float64(p.Outer.Width/fulfill.Millimeter) * float64(p.Outer.Height/fulfill.Millimeter)
+	lb := max(float64(p.Gross)/float64(fulfill.Gram)/453.59237, vol/mm3PerIn3/139)
+	pounds := max(1, int64(math.Ceil(lb-1e-9)))
+	return fulfill.MoneyFromMinor(900+75*(pounds-1), "USD")
+}
+
+// packLanded returns what res costs to send: its boxes and each package's
+// postage at packGround's rates.
+func packLanded(t *testing.T, res Result) float64 {
+	total := packCost(res)
+	for _, p := range res.Packages {
+		m, err := packGround(Parcel{Box: p.Box, Outer: p.Outer, Gross: p.Gross})
+		require.NoError(t, err)
+		total += m.Amount().InexactFloat64()
+	}
+	return total
+}
+
+// TestEcommerceLanded compares the objectives on what the e-commerce orders
+// cost to send, boxes and postage at packGround's rates, in both
+// catalogues: packing for box cost alone uses more, smaller boxes, each
+// paying postage, while ObjectiveTotalCost weighs the two. Without
+// -pack.figures it runs 40 orders.
+func TestEcommerceLanded(t *testing.T) {
+	orders := packOrders(500)
+	if !*packFigures {
+		orders = orders[:40]
+	}
+	for _, mailers := range []bool{false, true} {
+		var bp, cost, total, boxesBP, boxesCost, boxesTotal float64
+		var parcelsBP, parcelsCost, parcelsTotal int
+		for _, req := range orders {
+			if mailers {
+				req.Boxes = packMailerCatalogue()
+			}
+			rp, err := packBoxPacker(req)
+			require.NoError(t, err)
+			rc, err := Pack(context.Background(), req, &Options{Objective: ObjectiveCost})
+			require.NoError(t, err)
+			rt, err := Pack(context.Background(), req, &Options{Objective: ObjectiveTotalCost, Shipping: packGround})
+			require.NoError(t, err)
+			require.NoError(t, Verify(req, rt))
+			require.Empty(t, rt.Unpacked)
+			// The estimate Pack reports is the postage of its packages.
+			require.InDelta(t, packLanded(t, rt)-packCost(rt), rt.Shipping.Amount().InexactFloat64(), 1e-9)
+			bp += packLanded(t, rp)
+			cost += packLanded(t, rc)
+			total += packLanded(t, rt)
+			boxesBP, boxesCost, boxesTotal = boxesBP+packCost(rp), boxesCost+packCost(rc), boxesTotal+packCost(rt)
+			parcelsBP, parcelsCost, parcelsTotal = parcelsBP+rp.Boxes(), parcelsCost+rc.Boxes(), parcelsTotal+rt.Boxes()
+		}
+		// Weighing postage never sends the orders for more, in total, than
+		// packing for boxes alone or in BoxPacker's manner.
+		require.Less(t, total, cost)
+		require.Less(t, total, bp)
+		name := "catalogue"
+		if mailers {
+			name = "mailer prices"
+		}
+		t.Logf("%s, %d orders, boxes + postage: boxpacker %.2f (boxes %.2f, %d parcels); cost %.2f (%+.1f%%; boxes %.2f, %d parcels); total_cost %.2f (%+.1f%%; boxes %.2f, %d parcels)",
+			name, len(orders), bp, boxesBP, parcelsBP, cost, 100*(cost-bp)/bp, boxesCost, parcelsCost, total, 100*(total-bp)/bp, boxesTotal, parcelsTotal)
+	}
 }
 
 // BenchmarkOrders packs the same e-commerce orders with the baseline and

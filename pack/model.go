@@ -180,6 +180,9 @@ const (
 	// ObjectiveBoxes minimises the number of boxes, then their total cost.
 	ObjectiveBoxes Objective = iota
 	// ObjectiveCost minimises the total cost of the boxes, then their number.
+	// It ignores postage: where each parcel is charged, splitting an order
+	// over more, cheaper boxes can cost more to send than it saves. Use
+	// [ObjectiveTotalCost] with a rate estimate there.
 	ObjectiveCost
 	// ObjectiveTotalCost minimises the cost of the boxes plus the shipping
 	// cost [Options.Shipping] estimates for each package.
