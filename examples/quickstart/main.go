@@ -621,6 +621,11 @@ func (x *world) packAndShip(orders []*placed) error {
 				return err
 			}
 
+			var promisedBy ship.Date
+			if !o.PromisedBy().IsZero() {
+				promisedBy = ship.DateOf(o.PromisedBy())
+			}
+
 			// Cartonize.
 			req := pack.Request{Boxes: boxes, Channel: string(o.Channel())}
 			for _, r := range holds {
@@ -628,7 +633,10 @@ func (x *world) packAndShip(orders []*placed) error {
 				req.Items = append(req.Items, pack.Item{ID: string(pr.sku), SKU: pr.sku, Dimensions: pr.size, Weight: pr.weight,
 					Quantity: int(r.Reserved), Rotation: pr.rule, Fragile: pr.sku == "MUG-WHITE"})
 			}
-			packed, err := pack.Pack(x.ctx, req, &pack.Options{Objective: pack.ObjectiveCost})
+			// Boxes and postage together: the carriers' cards price each
+			// candidate parcel, so a box that bills less dimensional weight
+			// can win over a cheaper box.
+			packed, err := pack.Pack(x.ctx, req, &pack.Options{Objective: pack.ObjectiveTotalCost, Shipping: x.postage(s, o.ShipTo(), promisedBy)})
 			if err != nil {
 				return err
 			}
@@ -642,7 +650,7 @@ func (x *world) packAndShip(orders []*placed) error {
 			for _, pk := range packed.Packages {
 				desc = append(desc, fmt.Sprintf("%s (%d units, %.0f%% full, %s)", pk.Box, len(pk.Placements), 100*pk.Fill(), pk.Gross))
 			}
-			x.say("%-11s from %-9s packed in %s; boxes cost %s (lower bound: %d box)", p.name, s.id, strings.Join(desc, ", "), packed.Cost, packed.LowerBound)
+			x.say("%-11s from %-9s packed in %s; boxes cost %s, postage estimated at %s (lower bound: %d box)", p.name, s.id, strings.Join(desc, ", "), packed.Cost, packed.Shipping, packed.LowerBound)
 
 			// Rate-shop the boxes.
 			rreq := carrier.Request{Origin: s.addr, Destination: o.ShipTo(), ShipTime: x.clock.Now()}
@@ -653,29 +661,7 @@ func (x *world) packAndShip(orders []*placed) error {
 			if err != nil {
 				return err
 			}
-			// The cheapest quote whose delivery promise, with this site's
-			// cut-off and holidays, keeps the date the customer was promised.
-			var promisedBy ship.Date
-			if !o.PromisedBy().IsZero() {
-				promisedBy = ship.DateOf(o.PromisedBy())
-			}
-			keepsPromise := carrier.PolicyFunc(func(quotes []carrier.Quote) (int, error) {
-				best := -1
-				for i, q := range quotes {
-					p, err := x.promise(s, q)
-					if err != nil || (!promisedBy.IsZero() && p.Delivery.After(promisedBy)) {
-						continue
-					}
-					if best < 0 || lessMoney(q.Price, quotes[best].Price) {
-						best = i
-					}
-				}
-				if best < 0 {
-					return 0, fmt.Errorf("no service arrives by %s", promisedBy)
-				}
-				return best, nil
-			})
-			q, err := shop.Select(keepsPromise)
+			q, err := shop.Select(x.keepsPromise(s, promisedBy))
 			if err != nil {
 				return err
 			}
@@ -706,6 +692,51 @@ func (x *world) packAndShip(orders []*placed) error {
 		}
 	}
 	return nil
+}
+
+// keepsPromise chooses the cheapest quote whose delivery promise, with the
+// site's cut-off and holidays, keeps the date the customer was promised
+// (any quote when by is zero).
+func (x *world) keepsPromise(s site, by ship.Date) carrier.Policy {
+	return carrier.PolicyFunc(func(quotes []carrier.Quote) (int, error) {
+		best := -1
+		for i, q := range quotes {
+			p, err := x.promise(s, q)
+			if err != nil || (!by.IsZero() && p.Delivery.After(by)) {
+				continue
+			}
+			if best < 0 || lessMoney(q.Price, quotes[best].Price) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return 0, fmt.Errorf("no service arrives by %s", by)
+		}
+		return best, nil
+	})
+}
+
+// postage estimates for pack the shipping of one parcel from s to dest: the
+// price of the quote keepsPromise would choose among the carriers' cards.
+func (x *world) postage(s site, dest fulfill.Address, by ship.Date) pack.ShippingFunc {
+	choose := x.keepsPromise(s, by)
+	return func(p pack.Parcel) (fulfill.Money, error) {
+		req := carrier.Request{Origin: s.addr, Destination: dest, ShipTime: x.clock.Now(),
+			Packages: []carrier.Package{{Dimensions: p.Outer, Mass: p.Gross}}}
+		var quotes []carrier.Quote
+		for _, t := range x.tariffs {
+			qs, _, err := t.Quotes(req)
+			if err != nil {
+				return fulfill.Money{}, err
+			}
+			quotes = append(quotes, qs...)
+		}
+		i, err := choose.Choose(quotes)
+		if err != nil {
+			return fulfill.Money{}, fmt.Errorf("a %s parcel of %s: %w", p.Outer, p.Gross, err)
+		}
+		return quotes[i].Price, nil
+	}
 }
 
 // lessMoney reports whether a costs less than b (quotes share a currency).
