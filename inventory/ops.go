@@ -379,6 +379,9 @@ type Part struct {
 	// Serials are the serial numbers of the units a [Consume] ships, one
 	// each; they leave stock.
 	Serials []string `json:"serials,omitempty"`
+	// Line, on a [Commit] only, is the host's order-line reference the
+	// reservation takes when its units are committed (see [Commit]).
+	Line string `json:"line,omitempty"`
 }
 
 // steps builds the steps of kind k over parts.
@@ -388,7 +391,7 @@ func steps(b *builder, op Operation, k Kind, parts []Part) (*Txn, error) {
 	}
 	t := b.txn(op)
 	for _, p := range parts {
-		t.Steps = append(t.Steps, Step{Reservation: p.Reservation, Kind: k, Quantity: p.Quantity, Serials: p.Serials})
+		t.Steps = append(t.Steps, Step{Reservation: p.Reservation, Kind: k, Quantity: p.Quantity, Serials: p.Serials, Line: p.Line})
 	}
 	return t, nil
 }
@@ -415,6 +418,15 @@ func (o *Release) build(b *builder) (*Txn, error) { return steps(b, o, KindRelea
 // up by the order finds it and by the cart does not. The whole reservation
 // moves, held units included (they still lapse at its TTL; release those
 // the order does not take). Without a Ref, reservations keep theirs.
+//
+// A reservation's Line belongs to its Ref: a reservation re-pointed at
+// another Ref takes its Part's Line, the order line, and without one its
+// Line is cleared, since the cart's line means nothing to the order. A
+// Part's Line also replaces the Line of a reservation that keeps its Ref.
+// Otherwise the Line is kept. A reservation named by two parts of one
+// Commit takes at most one Line; two different ones fail with ErrInvalid.
+// A part that commits no unit (the reservation's units are all committed
+// already) changes neither Ref nor Line.
 type Commit struct {
 	Meta
 	Parts []Part `json:"parts"`

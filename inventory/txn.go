@@ -74,6 +74,9 @@ type Step struct {
 	// Serials are the serial numbers of the units a consume ships; they
 	// leave stock.
 	Serials []string `json:"serials,omitempty"`
+	// Line, on a commit step only, is the order-line reference the
+	// reservation takes (see [Commit]).
+	Line string `json:"line,omitempty"`
 }
 
 // Entry is one movement of the append-only ledger: the change Delta to the
@@ -199,6 +202,22 @@ func (t *Txn) Validate() error {
 			return err
 		}
 	}
+	var lines map[string]string // the Line of each reservation given one
+	for _, s := range t.Steps {
+		if s.Line == "" {
+			continue
+		}
+		if s.Kind != KindCommit {
+			return invalid("line", s.Line, "only a commit gives a reservation a line")
+		}
+		if l, ok := lines[s.Reservation]; ok && l != s.Line {
+			return invalid("line", s.Line, "reservation "+s.Reservation+" is given two lines, "+l+" and "+s.Line)
+		}
+		if lines == nil {
+			lines = make(map[string]string)
+		}
+		lines[s.Reservation] = s.Line
+	}
 	for _, s := range t.Steps {
 		if len(s.Serials) > 0 && s.Kind != KindConsume {
 			return invalid("serials", s.Serials[0], "only a consume ships serial numbers")
@@ -300,7 +319,8 @@ func (t *Txn) Keys(keyOf func(id string) (Key, bool)) []Key {
 // *[InsufficientStockError]. It then checks the serial numbers: each must
 // be where the Txn says (a *[SerialError]), and no level may be left with
 // more serial numbers than units (a *[SerialCountError]). A commit step of
-// a Txn with a Ref re-points its reservation at that Ref (see [Commit]).
+// a Txn with a Ref re-points its reservation at that Ref, and a commit
+// step's Line becomes its reservation's (see [Commit] for the rule).
 // On error nothing is to be saved. Stores call Compute with the levels
 // locked (or selected for update).
 func Compute(t *Txn, st State) (*Outcome, error) {
@@ -389,8 +409,8 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 		if d.IsZero() {
 			continue
 		}
-		if s.Kind == KindCommit && t.Ref != (Reference{}) {
-			nr.Ref = t.Ref // a cart hold committed to its order now belongs to the order
+		if s.Kind == KindCommit {
+			nr.Ref, nr.Line = repoint(nr, t.Ref, s.Line)
 		}
 		res[r.ID], changed[r.ID] = nr, true
 		if err := addDelta(r.Key, d); err != nil {
@@ -497,6 +517,20 @@ func Compute(t *Txn, st State) (*Outcome, error) {
 	}
 	out.Entries = entries
 	return out, nil
+}
+
+// repoint returns the Ref and Line of reservation r committing units in a
+// Txn with Ref ref and a step with Line line: a cart hold committed to its
+// order becomes the order's, and a Line belongs to its Ref, so a new Ref
+// takes the step's Line, even an empty one (see [Commit]).
+func repoint(r Reservation, ref Reference, line string) (Reference, string) {
+	if ref != (Reference{}) && ref != r.Ref {
+		return ref, line
+	}
+	if line != "" {
+		return r.Ref, line
+	}
+	return r.Ref, r.Line
 }
 
 // lotInfo returns the lot dates for a level t creates: those of its change,
