@@ -28,7 +28,8 @@
 // A cart hold is a [Reserve] with a [RefCart] reference and a TTL. At
 // checkout, a [Commit] with the order's reference in its Meta re-points
 // the reservation at the order, so that looking up the order's
-// reservations finds it and the cart's no longer does.
+// reservations finds it and the cart's no longer does; the reservation
+// takes the order line its [Part] names in place of the cart's line.
 //
 // # Stores
 //
@@ -76,7 +77,10 @@
 //
 // Every change appends [Entry] values to the owner's ledger. [Replay]
 // rebuilds every level from it, and [Reconcile] reports any difference
-// between levels, live reservations and the ledger.
+// between levels, live reservations and the ledger. A [MemStore] kept
+// running drops the entries its consumer has processed with
+// [MemStore.TrimLedger], and closed reservations and idempotency records
+// past the host's retry window with [MemStore.Prune].
 //
 // # Channels
 //

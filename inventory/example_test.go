@@ -260,3 +260,46 @@ func ExampleReceive_return() {
 	// on hand 3, available 2, quarantine 1
 	// on hand 3, available 3, quarantine 0
 }
+
+// A service keeping a MemStore running publishes the ledger and trims what
+// it published; entries keep their numbers, so the relay resumes after the
+// last one it saw. Prune drops closed reservations and idempotency records
+// once the retry window the service promises has passed.
+func ExampleMemStore_TrimLedger() {
+	ctx := context.Background()
+	store := new(inventory.MemStore)
+	clk := fulfill.NewFakeClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	inv := inventory.New(store, &inventory.Options{Clock: clk})
+	mug := inventory.Key{Owner: "acme", SKU: "MUG", Location: "WH"}
+
+	var published int64 // the relay's position, kept by the host
+	relay := func() {
+		entries, _ := store.Ledger(ctx, inventory.LedgerQuery{Owner: "acme", After: published})
+		for _, e := range entries {
+			fmt.Printf("publish %d %s %+d\n", e.Seq, e.Kind, e.Delta.OnHand+e.Delta.Reserved)
+			published = e.Seq
+		}
+		n, _ := store.TrimLedger(ctx, "acme", published)
+		fmt.Println("trimmed", n)
+	}
+
+	_, _ = inv.Apply(ctx, &inventory.Receive{Meta: inventory.Meta{Owner: "acme", IdempotencyKey: "asn-7"}, Key: mug, Quantity: 5})
+	_, _ = inv.Apply(ctx, &inventory.Reserve{Meta: inventory.Meta{Owner: "acme"}, Lines: []inventory.ReserveLine{{Key: mug, Quantity: 2, ID: "cart-1"}}})
+	relay()
+	_, _ = inv.Apply(ctx, &inventory.Release{Meta: inventory.Meta{Owner: "acme"}, Parts: []inventory.Part{{Reservation: "cart-1"}}})
+	relay()
+
+	clk.Advance(25 * time.Hour)
+	p, _ := store.Prune(ctx, "acme", clk.Now().Add(-24*time.Hour))
+	fmt.Printf("pruned %+v\n", p)
+	l, _ := inv.Level(ctx, mug)
+	fmt.Println("available", l.Available())
+	// Output:
+	// publish 1 receive +5
+	// publish 2 reserve +2
+	// trimmed 2
+	// publish 3 release -2
+	// trimmed 1
+	// pruned {Reservations:1 IdempotencyKeys:1}
+	// available 5
+}

@@ -130,7 +130,9 @@ func Reconcile(levels []Level, reservations []Reservation, entries []Entry) []Di
 // Reconcile reads every level, live reservation and ledger entry of owner
 // from the store and returns [Reconcile]'s differences. Run it while the
 // owner's stock is quiet, or on a consistent snapshot: operations applied
-// between the reads show up as differences.
+// between the reads show up as differences. It needs the owner's whole
+// ledger: once trimmed ([MemStore.TrimLedger]), the trimmed entries show up
+// as differences too; call [Reconcile] with them instead.
 func (inv *Inventory) Reconcile(ctx context.Context, owner fulfill.OwnerID) ([]Discrepancy, error) {
 	levels, err := inv.store.Levels(ctx, LevelQuery{Owner: owner})
 	if err != nil {
@@ -219,7 +221,9 @@ func sortArrivals(as []*Arrival) {
 }
 
 // Arrivals reads the owner's whole ledger and returns [Arrivals]: the
-// incoming stock still expected, by level and due date.
+// incoming stock still expected, by level and due date. Once the ledger is
+// trimmed ([MemStore.TrimLedger]), expectations in the trimmed entries are
+// not listed.
 func (inv *Inventory) Arrivals(ctx context.Context, owner fulfill.OwnerID) ([]Arrival, error) {
 	entries, err := inv.store.Ledger(ctx, LedgerQuery{Owner: owner})
 	if err != nil {

@@ -15,6 +15,11 @@ import (
 // levels locks them in [Key.Compare] order, then the owner's ledger. It is
 // safe for concurrent use. The zero MemStore is empty and ready to use; it
 // must not be copied after first use.
+//
+// A MemStore keeps every ledger entry, closed reservation and idempotency
+// record until told otherwise: a service that keeps one running drops them
+// with [MemStore.TrimLedger] once its consumer has processed the entries,
+// and with [MemStore.Prune] once the retry window it promises has passed.
 type MemStore struct {
 	cells   sync.Map // Key -> *cell
 	bySKU   sync.Map // skuKey -> *keySet: the keys of an owner's SKU
@@ -50,8 +55,15 @@ type cell struct {
 	mu      sync.Mutex             // guards level, live, closed and serials
 	level   Level                  // Version 0 until created
 	live    map[string]Reservation // reservations holding or committing units
-	closed  map[string]Reservation // reservations with nothing left
+	closed  map[string]closedRes   // reservations with nothing left
 	serials int64                  // serial numbers in stock at the level
+}
+
+// closedRes is a closed reservation and the time of the operation that
+// closed it, which [MemStore.Prune] compares with its cutoff.
+type closedRes struct {
+	r  Reservation
+	at time.Time
 }
 
 // keySet lists the keys of one owner's SKU.
@@ -62,8 +74,9 @@ type keySet struct {
 
 // ownerData is one owner's ledger and key list.
 type ownerData struct {
-	mu      sync.Mutex // guards entries and keys
-	entries []Entry
+	mu      sync.Mutex // guards entries, trimmed and keys
+	entries []Entry    // the kept entries: entries[i].Seq is trimmed+i+1
+	trimmed int64      // the Seq of the last entry dropped by TrimLedger
 	keys    []Key
 }
 
@@ -86,6 +99,7 @@ type idemKey struct {
 // (done closed, receipt set). A failed attempt deletes its record.
 type idemRecord struct {
 	fingerprint string
+	at          time.Time // the Txn's time, which Prune compares with its cutoff
 	done        chan struct{}
 	receipt     *Receipt // written before done is closed
 }
@@ -98,7 +112,7 @@ func (s *MemStore) cell(k Key) *cell {
 	if c, ok := s.cells.Load(k); ok {
 		return c.(*cell)
 	}
-	c, loaded := s.cells.LoadOrStore(k, &cell{level: Level{Key: k}, live: map[string]Reservation{}, closed: map[string]Reservation{}})
+	c, loaded := s.cells.LoadOrStore(k, &cell{level: Level{Key: k}, live: map[string]Reservation{}, closed: map[string]closedRes{}})
 	if !loaded {
 		ks, _ := s.bySKU.LoadOrStore(skuKey{k.Owner, k.SKU}, &keySet{})
 		set := ks.(*keySet)
@@ -135,7 +149,7 @@ func (s *MemStore) Apply(ctx context.Context, t *Txn) (*Receipt, error) {
 	}
 	ik := idemKey{t.Owner, t.IdempotencyKey}
 	for {
-		rec := &idemRecord{fingerprint: t.Fingerprint, done: make(chan struct{})}
+		rec := &idemRecord{fingerprint: t.Fingerprint, at: t.At, done: make(chan struct{})}
 		v, loaded := s.idem.LoadOrStore(ik, rec)
 		if loaded {
 			old := v.(*idemRecord)
@@ -214,8 +228,8 @@ func (s *MemStore) apply(t *Txn) (*Receipt, error) {
 			c := cells[k]
 			if r, ok := c.live[step.Reservation]; ok {
 				st.Reservations[r.ID] = r
-			} else if r, ok := c.closed[step.Reservation]; ok {
-				st.Reservations[r.ID] = r
+			} else if cr, ok := c.closed[step.Reservation]; ok {
+				st.Reservations[cr.r.ID] = cr.r
 			}
 		}
 	}
@@ -279,13 +293,13 @@ func (s *MemStore) apply(t *Txn) (*Receipt, error) {
 			c.live[r.ID] = r
 		} else {
 			delete(c.live, r.ID)
-			c.closed[r.ID] = r
+			c.closed[r.ID] = closedRes{r: r, at: t.At}
 		}
 	}
 	o := s.owner(t.Owner)
 	o.mu.Lock()
 	for i := range out.Entries {
-		out.Entries[i].Seq = int64(len(o.entries)) + 1
+		out.Entries[i].Seq = o.trimmed + int64(len(o.entries)) + 1
 		o.entries = append(o.entries, out.Entries[i])
 	}
 	o.mu.Unlock()
@@ -366,11 +380,14 @@ func (s *MemStore) Reservations(ctx context.Context, q ReservationQuery) ([]Rese
 	for _, k := range ks {
 		c := s.cell(k)
 		c.mu.Lock()
-		for _, m := range []map[string]Reservation{c.live, c.closed} {
-			for _, r := range m {
-				if r = r.At(q.At); q.match(r) {
-					out = append(out, r)
-				}
+		for _, r := range c.live {
+			if r = r.At(q.At); q.match(r) {
+				out = append(out, r)
+			}
+		}
+		for _, cr := range c.closed {
+			if r := cr.r.At(q.At); q.match(r) {
+				out = append(out, r)
 			}
 		}
 		c.mu.Unlock()
@@ -386,7 +403,9 @@ func (s *MemStore) Reservations(ctx context.Context, q ReservationQuery) ([]Rese
 	return out, nil
 }
 
-// Ledger returns a page of the owner's ledger; see [Store].
+// Ledger returns a page of the owner's ledger; see [Store]. After
+// [MemStore.TrimLedger], a page starting at or before the last dropped
+// entry starts with the first entry kept.
 func (s *MemStore) Ledger(ctx context.Context, q LedgerQuery) ([]Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -400,10 +419,11 @@ func (s *MemStore) Ledger(ctx context.Context, q LedgerQuery) ([]Entry, error) {
 	o := s.owner(q.Owner)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if q.After >= int64(len(o.entries)) {
+	from := max(q.After-o.trimmed, 0)
+	if from >= int64(len(o.entries)) {
 		return nil, nil
 	}
-	page := o.entries[q.After:]
+	page := o.entries[from:]
 	if q.Limit > 0 && len(page) > q.Limit {
 		page = page[:q.Limit]
 	}
