@@ -230,6 +230,8 @@ func FuzzTxnJSON(f *testing.F) {
 	f.Add([]byte(`{"owner":"acme","kind":"adjust","at":"2026-03-01T00:00:00Z","changes":[{"key":{"owner":"acme","sku":"A","location":"W"},"delta":{"on_hand":-9223372036854775808}}]}`))
 	f.Add([]byte(`{"owner":"acme","kind":"nope"}`))
 	f.Add([]byte(`{"changes":[{"expect":{"bucket":"bogus"}}]}`))
+	f.Add([]byte(`{"owner":"acme","kind":"commit","at":"2026-03-01T00:00:00Z","ref":{"type":"order","order":"018f2b6e-0000-7000-8000-0000000000c1"},` +
+		`"steps":[{"reservation":"x","kind":"commit","line":"1"},{"reservation":"x","kind":"commit","line":"2"},{"reservation":"y","kind":"release","line":"3"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var tx inventory.Txn
 		if err := json.Unmarshal(data, &tx); err != nil {
