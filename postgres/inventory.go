@@ -474,10 +474,10 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 	newHold := map[int]inventory.Reservation{} // batch index of each insert
 	for _, r := range out.Reservations {
 		if _, ok := st.Reservations[r.ID]; ok {
-			rt, rid, rord := refCols(r.Ref) // a commit may re-point a reservation
+			rt, rid, rord := refCols(r.Ref) // a commit may re-point a reservation, and give it a line
 			b.Queue(`UPDATE inventory_reservations SET reserved = $3, committed = $4, version = $5,
-				ref_type = $6, ref_id = $7, ref_order = $8 WHERE owner = $1 AND id = $2`,
-				owner, r.ID, r.Reserved, r.Committed, r.Version, rt, rid, rord)
+				ref_type = $6, ref_id = $7, ref_order = $8, line = $9 WHERE owner = $1 AND id = $2`,
+				owner, r.ID, r.Reserved, r.Committed, r.Version, rt, rid, rord, r.Line)
 			continue
 		}
 		exp, err := nsOf("expires_at", r.ExpiresAt, inventory.ErrInvalid)
