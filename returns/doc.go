@@ -91,12 +91,14 @@
 // cancellations, never exceed what was paid for it, nor the order's refunds
 // what was paid for the order. [Refund.Explain] shows every step.
 //
-// The account also records the units exchanged ([Account.Exchanges]), so
-// that no unit is both refunded and exchanged, whichever comes first:
-// refunds, by return or by claim, take only units not exchanged, and
-// exchanges only units not refunded. The refunded and exchanged units of a
-// return line never exceed its quantity, nor those of an order line what
-// it shipped.
+// The account also records the units exchanged ([Account.Exchanges]) and
+// those replaced for a claim ([Account.Replacements]), so that no unit is
+// paid for twice, whichever comes first: refunds, by return or by claim,
+// take only units neither exchanged nor replaced, and exchanges and
+// replacements only units neither refunded, exchanged nor replaced. The
+// refunded and exchanged units of a return line never exceed its quantity,
+// nor the refunded, exchanged and replaced units of an order line what it
+// shipped.
 //
 // # Exchanges and claims
 //
@@ -109,10 +111,22 @@
 // return: asking to exchange units already refunded fails with a
 // *[QuantityError] naming the line, the units it can still exchange and
 // those asked, and changes nothing. Save the account first, then the
-// return. A claim for a missing or wrong item needs no return: a
-// [RefundClaim] refund, a [Replacement], or both; a claim refund takes
-// only units not exchanged, and a [Replacement] alone is not recorded in
-// the account.
+// return.
+//
+// A claim for a missing or wrong item needs no return: a [RefundClaim]
+// refund or a replacement, for different units. [Account.Replace] places
+// the replacement order ([Replacement]) and records the replaced units in
+// the account, so a claim refund never takes them, and it never takes
+// units already refunded, exchanged or replaced: asking for more fails
+// with a *[QuantityError] naming the order line, and changes nothing.
+// Retried with the same replacement order ID, it counts the units once.
+// Save the account first, then the replacement order. [Replacement] alone
+// records nothing.
+//
+// [Return.Can] and [AllowedActions] see the return alone: they may offer a
+// refund or an exchange of units the account has already refunded,
+// exchanged or replaced. [Return.CanWith] and [AllowedActionsWith] take the
+// order and its account, and refuse those with a reason as well.
 //
 // # Labels and tracking
 //

@@ -21,10 +21,15 @@ type ReplacementLine struct {
 // Replacement places and confirms, through the order package, a
 // replacement order id for units of order o at no charge: each line has
 // the original unit price, fully discounted, no tax and no shipping, the
-// same customer, address and service level. A claim for a missing or wrong
-// item uses it directly, without a return; [Return.Exchange] uses it for
-// exchanges. If hold is not nil the order is placed on that hold. Each
-// quantity is bounded by what shipped of the line.
+// same customer, address and service level. If hold is not nil the order
+// is placed on that hold. Each quantity is bounded by what shipped of the
+// line.
+//
+// Replacement records nothing: it does not know what the order's refund
+// [Account] has refunded, exchanged or replaced already. For a claim of a
+// missing or wrong item, use [Account.Replace], which calls it and records
+// the replaced units, so that they are never also refunded. [Return.Exchange]
+// uses it for exchanges.
 func Replacement(now time.Time, o *order.Order, id fulfill.OrderID, lines []ReplacementLine, hold *order.Hold) (*order.Order, []order.Event, error) {
 	if o == nil {
 		return nil, nil, invalid("order", "", "required")
@@ -86,6 +91,84 @@ type ExchangeLine struct {
 	SKU      fulfill.SKU `json:"sku,omitempty"`
 }
 
+// Replace places the replacement order id for units of order o through
+// [Replacement], for a claim of a missing or wrong item without a return,
+// and records the replaced units in a, the refund [Account] of o
+// ([NewAccount] if the order has none yet), so that the customer is not
+// paid twice: replaced units are never refunded (by return or by claim)
+// nor exchanged, and refunded or exchanged units are never replaced. It
+// returns the replacement order and its events.
+//
+// Each line takes shipped units of its order line that are neither
+// refunded nor exchanged nor replaced yet, earlier lines of the same call
+// included. Asking for more fails with a *[QuantityError] naming the order
+// line ("order line 2") with the units it can still replace (Available)
+// and those asked (Requested), and changes nothing: not a, and no order is
+// placed. An id that is the replacement order of an exchange recorded in a
+// fails with a *[fulfill.FieldError] of kind [ErrInvalidReturn].
+//
+// On success a changed: save it before the replacement order, since its
+// version is what stops a refund or another replacement of the same units
+// made meanwhile from another process. If a save fails, read a again and
+// retry with the same id and lines: when a already records the replacement
+// id, Replace records nothing more and returns the same order, placed at
+// the time recorded, so a retry never counts the units twice. The same id
+// with other lines fails with a *[fulfill.FieldError] of kind
+// [ErrInvalidReturn].
+func (a *Account) Replace(now time.Time, o *order.Order, id fulfill.OrderID, lines []ReplacementLine, hold *order.Hold) (*order.Order, []order.Event, error) {
+	if o == nil || o.ID() != a.order || o.Owner() != a.owner {
+		return nil, nil, invalid("order", "", "not the account's order")
+	}
+	if id.IsZero() {
+		return nil, nil, invalid("replacement", "", "required")
+	}
+	if len(lines) == 0 {
+		return nil, nil, invalid("lines", "", "at least one line required")
+	}
+	if slices.ContainsFunc(a.exchanges, func(x ExchangeRecord) bool { return x.Replacement == id }) {
+		return nil, nil, invalid("replacement", id.String(), "already the replacement order of an exchange")
+	}
+	var done []ReplacementRecord
+	for _, x := range a.replacements {
+		if x.Replacement == id {
+			done = append(done, x)
+		}
+	}
+	if len(done) > 0 { // a retry
+		same := len(done) == len(lines)
+		for i := 0; same && i < len(lines); i++ {
+			same = done[i].Line == lines[i].OrderLine && done[i].Quantity == lines[i].Quantity && done[i].SKU == lines[i].SKU
+		}
+		if !same {
+			return nil, nil, invalid("replacement", id.String(), "already records a replacement of other units; a retry asks for the same lines")
+		}
+		return Replacement(done[0].At, o, id, lines, hold)
+	}
+	c := a.Clone()
+	for i, rl := range lines {
+		ol, ok := o.Line(rl.OrderLine)
+		if !ok {
+			return nil, nil, invalid("lines["+strconv.Itoa(i)+"].order_line", rl.OrderLine.String(), "no such order line")
+		}
+		if n := max(0, ol.Shipped-c.taken(ol.ID)); rl.Quantity <= 0 || rl.Quantity > n {
+			return nil, nil, &QuantityError{Line: "order line " + ol.ID.String(),
+				What: "replacement of shipped units not yet refunded, exchanged or replaced", Available: n, Requested: rl.Quantity}
+		}
+		if rl.SKU != "" {
+			if err := rl.SKU.Validate(); err != nil {
+				return nil, nil, err
+			}
+		}
+		c.recordReplacement(ReplacementRecord{Line: ol.ID, Quantity: rl.Quantity, SKU: rl.SKU, Replacement: id, At: now})
+	}
+	no, events, err := Replacement(now, o, id, lines, hold)
+	if err != nil {
+		return nil, nil, err
+	}
+	*a = *c
+	return no, events, nil
+}
+
 // HoldID returns the ID of the order hold a replacement order of return id
 // waits on.
 func HoldID(id ID) string { return "return:" + string(id) }
@@ -100,7 +183,10 @@ func HoldID(id ID) string { return "return:" + string(id) }
 // Each exchange line takes units of its return line that are neither
 // refunded for r nor exchanged, nor found missing or replaced by a wrong
 // item, and that its order line has shipped and not refunded (a claim
-// included) or exchanged in any return of o. Asking for more fails with a
+// included), exchanged in any return of o, or replaced for a claim
+// ([Account.Replace]). An id that is the replacement order of a claim
+// recorded in a fails with a *[fulfill.FieldError] of kind
+// [ErrInvalidReturn]. Asking for more fails with a
 // *[QuantityError] naming the line ("return line 1" or "order line 2")
 // with the units it can still exchange (Available) and those asked
 // (Requested), and changes nothing: not r, not a, and no order is placed.
@@ -123,6 +209,9 @@ func (r *Return) Exchange(now time.Time, o *order.Order, a *Account, id fulfill.
 	}
 	if len(req.Lines) == 0 {
 		return nil, nil, nil, invalid("lines", "", "at least one line required")
+	}
+	if slices.ContainsFunc(a.replacements, func(x ReplacementRecord) bool { return x.Replacement == id }) {
+		return nil, nil, nil, invalid("replacement", id.String(), "already the replacement order of a claim")
 	}
 	if req.CrossShip && !req.HoldUntil.After(now) {
 		return nil, nil, nil, invalid("hold_until", req.HoldUntil.String(), "a cross-ship needs a deadline after now")
@@ -147,10 +236,9 @@ func (r *Return) Exchange(now time.Time, o *order.Order, a *Account, id fulfill.
 		if !ok {
 			return nil, nil, nil, invalid(f+".line", strconv.Itoa(l.No), "its order line is not in the order")
 		}
-		refunded, _ := ac.RefundedLine(ol.ID)
-		if n := max(0, ol.Shipped-refunded-ac.ExchangedLine(ol.ID)); el.Quantity > n {
+		if n := max(0, ol.Shipped-ac.taken(ol.ID)); el.Quantity > n {
 			return nil, nil, nil, &QuantityError{Line: "order line " + ol.ID.String(),
-				What: "exchange of shipped units not yet refunded or exchanged", Available: n, Requested: el.Quantity}
+				What: "exchange of shipped units not yet refunded, exchanged or replaced", Available: n, Requested: el.Quantity}
 		}
 		if el.SKU != "" {
 			if err := el.SKU.Validate(); err != nil {

@@ -82,7 +82,8 @@ type RefundRequest struct {
 	// missing or replaced by a wrong item at reception (units lost in
 	// transit are refundable); empty means all of them. A claim refunds
 	// shipped units of its order lines that are neither refunded nor
-	// exchanged in any return of the order.
+	// exchanged in any return of the order, nor replaced
+	// ([Account.Replace]).
 	Lines []order.LineQuantity `json:"lines,omitempty"`
 	// Amount is the goodwill amount. For a goodwill refund Lines, if set,
 	// only restrict which lines it is taken from (their quantities are
@@ -187,6 +188,18 @@ type ExchangeRecord struct {
 	At          time.Time       `json:"at"`
 }
 
+// ReplacementRecord is a claim replacement as the refund account of the
+// order keeps it: Quantity units of order line Line, replaced without a
+// return by the order Replacement at At ([Account.Replace]), with SKU
+// (empty means the SKU sold).
+type ReplacementRecord struct {
+	Line        order.LineID    `json:"line"`
+	Quantity    int64           `json:"quantity"`
+	SKU         fulfill.SKU     `json:"sku,omitempty"`
+	Replacement fulfill.OrderID `json:"replacement"`
+	At          time.Time       `json:"at"`
+}
+
 // Account is the refund ledger of one order: every refund issued, and what
 // each line has refunded so far. The [Refund] that Issue returns is the
 // record to persist or publish (outbox style); its Key identifies it.
@@ -194,11 +207,12 @@ type ExchangeRecord struct {
 // (before or after the units arrive), claim and goodwill refunds, and never
 // refunds more than was paid for a line's units, or for the order.
 //
-// The account also records the units [Return.Exchange] replaced, so that
-// no unit is both refunded and exchanged, whichever comes first and however
-// it is refunded: the refunded and exchanged units of an order line never
-// exceed what it shipped, nor those of a return line its quantity. An
-// Account is not safe for concurrent use.
+// The account also records the units [Return.Exchange] exchanged and the
+// units [Account.Replace] replaced for a claim, so that no unit is paid
+// for twice, whichever comes first and however it is refunded: the
+// refunded, exchanged and replaced units of an order line never exceed
+// what it shipped, nor the refunded and exchanged units of a return line
+// its quantity. An Account is not safe for concurrent use.
 type Account struct {
 	owner            fulfill.OwnerID
 	order            fulfill.OrderID
@@ -211,6 +225,8 @@ type Account struct {
 	shippingRefunded bool
 	exchanges        []ExchangeRecord
 	exchanged        map[returnLine]int64
+	replacements     []ReplacementRecord
+	replaced         map[order.LineID]int64
 	version          int64
 }
 
@@ -285,6 +301,30 @@ func (a *Account) ExchangedForReturn(rid ID, id order.LineID) int64 {
 	return a.exchanged[returnLine{rid, id}]
 }
 
+// Replacements returns the claim replacements recorded by
+// [Account.Replace], oldest first.
+func (a *Account) Replacements() []ReplacementRecord { return slices.Clone(a.replacements) }
+
+// ReplacedLine returns how many units of order line id were replaced for
+// claims by [Account.Replace].
+func (a *Account) ReplacedLine(id order.LineID) int64 { return a.replaced[id] }
+
+// taken returns the units of order line id refunded (by return or by
+// claim), exchanged or replaced: what no refund, exchange or replacement
+// may take again.
+func (a *Account) taken(id order.LineID) int64 {
+	return a.lines[id].Units + a.ExchangedLine(id) + a.replaced[id]
+}
+
+// recordReplacement records that x.Quantity units were replaced.
+func (a *Account) recordReplacement(x ReplacementRecord) {
+	if a.replaced == nil {
+		a.replaced = map[order.LineID]int64{}
+	}
+	a.replaced[x.Line] += x.Quantity
+	a.replacements = append(a.replacements, x)
+}
+
 // recordExchange records that x.Quantity units were exchanged.
 func (a *Account) recordExchange(x ExchangeRecord) {
 	if a.exchanged == nil {
@@ -319,6 +359,8 @@ func (a *Account) Clone() *Account {
 	c.labelDeducted = maps.Clone(a.labelDeducted)
 	c.exchanges = slices.Clone(a.exchanges)
 	c.exchanged = maps.Clone(a.exchanged)
+	c.replacements = slices.Clone(a.replacements)
+	c.replaced = maps.Clone(a.replaced)
 	return &c
 }
 
@@ -479,13 +521,13 @@ func (a *Account) remaining(o *order.Order, l order.Line) (fulfill.Money, error)
 }
 
 // unitLine explains the refund of n more units of order line l, which
-// must be shipped and neither refunded nor exchanged yet. Units are taken
+// must be shipped and neither refunded, exchanged nor replaced yet. Units are taken
 // from the end of the line (cancellations take them from the start), so
 // that everything cancelled and refunded adds up to the line's total.
 func (a *Account) unitLine(o *order.Order, l order.Line, n int64, reason Reason) (RefundLine, error) {
 	done := a.lines[l.ID].Units
-	if avail := l.Shipped - done - a.ExchangedLine(l.ID); n <= 0 || n > avail {
-		return RefundLine{}, &QuantityError{Line: "order line " + l.ID.String(), What: "refund of shipped units not yet refunded or exchanged", Available: max(avail, 0), Requested: n}
+	if avail := l.Shipped - a.taken(l.ID); n <= 0 || n > avail {
+		return RefundLine{}, &QuantityError{Line: "order line " + l.ID.String(), What: "refund of shipped units not yet refunded, exchanged or replaced", Available: max(avail, 0), Requested: n}
 	}
 	paid, err := o.ValueOfUnits(l.ID, l.Ordered-done-n, n)
 	if err != nil {
@@ -531,7 +573,7 @@ func (a *Account) returnLines(o *order.Order, r *Return, p RefundPolicy, req Ref
 	}
 	switch r.status {
 	case StatusRequested, StatusDeclined, StatusCancelled:
-		return &TransitionError{From: r.status, Action: "refund", Reason: "only an approved return is refunded"}
+		return &TransitionError{From: r.status, Action: ActionRefund, Reason: whyNotRefundable}
 	}
 	// refundable units of each return line: not exchanged, not refunded,
 	// not missing from the parcel or replaced by a wrong item.

@@ -186,8 +186,8 @@ func (r *Return) statusAgrees() string {
 }
 
 // AccountSnapshot is the state of an [Account] as plain data, for stores.
-// What each line has refunded and exchanged is derived from the refunds
-// and the exchanges on restore.
+// What each line has refunded, exchanged and replaced is derived from the
+// refunds, the exchanges and the replacements on restore.
 type AccountSnapshot struct {
 	Owner        fulfill.OwnerID   `json:"owner"`
 	Order        fulfill.OrderID   `json:"order"`
@@ -198,23 +198,29 @@ type AccountSnapshot struct {
 	// first. A snapshot without them (written before the account recorded
 	// exchanges) restores with none.
 	Exchanges []ExchangeRecord `json:"exchanges,omitempty"`
-	Version   int64            `json:"version"`
+	// Replacements are the claim replacements recorded by
+	// [Account.Replace], oldest first. A snapshot without them (written
+	// before the account recorded replacements) restores with none.
+	Replacements []ReplacementRecord `json:"replacements,omitempty"`
+	Version      int64               `json:"version"`
 }
 
 // Snapshot returns the state of a.
 func (a *Account) Snapshot() AccountSnapshot {
 	c := a.Clone()
 	return AccountSnapshot{Owner: c.owner, Order: c.order, Currency: c.currency, Refunds: c.refunds, Fingerprints: c.fingerprints,
-		Exchanges: c.exchanges, Version: c.version}
+		Exchanges: c.exchanges, Replacements: c.replacements, Version: c.version}
 }
 
 // RestoreAccount rebuilds an account from a snapshot, checking every
 // refund's arithmetic (Total is the lines' amounts plus shipping, no
 // negative amount, one currency), unique keys with their fingerprints,
-// original shipping refunded at most once, and every exchange's return,
-// line, positive quantity (at most [MaxUnits] per return line) and
-// replacement order. Failures are joined *[fulfill.FieldError] values of
-// kind [ErrInvalidReturn].
+// original shipping refunded at most once, every exchange's return, line,
+// positive quantity (at most [MaxUnits] per return line) and replacement
+// order, and every claim replacement's line, positive quantity (at most
+// [order.MaxQuantity] per order line), SKU and replacement order, which is
+// not an exchange's. Failures are joined *[fulfill.FieldError] values of
+// kind [ErrInvalidReturn] (or of the failing code's kind).
 func RestoreAccount(s AccountSnapshot) (*Account, error) {
 	var errs []error
 	bad := func(field, value, reason string) { errs = append(errs, invalid(field, value, reason)) }
@@ -292,11 +298,35 @@ func RestoreAccount(s AccountSnapshot) (*Account, error) {
 			exchanged[k] += x.Quantity
 		}
 	}
+	replaced := map[order.LineID]int64{}
+	for i, x := range s.Replacements {
+		field := "replacements[" + strconv.Itoa(i) + "]"
+		if x.SKU != "" {
+			if err := x.SKU.Validate(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		switch {
+		case x.Line == 0:
+			bad(field+".line", x.Line.String(), "required")
+		case x.Quantity <= 0 || x.Quantity > order.MaxQuantity-replaced[x.Line]:
+			bad(field+".quantity", strconv.FormatInt(x.Quantity, 10), fmt.Sprintf("must be positive, at most %d per order line", order.MaxQuantity))
+		case x.Replacement.IsZero():
+			bad(field+".replacement", "", "required")
+		case slices.ContainsFunc(s.Exchanges, func(e ExchangeRecord) bool { return e.Replacement == x.Replacement }):
+			bad(field+".replacement", x.Replacement.String(), "also the replacement order of an exchange")
+		default:
+			replaced[x.Line] += x.Quantity
+		}
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	for _, x := range s.Exchanges {
 		a.recordExchange(x)
+	}
+	for _, x := range s.Replacements {
+		a.recordReplacement(x)
 	}
 	if len(s.Refunds) == 0 {
 		return a, nil // no refunds: no refund maps yet, as new

@@ -42,6 +42,7 @@ func roundTripAccount(t testing.TB, a *Account) {
 	require.Equal(t, a.shippingRefunded, got.shippingRefunded)
 	require.Equal(t, a.labelDeducted, got.labelDeducted)
 	require.Equal(t, a.exchanged, got.exchanged)
+	require.Equal(t, a.replaced, got.replaced)
 }
 
 func TestSnapshotRoundTrip(t *testing.T) {
@@ -132,6 +133,10 @@ func FuzzRestoreAccount(f *testing.F) {
 	_, _, _, err = r2.Exchange(t0, o, a, newID, ExchangeRequest{Lines: []ExchangeLine{{Line: 1, Quantity: 1}}})
 	require.NoError(f, err)
 	b, _ := json.Marshal(a.Snapshot())
+	f.Add(b)
+	_, _, err = a.Replace(t0, o, claimID, []ReplacementLine{{OrderLine: 1, Quantity: 1, SKU: "MUG-RED"}}, nil)
+	require.NoError(f, err)
+	b, _ = json.Marshal(a.Snapshot())
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var s AccountSnapshot

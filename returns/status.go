@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/fulfillkit/fulfill/order"
 )
 
 // Status is a return's lifecycle stage. The string values are stable and
@@ -71,8 +73,9 @@ func (s *Status) UnmarshalText(b []byte) error {
 // Action names what can be done to a return. The string values are stable.
 type Action string
 
-// The actions. [ActionRequest] creates a return and appears in no row of
-// the transition table; every other action has a rule in every status.
+// The actions. [ActionRequest] creates a return and [ActionRefund] refunds
+// its units through the order's refund [Account]; neither appears in the
+// transition table, where every other action has a rule in every status.
 const (
 	ActionRequest    Action = "request"
 	ActionApprove    Action = "approve"
@@ -86,6 +89,12 @@ const (
 	ActionClose      Action = "close"
 	ActionCancel     Action = "cancel"
 	ActionReopen     Action = "reopen"
+	// ActionRefund is a refund of the return's units ([Account.Issue] with
+	// [RefundReturn]), which leaves the status as it is. [Return.Can]
+	// allows it once the return is approved, unless declined or
+	// cancelled, while some unit is neither exchanged, missing nor a wrong
+	// item; [Return.CanWith] also asks the account.
+	ActionRefund Action = "refund"
 )
 
 var actions = []Action{
@@ -141,6 +150,9 @@ const (
 	whyLabelTooLate  = "the parcel has already left"
 	whyExchangeLate  = "every unit is accounted for; place a new order instead"
 	whyAlreadyInTran = "the parcel is already in transit"
+	whyNotRefundable = "only an approved return is refunded"
+	whyNoneToRefund  = "every unit is already exchanged, missing or a wrong item"
+	whyAllSettled    = "every unit is already refunded, exchanged, replaced, missing or a wrong item"
 )
 
 // transitions is the transition table: for every status and action, the
@@ -238,9 +250,26 @@ func AllowedActions(r *Return) []Permission {
 }
 
 // Can returns nil if r allows action a now, or a *[TransitionError] saying
-// why not. See [AllowedActions].
+// why not. See [AllowedActions]. [ActionRefund], not in the table, is
+// refused while the return is requested, declined or cancelled, and when
+// every unit is exchanged, missing or a wrong item.
+//
+// Can sees the return alone: it may allow a refund or an exchange of
+// units that the order's refund account has already refunded (by claim
+// or in another return), exchanged or replaced. [Return.CanWith] sees the
+// account too.
 func (r *Return) Can(a Action) error {
 	deny := func(reason string) error { return &TransitionError{From: r.status, Action: a, Reason: reason} }
+	if a == ActionRefund {
+		switch r.status {
+		case StatusRequested, StatusDeclined, StatusCancelled:
+			return deny(whyNotRefundable)
+		}
+		if r.counts().exchangeable == 0 {
+			return deny(whyNoneToRefund)
+		}
+		return nil
+	}
 	rule, ok := transitions[r.status][a]
 	if !ok {
 		return deny(fmt.Sprintf("unknown action %q", string(a)))
@@ -250,6 +279,76 @@ func (r *Return) Can(a Action) error {
 	}
 	if reason := r.precondition(a); reason != "" {
 		return deny(reason)
+	}
+	return nil
+}
+
+// AllowedActionsWith returns, for every action of [Actions] in table order
+// and then [ActionRefund], whether r allows it now and, if not, why, as
+// [Return.CanWith] answers with o, the order r returns units of, and a, its
+// refund [Account] (nil means one with nothing recorded yet): what
+// [AllowedActions] says, except that a refund or an exchange is also
+// refused when a leaves no unit of r to refund or exchange. An o or a that
+// is not r's fails with a *[fulfill.FieldError] of kind [ErrInvalidReturn].
+func AllowedActionsWith(r *Return, o *order.Order, a *Account) ([]Permission, error) {
+	if err := r.checkWith(o, a); err != nil {
+		return nil, err
+	}
+	out := make([]Permission, 0, len(actions)+1)
+	for _, act := range append(slices.Clone(actions), ActionRefund) {
+		p := Permission{Action: act, Allowed: true}
+		if err := r.CanWith(act, o, a); err != nil {
+			p.Allowed = false
+			p.Reason = err.(*TransitionError).Reason
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// CanWith returns nil if r allows action act now, or a *[TransitionError]
+// saying why not, given o, the order r returns units of, and a, its refund
+// [Account] (nil means one with nothing recorded yet, as [NewAccount]). It
+// answers as [Return.Can] does, and also refuses [ActionRefund] and
+// [ActionExchange] when a leaves no unit of r to take: each unit is
+// refunded for r, exchanged, missing or a wrong item, or its order line
+// has no shipped unit left that is not refunded (a claim or another return
+// included), exchanged or replaced for a claim ([Account.Replace]). An o
+// or a that is not r's fails with a *[fulfill.FieldError] of kind
+// [ErrInvalidReturn]. See [AllowedActionsWith].
+//
+// An allowed refund or exchange may still fail on its request's details,
+// such as more units than a line has left.
+func (r *Return) CanWith(act Action, o *order.Order, a *Account) error {
+	if err := r.checkWith(o, a); err != nil {
+		return err
+	}
+	if err := r.Can(act); err != nil {
+		return err
+	}
+	if act != ActionRefund && act != ActionExchange {
+		return nil
+	}
+	if a == nil {
+		a = NewAccount(o)
+	}
+	for _, l := range r.lines {
+		ol, ok := o.Line(l.OrderLine)
+		if ok && min(a.unsettled(r.id, l), ol.Shipped-a.taken(ol.ID)) > 0 {
+			return nil
+		}
+	}
+	return &TransitionError{From: r.status, Action: act, Reason: whyAllSettled}
+}
+
+// checkWith checks that o is r's order and a, if not nil, its refund
+// account.
+func (r *Return) checkWith(o *order.Order, a *Account) error {
+	if o == nil || o.ID() != r.order || o.Owner() != r.owner {
+		return invalid("order", "", "not the return's order")
+	}
+	if a != nil && (a.order != r.order || a.owner != r.owner) {
+		return invalid("account", "", "not the refund account of the return's order")
 	}
 	return nil
 }
