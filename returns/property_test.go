@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -186,14 +187,82 @@ func typed(err error) bool {
 	return false
 }
 
-// runScenario runs random returns, receptions, dispositions, exchanges and
-// refunds of every kind on a random order, and checks after every step
-// that refunds never exceed what was paid per line and per order, that no
-// unit is both refunded and exchanged (per return line and per order line),
-// that
-// returned units never exceed shipped ones, that dispositions match the
-// inventory and every unit of a closed return has exactly one, and that a
-// failed step changes nothing.
+// replacementIDs are the claim replacement orders of a scenario: few, so
+// that IDs are reused, retried and refused.
+var replacementIDs = []fulfill.OrderID{
+	fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8090"),
+	fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8091"),
+	fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8092"),
+}
+
+// claimed is what a scenario's claim replacements should have recorded:
+// the lines of each replacement order, and the last replacement made.
+type claimed struct {
+	lines map[fulfill.OrderID][]ReplacementLine
+	last  fulfill.OrderID
+}
+
+// randomReplace replaces random units of o for a claim, sometimes retrying
+// the last replacement, sometimes into an exchange's replacement order.
+func randomReplace(t testing.TB, step int, ch chooser, o *order.Order, a *Account, model *claimed, seen map[string]int, now time.Time) {
+	id := replacementIDs[ch.IntN(len(replacementIDs))]
+	var lines []ReplacementLine
+	for range 1 + ch.IntN(2) {
+		rl := ReplacementLine{OrderLine: order.LineID(1 + ch.IntN(4)), Quantity: int64(ch.IntN(3))}
+		if ch.IntN(5) == 0 {
+			rl.SKU = "SKU-ALT"
+		}
+		lines = append(lines, rl)
+	}
+	switch ch.IntN(12) {
+	case 0, 1, 2, 3:
+		if model.last != (fulfill.OrderID{}) {
+			id, lines = model.last, slices.Clone(model.lines[model.last])
+		}
+	case 4:
+		id = newID // the exchanges' replacement order
+	}
+	before := a.Snapshot()
+	ro, _, err := a.Replace(now, o, id, lines, nil)
+	if err != nil {
+		require.True(t, typed(err), "step %d: replace: untyped error %v", step, err)
+		require.Nil(t, ro, "step %d: a failed replacement placed an order", step)
+		require.Equal(t, before, a.Snapshot(), "step %d: failed replacement changed the account", step)
+		if errors.Is(err, ErrQuantity) {
+			for _, l := range lines {
+				if refunded, _ := a.RefundedLine(l.OrderLine); refunded+a.ExchangedLine(l.OrderLine) > 0 && l.Quantity > 0 {
+					seen["replacement refused after a refund or exchange"]++
+					break
+				}
+			}
+		}
+		if errors.Is(err, ErrInvalidReturn) && model.lines[id] != nil {
+			seen["replacement order reused for other units"]++
+		}
+		return
+	}
+	require.Equal(t, id, ro.ID())
+	if done, ok := model.lines[id]; ok {
+		require.Equal(t, done, lines, "step %d: a replacement order was reused for other units", step)
+		require.Equal(t, before, a.Snapshot(), "step %d: a retried replacement changed the account", step)
+		seen["replacement retried"]++
+	} else {
+		model.lines[id] = lines
+		seen["replacement"]++
+	}
+	model.last = id
+}
+
+// runScenario runs random returns, receptions, dispositions, exchanges,
+// claim replacements and refunds of every kind on a random order, and
+// checks after every step that refunds never exceed what was paid per line
+// and per order, that no unit is paid for twice (refunded, exchanged or
+// replaced, per return line and per order line), that the account counts
+// each claim replacement once however often it is retried, that
+// CanWith allows a refund or an exchange exactly when one unit can be
+// taken, that returned units never exceed shipped ones, that dispositions
+// match the inventory and every unit of a closed return has exactly one,
+// and that a failed step changes nothing.
 func runScenario(t testing.TB, ch chooser, steps int, seen map[string]int) {
 	if seen == nil {
 		seen = map[string]int{}
@@ -202,6 +271,7 @@ func runScenario(t testing.TB, ch chooser, steps int, seen map[string]int) {
 	inv := newInventory()
 	a := NewAccount(o)
 	var rs []*Return
+	model := &claimed{lines: map[fulfill.OrderID][]ReplacementLine{}}
 	now := t0.Add(48 * time.Hour)
 	for step := 0; step < steps && !ch.Done(); step++ {
 		now = now.Add(time.Duration(ch.IntN(48)) * time.Hour)
@@ -240,6 +310,8 @@ func runScenario(t testing.TB, ch chooser, steps int, seen map[string]int) {
 				_, err := o.RecordReturn(now, rec)
 				require.NoError(t, err, "step %d: the order refused units received", step)
 			}
+		case op == 7 && ch.IntN(2) == 0:
+			randomReplace(t, step, ch, o, a, model, seen, now)
 		default:
 			req := RefundRequest{Key: fmt.Sprint("k", ch.IntN(6)), Method: []Method{"", MethodStoreCredit}[ch.IntN(2)]}
 			var r *Return
@@ -260,6 +332,9 @@ func runScenario(t testing.TB, ch chooser, steps int, seen map[string]int) {
 			if err != nil {
 				require.True(t, typed(err), "step %d: refund: untyped error %v", step, err)
 				require.Len(t, a.Refunds(), before, "step %d: failed refund recorded", step)
+				if req.Kind == RefundClaim && errors.Is(err, ErrQuantity) && a.ReplacedLine(req.Lines[0].Line) > 0 {
+					seen["claim refused after a replacement"]++
+				}
 				continue
 			}
 			checkRefund(t, f)
@@ -270,6 +345,7 @@ func runScenario(t testing.TB, ch chooser, steps int, seen map[string]int) {
 			}
 		}
 		checkScenario(t, step, o, a, rs, inv)
+		checkClaimed(t, step, o, a, rs, model)
 	}
 	for _, r := range rs {
 		roundTrip(t, r)
@@ -328,7 +404,9 @@ func checkScenario(t testing.TB, step int, o *order.Order, a *Account, rs []*Ret
 		require.LessOrEqual(t, received[l.ID], l.Shipped, "step %d: line %d returned more than shipped", step, l.ID)
 		require.Equal(t, received[l.ID], l.Returned, "step %d: line %d: order ledger and returns disagree", step, l.ID)
 		units, amt := a.RefundedLine(l.ID)
-		require.LessOrEqual(t, units+exchanged[l.ID], l.Shipped, "step %d: line %d: refunded %d + exchanged %d units of %d shipped", step, l.ID, units, exchanged[l.ID], l.Shipped)
+		replaced := a.ReplacedLine(l.ID)
+		require.LessOrEqual(t, units+exchanged[l.ID]+replaced, l.Shipped, "step %d: line %d: refunded %d + exchanged %d + replaced %d units of %d shipped",
+			step, l.ID, units, exchanged[l.ID], replaced, l.Shipped)
 		require.Equal(t, exchanged[l.ID], a.ExchangedLine(l.ID), "step %d: line %d: the returns and the account disagree on the units exchanged", step, l.ID)
 		total, err := o.ValueOfUnits(l.ID, 0, l.Ordered)
 		require.NoError(t, err)
@@ -347,6 +425,27 @@ func checkScenario(t testing.TB, step int, o *order.Order, a *Account, rs []*Ret
 	require.Equal(t, stock, got, "step %d: inventory does not match the dispositions", step)
 }
 
+// checkClaimed checks that the account counts the units of each claim
+// replacement once, and that CanWith allows a refund or an exchange of a
+// return exactly when some unit of it can be taken.
+func checkClaimed(t testing.TB, step int, o *order.Order, a *Account, rs []*Return, model *claimed) {
+	want := map[order.LineID]int64{}
+	for _, lines := range model.lines {
+		for _, l := range lines {
+			want[l.OrderLine] += l.Quantity
+		}
+	}
+	for l := range o.Lines() {
+		require.Equal(t, want[l.ID], a.ReplacedLine(l.ID), "step %d: line %d: units replaced", step, l.ID)
+	}
+	for _, r := range rs {
+		for _, act := range []Action{ActionRefund, ActionExchange} {
+			err := r.CanWith(act, o, a)
+			require.Equal(t, err == nil, takes(t, r, o, a, act), "step %d: return %s: %s: CanWith says %v", step, r.id, act, err)
+		}
+	}
+}
+
 func TestPropertyRandomSequences(t *testing.T) {
 	seeds := 300
 	if testing.Short() || raceEnabled {
@@ -362,7 +461,9 @@ func TestPropertyRandomSequences(t *testing.T) {
 	for _, a := range actions {
 		require.Positive(t, seen[string(a)], "%s never succeeded", a)
 	}
-	for _, k := range []string{"refund return", "refund claim", "refund goodwill", "replayed", "exchange refused after a refund"} {
+	for _, k := range []string{"refund return", "refund claim", "refund goodwill", "replayed", "exchange refused after a refund",
+		"replacement", "replacement retried", "replacement refused after a refund or exchange", "replacement order reused for other units",
+		"claim refused after a replacement"} {
 		require.Positive(t, seen[k], "%s never happened", k)
 	}
 	t.Logf("%v", seen)
