@@ -224,6 +224,70 @@ func Run(t *testing.T, newStore func(t *testing.T) returns.Store) {
 		assert.Equal(t, int64(2), a.RefundedForReturn("RMA-1", 1)+a.ExchangedForReturn("RMA-1", 1), "both units refunded or both exchanged")
 	})
 
+	t.Run("ClaimRefundAndReplacementRacing", func(t *testing.T) {
+		// Writers race for the last unit of an order line, half refunding
+		// it by claim and half replacing it, each saving the account:
+		// exactly one wins, and the unit ends up refunded or replaced,
+		// never both.
+		s := newStore(t)
+		o := Order(t, "acme", oid)
+		a := returns.NewAccount(o)
+		_, err := a.Issue(t0, o, nil, returns.RefundPolicy{}, returns.RefundRequest{Key: "first", Kind: returns.RefundClaim,
+			Reason: returns.ReasonMissing, Lines: []order.LineQuantity{{Line: 1, Quantity: 2}}})
+		require.NoError(t, err)
+		one := []returns.ReplacementLine{{OrderLine: 1, Quantity: 1}}
+		_, _, err = a.Replace(t0, o, replacement, one, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.SaveAccount(ctx, a))
+		const n = 8
+		var wg sync.WaitGroup
+		wins := make([]bool, n)
+		for i := range n {
+			wg.Go(func() {
+				a, err := s.Account(ctx, "acme", oid)
+				if err != nil {
+					return
+				}
+				if i%2 == 0 {
+					id := fulfill.MustOrderID(fmt.Sprintf("01890a5d-ac96-774b-bcce-b302099a80%02d", 70+i))
+					if _, _, err := a.Replace(t0, o, id, one, nil); err != nil {
+						return
+					}
+				} else if _, err := a.Issue(t0, o, nil, returns.RefundPolicy{}, returns.RefundRequest{Key: fmt.Sprint("k", i), Kind: returns.RefundClaim,
+					Reason: returns.ReasonMissing, Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}}); err != nil {
+					return
+				}
+				wins[i] = s.SaveAccount(ctx, a) == nil
+			})
+		}
+		wg.Wait()
+		won := 0
+		for _, w := range wins {
+			if w {
+				won++
+			}
+		}
+		assert.Equal(t, 1, won, "exactly one claim refund or replacement of the last unit wins")
+		got, err := s.Account(ctx, "acme", oid)
+		require.NoError(t, err)
+		refunded, _ := got.RefundedLine(1)
+		assert.Equal(t, int64(4), refunded+got.ReplacedLine(1), "every unit refunded or replaced once")
+		_, err = got.Issue(t0, o, nil, returns.RefundPolicy{}, returns.RefundRequest{Key: "late", Kind: returns.RefundClaim,
+			Reason: returns.ReasonMissing, Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}})
+		assert.ErrorIs(t, err, returns.ErrQuantity, "no unit is left to refund")
+		// The store keeps the replacements: retrying the first counts it
+		// once, and another is refused.
+		_, _, err = got.Replace(t0, o, replacement, one, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.SaveAccount(ctx, got))
+		again, err := s.Account(ctx, "acme", oid)
+		require.NoError(t, err)
+		assert.Equal(t, got.Replacements(), again.Replacements())
+		assert.Equal(t, got.ReplacedLine(1), again.ReplacedLine(1))
+		_, _, err = again.Replace(t0, o, fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8080"), one, nil)
+		assert.ErrorIs(t, err, returns.ErrQuantity, "no unit is left to replace")
+	})
+
 	t.Run("RacingWriters", func(t *testing.T) {
 		s := newStore(t)
 		o := Order(t, "acme", oid)
