@@ -433,3 +433,74 @@ func ExampleReturn_Exchange_refunded() {
 	// exchanged: 0 0
 	// 1 exchanged, 1 refunded
 }
+
+// A mug is missing from the delivery and is replaced at no charge. The
+// account records the replaced unit, so a claim refund can no longer take
+// it, and a retry with the same replacement order counts it once.
+func ExampleAccount_Replace() {
+	o := exDelivered()
+	acct := returns.NewAccount(o)
+	replacementID := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8058")
+	missing := []returns.ReplacementLine{{OrderLine: 1, Quantity: 1}}
+	ro, _, err := acct.Replace(exNow, o, replacementID, missing, nil)
+	if err != nil {
+		panic(err)
+	}
+	t, _ := ro.Totals()
+	l, _ := ro.Line(1)
+	fmt.Println("replacement:", ro.Status(), l.SKU, "x", l.Ordered, "due", t.Due)
+
+	_, err = acct.Issue(exNow, o, nil, returns.RefundPolicy{}, returns.RefundRequest{Key: "claim-1", Kind: returns.RefundClaim,
+		Reason: returns.ReasonMissing, Lines: []order.LineQuantity{{Line: 1, Quantity: 3}}})
+	if qe, ok := errors.AsType[*returns.QuantityError](err); ok {
+		fmt.Println(qe.Line, "refundable", qe.Available, "asked", qe.Requested)
+	}
+	fmt.Println(err)
+
+	// Retrying with the same replacement order, as after a failed save of
+	// the order, records nothing more.
+	if _, _, err := acct.Replace(exNow.Add(time.Minute), o, replacementID, missing, nil); err != nil {
+		panic(err)
+	}
+	fmt.Println("replaced:", acct.ReplacedLine(1), "in", len(acct.Replacements()), "record")
+	// Output:
+	// replacement: confirmed MUG-BLUE x 1 due 0.00 USD
+	// order line 1 refundable 2 asked 3
+	// returns: order line 1: refund of shipped units not yet refunded, exchanged or replaced: requested 3, available 2
+	// replaced: 1 in 1 record
+}
+
+// The shirt was reported missing and replaced; then the original turns up
+// and the customer returns it. The return alone would allow a refund or an
+// exchange; with the order's account, both are refused, since the shirt
+// was already replaced.
+func ExampleAllowedActionsWith() {
+	o := exDelivered()
+	acct := returns.NewAccount(o)
+	replacementID := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8058")
+	if _, _, err := acct.Replace(exNow, o, replacementID, []returns.ReplacementLine{{OrderLine: 2, Quantity: 1}}, nil); err != nil {
+		panic(err)
+	}
+	r := exApproved(o, returns.RequestLine{OrderLine: 2, Quantity: 1, Reason: returns.ReasonNotAsDescribed})
+	fmt.Println("the return alone: exchange", r.Can(returns.ActionExchange) == nil, "refund", r.Can(returns.ActionRefund) == nil)
+	perms, err := returns.AllowedActionsWith(r, o, acct)
+	if err != nil {
+		panic(err)
+	}
+	for _, p := range perms {
+		switch {
+		case p.Allowed:
+			fmt.Printf("%s: yes\n", p.Action)
+		case p.Action == returns.ActionExchange || p.Action == returns.ActionRefund:
+			fmt.Printf("%s: no, %s\n", p.Action, p.Reason)
+		}
+	}
+	// Output:
+	// the return alone: exchange true refund true
+	// issue_label: yes
+	// ship: yes
+	// receive: yes
+	// exchange: no, every unit is already refunded, exchanged, replaced, missing or a wrong item
+	// cancel: yes
+	// refund: no, every unit is already refunded, exchanged, replaced, missing or a wrong item
+}
