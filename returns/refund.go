@@ -80,7 +80,8 @@ type RefundRequest struct {
 	// Lines are the units to refund, by order line. A return refunds units
 	// of its lines that are not exchanged, not refunded yet, and not found
 	// missing or replaced by a wrong item at reception (units lost in
-	// transit are refundable); empty means all of them. A claim refunds
+	// transit are refundable); empty means all of them, up to the shipped
+	// units of each order line that no claim has refunded or replaced. A claim refunds
 	// shipped units of its order lines that are neither refunded nor
 	// exchanged in any return of the order, nor replaced
 	// ([Account.Replace]).
@@ -582,8 +583,14 @@ func (a *Account) returnLines(o *order.Order, r *Return, p RefundPolicy, req Ref
 	}
 	want := req.Lines
 	if len(want) == 0 {
+		// Every unsettled unit, up to what the order line still has: a
+		// claim may have refunded or replaced some of its shipped units.
 		for _, l := range r.lines {
-			if n := avail(l); n > 0 {
+			n := avail(l)
+			if ol, ok := o.Line(l.OrderLine); ok {
+				n = min(n, ol.Shipped-a.taken(l.OrderLine))
+			}
+			if n > 0 {
 				want = append(want, order.LineQuantity{Line: l.OrderLine, Quantity: n})
 			}
 		}

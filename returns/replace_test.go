@@ -3,6 +3,7 @@ package returns
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -166,6 +167,13 @@ func TestReplacedUnitsAreNotPaidAgain(t *testing.T) {
 			_, err := a.Issue(t0, c.o, c.r, RefundPolicy{}, RefundRequest{Key: "k", Kind: RefundReturn, Lines: lq(1, 2)})
 			return err
 		}, QuantityError{Line: "order line 1", Available: 1, Requested: 2}},
+		{"return refund of every unsettled unit, which is the one left", func(c exchangeCase, a *Account) error {
+			f, err := a.Issue(t0, c.o, c.r, RefundPolicy{}, RefundRequest{Key: "k", Kind: RefundReturn})
+			if err == nil && (len(f.Lines) != 2 || f.Lines[0].Line != 1 || f.Lines[0].Quantity != 1) {
+				err = fmt.Errorf("refunded %+v, want one unit of line 1 and the unit of line 2", f.Lines)
+			}
+			return err
+		}, QuantityError{}},
 		{"return refund of one returned unit", func(c exchangeCase, a *Account) error {
 			_, err := a.Issue(t0, c.o, c.r, RefundPolicy{}, RefundRequest{Key: "k", Kind: RefundReturn, Lines: lq(1, 1)})
 			return err
