@@ -576,8 +576,3 @@ func (l Level) At(now time.Time, reservations map[string]Reservation) Level {
 	}
 	return l
 }
-
-// sortLevels sorts levels by key.
-func sortLevels(ls []Level) {
-	slices.SortFunc(ls, func(a, b Level) int { return a.Key.Compare(b.Key) })
-}
