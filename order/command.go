@@ -185,7 +185,10 @@ type ReleaseRequest struct {
 // [Order.Edit] commits all of it or nothing. A line may be removed only if
 // no unit of it was cancelled, allocated or further along; a quantity may
 // shrink only by unallocated units; the address may change only while
-// nothing is picked, packed or shipped.
+// nothing is picked, packed or shipped. Changing lines changes line totals
+// (the order discount is spread anew) but not the money cancellations
+// already released ([Order.ValueOfUnits]); an edit that would lower a line's
+// total below that money is refused with a *[ReleasedError].
 type EditRequest struct {
 	Add         []NewLine        `json:"add,omitempty"`
 	Remove      []LineID         `json:"remove,omitempty"`
@@ -570,7 +573,7 @@ func (o *Order) cancelLine(l Line, n int64, totals Totals) (CancelledLine, error
 			c.From = append(c.From, t)
 		}
 	}
-	amount, err := valueOfUnits(totals.Lines[o.lineIndex(l.ID)], l.Ordered, l.ID, l.Cancelled, n)
+	amount, err := valueOfUnits(totals.Lines[o.lineIndex(l.ID)], l, l.Cancelled, n)
 	if err != nil {
 		return CancelledLine{}, err
 	}
@@ -700,7 +703,40 @@ func (r EditRequest) decide(o *Order, _ time.Time) (EventData, error) {
 		a := *r.ShipTo
 		d.ShipTo = &a
 	}
+	if err := o.checkReleased(d); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// checkReleased refuses an edit that would lower a line's total below
+// what its cancellations released. An edit that fails for another reason
+// passes here; applying it reports that reason.
+func (o *Order) checkReleased(d Edited) error {
+	before, err := computeTotals(o.currency, o.lines, o.discount, o.shipping, false)
+	if err != nil {
+		return nil
+	}
+	c := o.Clone()
+	if err := d.apply(c, nil); err != nil {
+		return nil
+	}
+	after, err := computeTotals(c.currency, c.lines, c.discount, c.shipping, false)
+	if err != nil {
+		return nil
+	}
+	for i, l := range c.lines {
+		j := o.lineIndex(l.ID)
+		if j < 0 {
+			continue
+		}
+		below, err1 := after.Lines[i].Cmp(l.CancelledValue)
+		lower, err2 := after.Lines[i].Cmp(before.Lines[j])
+		if err1 == nil && err2 == nil && below < 0 && lower < 0 {
+			return &ReleasedError{Line: l.ID, Total: after.Lines[i], Released: l.CancelledValue}
+		}
+	}
+	return nil
 }
 
 func (ExpireRequest) decide(o *Order, now time.Time) (EventData, error) {

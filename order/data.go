@@ -109,11 +109,15 @@ type Take struct {
 // CancelledLine says how many units of a line were cancelled, from which
 // buckets, and the money they released.
 type CancelledLine struct {
-	Line        LineID        `json:"line"`
-	Unallocated int64         `json:"unallocated,omitempty"`
-	Backordered int64         `json:"backordered,omitempty"`
-	From        []Take        `json:"from,omitempty"`
-	Amount      fulfill.Money `json:"amount"` // see [Order.ValueOfUnits]
+	Line        LineID `json:"line"`
+	Unallocated int64  `json:"unallocated,omitempty"`
+	Backordered int64  `json:"backordered,omitempty"`
+	From        []Take `json:"from,omitempty"`
+	// Amount is the money the units released: [Order.ValueOfUnits] of the
+	// units after those already cancelled, when they were cancelled. It is
+	// fixed once recorded; a later edit of the line does not change it, and
+	// the line's later cancellations release what is left of its total.
+	Amount fulfill.Money `json:"amount"`
 }
 
 // Quantity returns the units cancelled.

@@ -177,6 +177,18 @@
 // was paid, after every discount: cancellations record it in their events,
 // and a returns package can refund with it.
 //
+// Money a cancellation released is history. An edit can change a line's
+// total, by changing its quantity or, through the order discount, the
+// other lines; the units not cancelled then share what is left of the new
+// total once the released money is taken out, so that for every line
+// [Line.CancelledValue] plus the value of its units not cancelled is its
+// total, to the cent, and the cancellation of its last unit releases
+// exactly the rest. A line cancelled in full keeps the total its
+// cancellations released; should an edit of other lines change its share
+// of the order discount afterwards, the difference goes to the other lines,
+// spread as the discount is. An edit that would lower a line's total below
+// what its cancellations released is refused with a *[ReleasedError].
+//
 // # Events, replay and storage
 //
 // Every command yields an [Event] with a stable type name ([EventType]), a

@@ -28,7 +28,8 @@ var (
 	ErrUnknownReference = errors.New("order: unknown reference")
 	// ErrInvalidOrder reports malformed input, such as a line without a SKU
 	// or a price in the wrong currency. The details are in *[fulfill.FieldError]
-	// values whose Kind is ErrInvalidOrder.
+	// values whose Kind is ErrInvalidOrder, or in a *[ReleasedError] for an
+	// edit that would price a line below what its cancellations released.
 	ErrInvalidOrder = errors.New("order: invalid input")
 	// ErrInvariant reports a ledger that breaks one of the conservation rules
 	// listed in the package documentation. The details are in an *[InvariantError].
@@ -119,6 +120,26 @@ func (e *ReferenceError) Error() string {
 
 // Unwrap returns [ErrUnknownReference].
 func (e *ReferenceError) Unwrap() error { return ErrUnknownReference }
+
+// ReleasedError reports an edit refused because it would lower a line's
+// total below the money its cancellations already released
+// ([Line.CancelledValue]), which is history and cannot be taken back. It
+// happens when the order-level discount is spread anew, such as when
+// another line is removed or shrinks, so that a partly cancelled line
+// carries more of it. It unwraps to [ErrInvalidOrder].
+type ReleasedError struct {
+	Line     LineID
+	Total    fulfill.Money // the line's total after the edit
+	Released fulfill.Money // what its cancellations released
+}
+
+// Error names the line and both amounts.
+func (e *ReleasedError) Error() string {
+	return fmt.Sprintf("order: line %d: the edit would make its total %s, below the %s its cancellations released", e.Line, e.Total, e.Released)
+}
+
+// Unwrap returns [ErrInvalidOrder].
+func (e *ReleasedError) Unwrap() error { return ErrInvalidOrder }
 
 // InvariantError reports a broken conservation rule. It unwraps to
 // [ErrInvariant].

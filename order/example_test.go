@@ -97,6 +97,43 @@ func ExampleOrder_Cancel() {
 	// line 1: 2 of 3 units live; status pending
 }
 
+// Money a cancellation released stays released when the line is edited
+// afterwards: 3 mugs for 10.00 after the order discount, one cancelled for
+// 3.33, then a fourth added. The line is now worth 15.00, and the three
+// mugs not cancelled are worth the 11.67 left of it, which is what
+// cancelling them releases: 15.00 in all, to the cent.
+func ExampleOrder_ValueOfUnits() {
+	id := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8057")
+	req := exampleReq
+	req.Lines = []order.NewLine{{SKU: "MUG-BLUE", Quantity: 3, UnitPrice: fulfill.MustMoney("5.00", "USD")}}
+	o, _, err := order.Place(id, "acme", exampleNow, req)
+	if err != nil {
+		panic(err)
+	}
+	one := order.CancelRequest{Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}}
+	events, err := o.Cancel(exampleNow, one)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("first mug released:", events[0].Data.(order.Cancelled).Lines[0].Amount)
+	if _, err := o.Edit(exampleNow, order.EditRequest{SetQuantity: []order.LineQuantity{{Line: 1, Quantity: 4}}}); err != nil {
+		panic(err)
+	}
+	t, _ := o.Totals()
+	left, _ := o.ValueOfUnits(1, 1, 3)
+	fmt.Println("line after the edit:", t.Lines[0], "of which left:", left)
+	events, err = o.Cancel(exampleNow, order.CancelRequest{Lines: []order.LineQuantity{{Line: 1, Quantity: 3}}})
+	if err != nil {
+		panic(err)
+	}
+	l, _ := o.Line(1)
+	fmt.Println("other mugs released:", events[0].Data.(order.Cancelled).Lines[0].Amount, "in all:", l.CancelledValue)
+	// Output:
+	// first mug released: 3.33 USD
+	// line after the edit: 15.00 USD of which left: 11.67 USD
+	// other mugs released: 11.67 USD in all: 15.00 USD
+}
+
 // AllowedActions answers "can I cancel this order now, and why not?".
 func ExampleAllowedActions() {
 	id := fulfill.MustOrderID("01890a5d-ac96-774b-bcce-b302099a8057")

@@ -18,7 +18,11 @@ func FuzzCommands(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		runSequence(t, &byteChooser{b: data}, min(len(data)/2, 150), nil)
+		rq := placeRq
+		if len(data) > 0 && data[0]%2 == 1 {
+			rq = discountedRq
+		}
+		runSequence(t, &byteChooser{b: data}, min(len(data)/2, 150), sequence{place: rq})
 	})
 }
 

@@ -28,6 +28,14 @@ var (
 	}
 )
 
+// discountedRq is placeRq with an order discount that takes most of the
+// lines' value, so that edits move a lot of money between lines.
+var discountedRq = func() PlaceRequest {
+	rq := placeRq
+	rq.Discount = usdAmt("45.00")
+	return rq
+}()
+
 // placed returns the test order, placed at t0.
 func placed(t testing.TB) *Order {
 	t.Helper()

@@ -48,7 +48,9 @@ type Line struct {
 	UnitDiscount fulfill.Money `json:"unit_discount"`
 	UnitTax      fulfill.Money `json:"unit_tax"`
 	// CancelledValue is the money released by cancelling units of this line,
-	// the sum of the amounts in its [Cancelled] events.
+	// the sum of the amounts in its [Cancelled] and [Expired] events. It is
+	// never more than the line's total: CancelledValue plus the value of
+	// the units not cancelled ([Order.ValueOfUnits]) is the total.
 	CancelledValue fulfill.Money `json:"cancelled_value"`
 	Quantities     `json:"quantities"`
 }
@@ -357,7 +359,10 @@ type Totals struct {
 
 // Totals computes the order's money. The order-level discount is spread
 // over the lines in proportion to their discounted value with
-// [fulfill.Money.Allocate], so no cent is lost.
+// [fulfill.Money.Allocate], so no cent is lost. A line cancelled in full is
+// worth the money its cancellations released; if an edit of other lines
+// changed its share of the order discount afterwards, the difference is
+// spread over the other lines the same way (see [Order.ValueOfUnits]).
 func (o *Order) Totals() (Totals, error) {
 	q := o.Quantities()
 	return computeTotals(o.currency, o.lines, o.discount, o.shipping, q.Live() == 0 && q.Shipped == 0)
@@ -393,6 +398,9 @@ func computeTotals(c fulfill.Currency, lines []Line, discount, shipping fulfill.
 			return Totals{}, err
 		}
 	}
+	if err := settleCancelledLines(lines, t.Lines); err != nil {
+		return Totals{}, err
+	}
 	if t.Discount, err = t.Discount.Add(discount); err != nil {
 		return Totals{}, err
 	}
@@ -424,13 +432,95 @@ func discountShares(c fulfill.Currency, lines []Line, discount fulfill.Money) ([
 	}
 	ratios := make([]decimal.Decimal, len(lines))
 	for i, l := range lines {
-		net, err := l.UnitPrice.Sub(l.UnitDiscount)
+		r, err := l.ratio()
 		if err != nil {
 			return nil, err
 		}
-		ratios[i] = net.Amount().Mul(decimal.NewFromInt(l.Ordered))
+		ratios[i] = r
 	}
 	return discount.Allocate(ratios...)
+}
+
+// ratio returns the line's discounted value, by which the order discount
+// is spread.
+func (l Line) ratio() (decimal.Decimal, error) {
+	net, err := l.UnitPrice.Sub(l.UnitDiscount)
+	if err != nil {
+		return decimal.Decimal{}, err
+	}
+	return net.Amount().Mul(decimal.NewFromInt(l.Ordered)), nil
+}
+
+// settleCancelledLines makes the total of every line cancelled in full the
+// money its cancellations released, and spreads the difference from the
+// totals the order discount gave them over the other lines in proportion to
+// their discounted value (by count of lines if they have none), so that the
+// totals still add up. The difference is zero unless an edit changed a
+// line's share of the order discount after it was cancelled in full. If
+// every line is cancelled in full and the difference is not zero, which no
+// command leads to (Replay and Restore accept it), totals stays as it is.
+func settleCancelledLines(lines []Line, totals []fulfill.Money) error {
+	var moved fulfill.Money
+	var settle bool
+	open := 0
+	for i, l := range lines {
+		if l.Cancelled < l.Ordered {
+			open++
+			continue
+		}
+		released := orZero(l.CancelledValue, totals[i].Currency())
+		if released.Equal(totals[i]) {
+			continue
+		}
+		d, err := totals[i].Sub(released)
+		if err != nil {
+			return err
+		}
+		if moved, err = moved.Add(d); err != nil {
+			return err
+		}
+		settle = true
+	}
+	if !settle || (open == 0 && !moved.IsZero()) {
+		return nil
+	}
+	ratios := make([]decimal.Decimal, 0, open)
+	positive := false
+	for _, l := range lines {
+		if l.Cancelled < l.Ordered {
+			r, err := l.ratio()
+			if err != nil {
+				return err
+			}
+			ratios = append(ratios, r)
+			positive = positive || r.Sign() > 0
+		}
+	}
+	if !positive {
+		for i := range ratios {
+			ratios[i] = decimal.NewFromInt(1)
+		}
+	}
+	var parts []fulfill.Money
+	if open > 0 {
+		var err error
+		if parts, err = moved.Allocate(ratios...); err != nil {
+			return err
+		}
+	}
+	j := 0
+	for i, l := range lines {
+		if l.Cancelled == l.Ordered {
+			totals[i] = orZero(l.CancelledValue, totals[i].Currency())
+			continue
+		}
+		var err error
+		if totals[i], err = totals[i].Add(parts[j]); err != nil {
+			return err
+		}
+		j++
+	}
+	return nil
 }
 
 // firstErr returns the first non-nil error.
@@ -444,13 +534,38 @@ func firstErr(errs ...error) error {
 }
 
 // ValueOfUnits returns what the customer pays for units from+1 .. from+n of
-// line id: the line's total (net of line and order discounts, tax included)
-// spread over its ordered units without losing a cent. It is additive:
-// ValueOfUnits(id, 0, a) + ValueOfUnits(id, a, b) = ValueOfUnits(id, 0, a+b),
-// and ValueOfUnits(id, 0, Ordered) is the line's total. Cancellations take
-// the units after those already cancelled; a refund for returned units
-// should take the units after the cancelled and already refunded ones, so
-// that everything refunded and cancelled adds up to the line's total.
+// line id, after every discount and with tax. It is additive:
+// ValueOfUnits(id, 0, a) + ValueOfUnits(id, a, b) = ValueOfUnits(id, 0, a+b);
+// no run of units is worth less than zero; ValueOfUnits(id, 0, Ordered) is
+// the line's total in [Order.Totals] and ValueOfUnits(id, 0, Cancelled) its
+// [Line.CancelledValue]. Cancellations take the first units not yet
+// cancelled; a refund for returned units should take the last units not yet
+// refunded, so that everything cancelled and refunded adds up to the line's
+// total.
+//
+// The line's total (net of line and order discounts, tax included) is split
+// over its ordered units without losing a cent ([fulfill.Money.Allocate]),
+// and the first k units are worth their share of it, except that money a
+// cancellation released is history: an edit that changes the line's total
+// (its quantity, or its share of the order discount when other lines
+// change) does not change what earlier cancellations released. So the first
+// Cancelled units are worth exactly CancelledValue, and the first k units
+// are worth their share but not more than CancelledValue if k < Cancelled,
+// and not less if k > Cancelled. The units not cancelled share the rest of
+// the total, so that at every point CancelledValue +
+// ValueOfUnits(id, Cancelled, Ordered-Cancelled) is the line's total, to the
+// cent: if an edit raised the cancelled units' share, the next units
+// cancelled also release the difference; if it lowered it, the next units
+// are worth nothing until their share reaches what was released. Without
+// such an edit, every run of units is worth its share.
+//
+// A line cancelled in full is worth its CancelledValue: if an edit of other
+// lines changes its share of the order discount, [Order.Totals] moves the
+// difference to the other lines. An edit may not lower
+// a line's total below its CancelledValue (it is refused with a
+// *[ReleasedError]). Should a line have released more than its total anyway
+// (no command leads there, but [Replay] and [Restore] accept it), its units
+// not cancelled are worth zero.
 func (o *Order) ValueOfUnits(id LineID, from, n int64) (fulfill.Money, error) {
 	i := o.lineIndex(id)
 	if i < 0 {
@@ -460,19 +575,22 @@ func (o *Order) ValueOfUnits(id LineID, from, n int64) (fulfill.Money, error) {
 	if err != nil {
 		return fulfill.Money{}, err
 	}
-	return valueOfUnits(t.Lines[i], o.lines[i].Ordered, id, from, n)
+	return valueOfUnits(t.Lines[i], o.lines[i], from, n)
 }
 
-// valueOfUnits splits total over ordered units and returns the share of
-// units from+1 .. from+n.
-func valueOfUnits(total fulfill.Money, ordered int64, id LineID, from, n int64) (fulfill.Money, error) {
+// valueOfUnits returns the value of units from+1 .. from+n of line l, whose
+// total is total, as [Order.ValueOfUnits] defines it.
+func valueOfUnits(total fulfill.Money, l Line, from, n int64) (fulfill.Money, error) {
+	ordered := l.Ordered
 	if from < 0 || n < 0 || from+n > ordered {
-		return fulfill.Money{}, &QuantityError{Line: id, Bucket: BucketOrdered, Available: ordered - max(from, 0), Requested: n}
+		return fulfill.Money{}, &QuantityError{Line: l.ID, Bucket: BucketOrdered, Available: ordered - max(from, 0), Requested: n}
 	}
 	if n == 0 {
 		return zero(total.Currency()), nil
 	}
-	upTo := func(k int64) (fulfill.Money, error) {
+	released := orZero(l.CancelledValue, total.Currency())
+	// share returns the first k units' share of total.
+	share := func(k int64) (fulfill.Money, error) {
 		switch k {
 		case 0:
 			return zero(total.Currency()), nil
@@ -484,6 +602,26 @@ func valueOfUnits(total fulfill.Money, ordered int64, id LineID, from, n int64) 
 			return fulfill.Money{}, err
 		}
 		return parts[0], nil
+	}
+	// upTo returns the value of the first k units: their share, held at or
+	// below what was released for the cancelled units and at or above it
+	// past them.
+	upTo := func(k int64) (fulfill.Money, error) {
+		if k == l.Cancelled {
+			return released, nil
+		}
+		s, err := share(k)
+		if err != nil {
+			return fulfill.Money{}, err
+		}
+		c, err := s.Cmp(released)
+		if err != nil {
+			return fulfill.Money{}, err
+		}
+		if (k < l.Cancelled && c > 0) || (k > l.Cancelled && c < 0) {
+			return released, nil
+		}
+		return s, nil
 	}
 	a, err := upTo(from)
 	if err != nil {

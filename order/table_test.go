@@ -240,33 +240,68 @@ func progress(o *Order) Status {
 // mayRegress lists the commands documented to move the progress status back.
 var mayRegress = map[Command]bool{CommandReopen: true, CommandCancel: true, CommandEdit: true}
 
+// releaseStats counts how often random runs reach the money cases of
+// issue 3.
+type releaseStats struct {
+	refused int // edits refused with a *ReleasedError
+	drifted int // cancellations of a line whose released money differs from its share
+	settled int // steps after which a line cancelled in full was worth other than its share of the discount made it
+}
+
+// sequence says what runSequence runs and what it reports.
+type sequence struct {
+	place PlaceRequest                  // the order to start from
+	next  func(*Order, chooser) Request // nil means randomRequest
+	seen  map[[2]string]bool            // if not nil, gets the (status, command) pairs that succeeded
+	stats *releaseStats                 // if not nil, counts the money cases reached
+}
+
 // runSequence applies n random commands to a placed order and checks,
 // after each: a failure is a typed error and changes nothing; a success
 // keeps every invariant, ends in a status the table lists, and never moves
-// the progress status back except through the documented commands; and
-// replaying the events, also through JSON, rebuilds the order exactly.
-func runSequence(t *testing.T, r chooser, n int, seen map[[2]string]bool) {
-	o := placed(t)
-	_, events, _ := Place(testID, owner, t0, placeRq)
+// the progress status back except through the documented commands; every
+// line's released money and the value of its units add up to its total
+// (checkReleased); and replaying the events, also through JSON, rebuilds
+// the order exactly.
+func runSequence(t *testing.T, r chooser, n int, seq sequence) {
+	seen, stats, next := seq.seen, seq.stats, seq.next
+	if next == nil {
+		next = randomRequest
+	}
+	o, events, err := Place(testID, owner, t0, seq.place)
+	require.NoError(t, err)
+	released := map[LineID]fulfill.Money{}
 	now := t0
 	for step := range n {
 		now = now.Add(time.Duration(r.IntN(30)) * time.Minute)
-		req := randomRequest(o, r)
+		req := next(o, r)
 		from, fromProgress := o.Status(), progress(o)
 		before := snapJSON(t, o)
+		drifted := stats != nil && cancelsDrifted(t, o, req)
 		evs, err := o.Execute(now, req)
 		if err != nil {
 			require.Equal(t, before, snapJSON(t, o), "step %d: failed %s changed the order", step, req.Command())
 			require.True(t, errors.Is(err, ErrInvalidTransition) || errors.Is(err, ErrQuantity) || errors.Is(err, ErrInvalidOrder) ||
 				errors.Is(err, ErrUnknownReference) || errors.Is(err, fulfill.ErrInvalidCode) || errors.Is(err, fulfill.ErrInvalidAddress),
 				"step %d: %s: untyped error %v", step, req.Command(), err)
+			if _, ok := errors.AsType[*ReleasedError](err); ok && stats != nil {
+				stats.refused++
+			}
 			continue
 		}
 		events = append(events, evs...)
 		if seen != nil {
 			seen[[2]string{string(from), string(req.Command())}] = true
 		}
+		if drifted {
+			stats.drifted++
+		}
 		require.NoError(t, o.CheckInvariants(), "step %d", step)
+		addReleased(t, released, evs)
+		checkReleased(t, o, released, step)
+		if stats != nil && settled(t, o) {
+			stats.settled++
+		}
 		rule := transitions[from][req.Command()]
 		require.True(t, rule.Allowed, "step %d: %s succeeded in %s", step, req.Command(), from)
 		require.Contains(t, rule.To, o.Status(), "step %d: %s from %s", step, req.Command(), from)
@@ -300,6 +335,7 @@ func TestPropertyRandomSequences(t *testing.T) {
 		seeds, full = 60, false
 	}
 	seen := map[[2]string]bool{}
+	var stats releaseStats
 	for _, fx := range fixtures {
 		for _, c := range commands {
 			o := fx.build(t)
@@ -311,7 +347,20 @@ func TestPropertyRandomSequences(t *testing.T) {
 		}
 	}
 	for seed := range seeds {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { runSequence(t, newRand(uint64(seed)), 80, seen) })
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			runSequence(t, newRand(uint64(seed)), 80, sequence{place: placeRq, seen: seen, stats: &stats})
+		})
+	}
+	// With an order discount that takes most of the order's value, edits
+	// move a lot of money between lines.
+	for seed := range seeds / 4 {
+		t.Run(fmt.Sprint("discounted/", seed), func(t *testing.T) {
+			runSequence(t, newRand(uint64(seed)), 80, sequence{place: discountedRq, seen: seen, stats: &stats})
+		})
+	}
+	// The runs reach cancellations after an edit moved a line's total.
+	if stats.drifted == 0 {
+		t.Errorf("no cancellation after an edit moved a line's total")
 	}
 	// Every allowed cell of the table succeeds at least once, in the random
 	// runs or on the fixtures.
