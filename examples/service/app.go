@@ -31,6 +31,12 @@ type app struct {
 	keys         *keyring
 	clock        fulfill.Clock
 	log          *slog.Logger
+	// retention is how long housekeeping keeps the records of finished
+	// work, Idempotency-Key records included; 0 keeps them all.
+	retention time.Duration
+	// expirePage is the page size housekeeping expires orders by; 0
+	// means expirePage.
+	expirePage int
 }
 
 // maxBody bounds every request body.

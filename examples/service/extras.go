@@ -71,7 +71,7 @@ func (a *app) initExtras(dir string) error {
 		returns.Window{Period: 30 * 24 * time.Hour, ByReason: map[returns.Reason]time.Duration{returns.ReasonDefective: 365 * 24 * time.Hour}},
 		returns.AutoApproveLimit{Max: fulfill.MustMoney("200.00", "USD")},
 	}}
-	a.idem = newResponseCache()
+	a.idem = newResponseCache(a.clock)
 	return nil
 }
 

@@ -6,6 +6,9 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
+
+	"github.com/fulfillkit/fulfill"
 )
 
 // responseCache makes POST handlers without an idempotency key of their own
@@ -13,14 +16,17 @@ import (
 // kept and replayed to retries; a retry with another body is refused. It
 // lives in the process: a host running several instances keeps it in its
 // database. Orders and stock do not need it: their idempotency keys are
-// stored with the data, in the same transaction.
+// stored with the data, in the same transaction. Housekeeping drops the
+// responses older than the retention (see prune).
 type responseCache struct {
+	clock   fulfill.Clock
 	mu      sync.Mutex // guards entries
 	entries map[string]*cachedResponse
 }
 
 // cachedResponse is one kept response; done is closed once it is filled.
 type cachedResponse struct {
+	at     time.Time // when the first attempt arrived
 	done   chan struct{}
 	digest [sha256.Size]byte
 	status int
@@ -29,8 +35,33 @@ type cachedResponse struct {
 	keep   bool
 }
 
-func newResponseCache() *responseCache {
-	return &responseCache{entries: map[string]*cachedResponse{}}
+// newResponseCache returns an empty cache dating its entries by clock (nil
+// means the system clock).
+func newResponseCache(clock fulfill.Clock) *responseCache {
+	return &responseCache{clock: clock, entries: map[string]*cachedResponse{}}
+}
+
+// prune drops the kept responses to first attempts that arrived before the
+// cutoff before, and returns how many it dropped. A retry with a dropped
+// key is served as a new request: it runs the handler again, and a body
+// different from the first one is no longer refused. Responses still being
+// written are kept.
+func (rc *responseCache) prune(before time.Time) int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	n := 0
+	for id, e := range rc.entries {
+		select {
+		case <-e.done:
+		default:
+			continue // the first attempt is still running
+		}
+		if e.at.Before(before) {
+			delete(rc.entries, id)
+			n++
+		}
+	}
+	return n
 }
 
 // capture records what a handler writes.
@@ -63,7 +94,7 @@ func (rc *responseCache) wrap(next http.Handler) http.Handler {
 		rc.mu.Lock()
 		e, seen := rc.entries[id]
 		if !seen {
-			e = &cachedResponse{done: make(chan struct{}), digest: digest}
+			e = &cachedResponse{at: fulfill.Now(rc.clock), done: make(chan struct{}), digest: digest}
 			rc.entries[id] = e
 		}
 		rc.mu.Unlock()

@@ -14,6 +14,31 @@
 //
 // Every POST honours an Idempotency-Key header; errors are RFC 9457 problem
 // documents carrying the domain error's kind.
+//
+// # Housekeeping
+//
+// Every -sweep-every (a minute by default; 0 turns it off) the service runs
+// a housekeeping pass for the owner of each API key: it collects the
+// inventory holds whose TTL has lapsed, expires the orders placed with a
+// TTL that passed unconfirmed, and drops what the in-memory stores keep of
+// work finished more than -retention ago (24 hours by default; 0 keeps
+// everything): the stock's closed reservations, ledger entries and
+// Idempotency-Key records, and the replies kept for the Idempotency-Key of
+// the rates, shipments, webhook and returns routes. On those routes a
+// retry is therefore recognised for -retention; after that it is served as
+// a new request. The orders routes keep their Idempotency-Key records for
+// good, and over PostgreSQL the stock keeps its records too: only the
+// replies kept in memory are dropped there. Errors are logged and the
+// next pass runs as planned; a pass under way stops at shutdown.
+//
+// Flags:
+//
+//	-addr ADDR          address to listen on (127.0.0.1:8080)
+//	-keys K=O,K=O       API keys and the owner each acts for ($FULFILL_API_KEYS)
+//	-db URL             PostgreSQL connection string ($FULFILL_DATABASE_URL); empty keeps everything in memory
+//	-cards DIR          folder of rate card JSON files; empty means the demo card
+//	-sweep-every D      time between housekeeping passes (1m); 0 disables housekeeping
+//	-retention D        how long finished work and Idempotency-Key records are kept (24h); 0 keeps them all
 package main
 
 import (
@@ -26,6 +51,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -50,6 +76,10 @@ type config struct {
 	db    string
 	keys  string
 	cards string
+	// sweepEvery is the time between housekeeping passes; 0 disables them.
+	sweepEvery time.Duration
+	// retention is how long housekeeping keeps finished work; 0 keeps it.
+	retention time.Duration
 }
 
 func run(args []string) error {
@@ -59,8 +89,16 @@ func run(args []string) error {
 	fs.StringVar(&cfg.db, "db", os.Getenv("FULFILL_DATABASE_URL"), "PostgreSQL connection string; empty keeps everything in memory (default $FULFILL_DATABASE_URL)")
 	fs.StringVar(&cfg.cards, "cards", "", "folder of rate card JSON files to quote with; empty means the demo card")
 	fs.StringVar(&cfg.keys, "keys", os.Getenv("FULFILL_API_KEYS"), "API keys as key=owner,key=owner (default $FULFILL_API_KEYS)")
+	fs.DurationVar(&cfg.sweepEvery, "sweep-every", time.Minute, "time between housekeeping passes (collect lapsed holds, expire orders past their TTL, prune); 0 disables housekeeping")
+	fs.DurationVar(&cfg.retention, "retention", 24*time.Hour, "how long housekeeping keeps finished work and Idempotency-Key records, so how long a retry is recognised; 0 keeps them all")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cfg.sweepEvery < 0 {
+		return fmt.Errorf("-sweep-every %s is negative", cfg.sweepEvery)
+	}
+	if cfg.retention < 0 {
+		return fmt.Errorf("-retention %s is negative", cfg.retention)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if cfg.keys == "" {
@@ -87,13 +125,25 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "postgres", cfg.db != "")
-	return serve(ctx, srv, ln, log)
+	log.Info("listening", "addr", ln.Addr().String(), "postgres", cfg.db != "",
+		"sweep_every", cfg.sweepEvery, "retention", cfg.retention)
+	return serve(ctx, srv, ln, log, func(ctx context.Context) { a.keepHouse(ctx, cfg.sweepEvery) })
 }
 
-// serve runs srv on ln until ctx is done, then shuts down gracefully: it
-// stops accepting connections and lets the requests in flight finish.
-func serve(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
+// serve runs srv on ln, and each of jobs in its own goroutine, until ctx
+// is done, then shuts down gracefully: it stops accepting connections and
+// lets the requests in flight finish. The jobs' context is cancelled when
+// serve stops, for whatever reason, and serve returns only once every job
+// has returned.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger, jobs ...func(context.Context)) error {
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, job := range jobs {
+		wg.Go(func() { job(jobCtx) })
+	}
+	defer wg.Wait()
+	defer stopJobs() // runs before the Wait above
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -152,6 +202,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock fulfill.Clo
 		keys:      keys,
 		clock:     clock,
 		log:       log,
+		retention: cfg.retention,
 	}
 	if err := a.initExtras(cfg.cards); err != nil {
 		closeFn()

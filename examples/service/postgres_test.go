@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fulfillkit/fulfill"
 )
 
 // testDatabase returns a connection string for a new, empty schema of the
@@ -133,4 +135,54 @@ func TestServiceTwoInstancesNeverOversell(t *testing.T) {
 	assert.Equal(t, "in_transit", sh["status"])
 	status, _ = call(t, b, "GET", "/v1/shipments/SHP-PG-1", "globex-key", "", nil)
 	assert.Equal(t, http.StatusNotFound, status)
+}
+
+// TestServiceHousekeepingOnPostgres runs housekeeping passes from two
+// service instances at once over one PostgreSQL database: the lapsed hold
+// is collected and the order past its TTL expired, each exactly once, and
+// the pass has nothing to prune there but the replies kept in memory.
+func TestServiceHousekeepingOnPostgres(t *testing.T) {
+	db := testDatabase(t)
+	clock := fulfill.NewFakeClock(housekeepStart)
+	a, srvA := newHousekeptServer(t, db, clock, time.Hour)
+	b, _ := newHousekeptServer(t, db, clock, time.Hour)
+
+	status, body := call(t, srvA, "POST", "/v1/stock/receive", "acme-key", "pg-rcv", map[string]any{"sku": "MUG", "location": "WH1", "quantity": 2})
+	require.Equal(t, http.StatusCreated, status, "%v", body)
+	status, body = call(t, srvA, "POST", "/v1/reservations", "acme-key", "", map[string]any{"ttl_seconds": 60,
+		"lines": []any{map[string]any{"sku": "MUG", "location": "WH1", "quantity": 2}}})
+	require.Equal(t, http.StatusCreated, status, "%v", body)
+	due := placeWithTTL(t, srvA, "acme-key", time.Minute)
+	lasting := placeWithTTL(t, srvA, "acme-key", 0)
+
+	h, err := a.housekeep(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, housekept{}, h, "nothing is due yet")
+
+	clock.Advance(2 * time.Hour)
+	var (
+		wg     sync.WaitGroup
+		passes [2]housekept
+		errs   [2]error
+	)
+	for i, x := range []*app{a, b} {
+		wg.Go(func() { passes[i], errs[i] = x.housekeep(context.Background()) })
+	}
+	wg.Wait()
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[1])
+	assert.Equal(t, 1, passes[0].Swept+passes[1].Swept, "the hold is collected once")
+	assert.Equal(t, 1, passes[0].Expired+passes[1].Expired, "the order is expired once")
+	for i := range passes {
+		assert.Zero(t, passes[i].Pruned, "the PostgreSQL stores keep their records")
+		assert.Zero(t, passes[i].Trimmed)
+	}
+
+	mug := level(t, srvA, "MUG")
+	assert.EqualValues(t, 0, mug["reserved"])
+	assert.EqualValues(t, 2, mug["available"])
+	assert.Equal(t, "cancelled", orderStatus(t, srvA, "acme-key", due))
+	assert.Equal(t, "pending", orderStatus(t, srvA, "acme-key", lasting))
+	status, _ = call(t, srvA, "POST", "/v1/stock/receive", "acme-key", "pg-rcv", map[string]any{"sku": "MUG", "location": "WH1", "quantity": 2})
+	assert.Equal(t, http.StatusOK, status, "the stock's idempotency records stay in the database")
 }
