@@ -21,6 +21,7 @@ type figureSpec struct {
 	Routing struct {
 		Layout    RectConfig `json:"layout"`
 		More      []int      `json:"more_cross_aisles"`
+		Middle    []int      `json:"middle_depot_cross_aisles"` // the depot on cross aisle (k-1)/2
 		Picks     []int      `json:"picks"`
 		Instances int        `json:"instances"`
 		Seed      uint64     `json:"seed"`
@@ -47,8 +48,9 @@ func loadFigureSpec(t *testing.T) figureSpec {
 }
 
 // TestFigureRoutingGaps reports each heuristic's mean gap above the optimum
-// (go test -run TestFigureRoutingGaps -figures -v ./pick). Without -figures
-// it runs a few instances as a check that the heuristics never beat it.
+// (go test -run TestFigureRoutingGaps -figures -v ./pick), with the depot at
+// the front, and on a middle cross aisle. Without -figures it runs a few
+// instances as a check that the heuristics' routes verify and never beat it.
 func TestFigureRoutingGaps(t *testing.T) {
 	spec := loadFigureSpec(t).Routing
 	n := spec.Instances
@@ -57,9 +59,17 @@ func TestFigureRoutingGaps(t *testing.T) {
 	}
 	ctx := context.Background()
 	heur := allRouters[1:7] // the five policies and TwoOpt
+	type row struct{ k, depot int }
+	var rows []row
 	for _, k := range append([]int{spec.Layout.CrossAisles}, spec.More...) {
+		rows = append(rows, row{k, spec.Layout.Depot.CrossAisle})
+	}
+	for _, k := range spec.Middle {
+		rows = append(rows, row{k, (k - 1) / 2})
+	}
+	for _, rw := range rows {
 		cfg := spec.Layout
-		cfg.CrossAisles = k
+		cfg.CrossAisles, cfg.Depot.CrossAisle = rw.k, rw.depot
 		r, err := NewRect(cfg)
 		require.NoError(t, err)
 		for _, picks := range spec.Picks {
@@ -72,11 +82,12 @@ func TestFigureRoutingGaps(t *testing.T) {
 				for h, rt := range heur {
 					got, err := rt.r.Route(ctx, r, bins)
 					require.NoError(t, err)
+					require.NoError(t, Verify(r, bins, got))
 					require.GreaterOrEqual(t, got.Length, opt.Length)
 					sum[h] += float64(got.Length-opt.Length) / float64(opt.Length)
 				}
 			}
-			line := fmt.Sprintf("k=%d picks=%2d", k, picks)
+			line := fmt.Sprintf("k=%d depot=%d picks=%2d", rw.k, rw.depot, picks)
 			for h, rt := range heur {
 				line += fmt.Sprintf("  %s %+.1f%%", rt.name, 100*sum[h]/float64(n))
 			}

@@ -9,13 +9,14 @@ import (
 )
 
 // The heuristics below are the routing policies warehouse systems commonly
-// use (Hall 1993; Roodbergen and de Koster 2001). [SShape], [Midpoint],
-// [LargestGap] and [Combined] have multiple-block forms, used when there are
-// middle cross aisles and the depot is at the front or the back; otherwise,
-// and always for [Return], they treat each aisle as a whole: the picker
-// enters it from the front or the back cross aisle, whichever side the depot
-// is nearer to counting as the front, and middle cross aisles serve only as
-// shortcuts between consecutive picks. They
+// use (Hall 1993; Roodbergen and de Koster 2001). All five have
+// multiple-block forms, used when there are middle cross aisles and the
+// depot is at the front or the back. The end of the building nearer the
+// depot counts as the front. With the depot on a middle cross aisle,
+// [SShape], [Return] and [Combined] plan block by block as if it stood at
+// that end, while [Midpoint] and [LargestGap] treat each aisle as a whole,
+// entered from the front or the back cross aisle, which suits them better
+// there (BENCHMARKS.md has the figures). They
 // fix the visiting order; between two consecutive picks the picker walks the
 // shortest way, so the stated length is that of [Route] and is never longer
 // than the policy's own walk. They route only a [Rect] and otherwise return
@@ -24,16 +25,14 @@ import (
 // SShape is the S-shape (traversal) heuristic: every aisle holding a pick is
 // walked end to end, in alternating directions, from the aisle nearest the
 // depot's side of the building to the farthest. With more than two cross
-// aisles and the depot at the front or the back, it is the multiple-block
-// S-shape of Roodbergen and de Koster (2001): up the first aisle holding a
+// aisles, it is the multiple-block S-shape of Roodbergen and de Koster (2001): up the first aisle holding a
 // pick to the farthest block holding one, then block by block towards the
 // depot, each block's sub-aisles in serpentine order.
 type SShape struct{}
 
 // Return is the return heuristic: the picker enters every aisle holding a
 // pick from the front, walks to its farthest pick and comes back. With more
-// than two cross aisles and the depot at the front or the back, it applies
-// block by block, on the frame of [SShape]: each sub-aisle holding a pick is
+// than two cross aisles, it applies block by block, on the frame of [SShape]: each sub-aisle holding a pick is
 // entered from the cross aisle the picker walks along, and left the same
 // way.
 type Return struct{}
@@ -54,7 +53,7 @@ type LargestGap struct{}
 // Combined is the combined heuristic: aisles holding picks are visited in
 // order, and for each a dynamic programme over the side the picker ends on
 // decides whether to walk it end to end or enter and return. With more than
-// two cross aisles and the depot at an end, it decides so block by block
+// two cross aisles, it decides so block by block
 // (the combined heuristic of Roodbergen and de Koster 2001), leaving each
 // block on the depot's side.
 type Combined struct{}
@@ -69,12 +68,12 @@ var (
 
 // Route routes bins by the S-shape policy.
 func (SShape) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
-	return heuristicRoute(ctx, l, bins, "SShape", sshapeOrder)
+	return heuristicRoute(ctx, l, bins, "SShape", true, sshapeOrder)
 }
 
 // Route routes bins by the return policy.
 func (Return) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
-	return heuristicRoute(ctx, l, bins, "Return", func(a []aislePicks, g geometry) []int {
+	return heuristicRoute(ctx, l, bins, "Return", true, func(a []aislePicks, g geometry) []int {
 		if g.multiBlock(a) {
 			return blockOrder(a, g, func(subs []aislePicks, _ int64, _ bool, _ int64) []int {
 				return returnOrder(subs, g)
@@ -86,7 +85,7 @@ func (Return) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
 
 // Route routes bins by the midpoint policy.
 func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
-	return heuristicRoute(ctx, l, bins, "Midpoint", func(a []aislePicks, g geometry) []int {
+	return heuristicRoute(ctx, l, bins, "Midpoint", false, func(a []aislePicks, g geometry) []int {
 		if g.multiBlock(a) {
 			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool, _ int64) []int {
 				return blockSplitOrder(subs, far, midpointSplit(span))
@@ -98,7 +97,7 @@ func (Midpoint) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) 
 
 // Route routes bins by the largest-gap policy.
 func (LargestGap) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
-	return heuristicRoute(ctx, l, bins, "LargestGap", func(a []aislePicks, g geometry) []int {
+	return heuristicRoute(ctx, l, bins, "LargestGap", false, func(a []aislePicks, g geometry) []int {
 		if g.multiBlock(a) {
 			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool, _ int64) []int {
 				return blockSplitOrder(subs, far, largestGapSplit(span))
@@ -110,7 +109,7 @@ func (LargestGap) Route(ctx context.Context, l Layout, bins []Bin) (Route, error
 
 // Route routes bins by the combined policy.
 func (Combined) Route(ctx context.Context, l Layout, bins []Bin) (Route, error) {
-	return heuristicRoute(ctx, l, bins, "Combined", func(a []aislePicks, g geometry) []int {
+	return heuristicRoute(ctx, l, bins, "Combined", true, func(a []aislePicks, g geometry) []int {
 		if g.multiBlock(a) {
 			return blockOrder(a, g, func(subs []aislePicks, span int64, far bool, at int64) []int {
 				end := 0 // leave the farthest block by the side it was entered from
@@ -133,8 +132,12 @@ type aislePicks struct {
 }
 
 // heuristicRoute groups spots by aisle, in the order the policy visits the
-// aisles, and turns the order chosen by order into a route.
-func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, order func([]aislePicks, geometry) []int) (Route, error) {
+// aisles, and turns the order chosen by order into a route. Distances are
+// measured from the end of the building nearer the depot. With the depot
+// on a middle cross aisle, a blockwise policy plans block by block as if
+// the depot stood at that end (the walk itself takes the shortest paths);
+// the others see whole aisles.
+func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, blockwise bool, order func([]aislePicks, geometry) []int) (Route, error) {
 	if err := checkLayout(l); err != nil {
 		return Route{}, err
 	}
@@ -151,7 +154,7 @@ func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, orde
 	}
 	depot := r.Depot()
 	depth := int64(r.crossY[r.k-1])
-	mirror := 2*depot.Y > depth
+	mirror := 2*depot.Y > depth // measure from the end nearer the depot
 	byAisle := map[int64]*aislePicks{}
 	for u, s := range p.uniq {
 		y := s.Y
@@ -184,8 +187,7 @@ func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, orde
 	if len(aisles) > 0 && 2*depot.X > aisles[0].x+aisles[len(aisles)-1].x {
 		slices.Reverse(aisles)
 	}
-	g := geometry{depth: depth, cross: make([]int64, r.k), atEnd: depot.Y == 0 || depot.Y == depth,
-		spacing: int64(r.cfg.AisleSpacing), depotX: depot.X}
+	g := geometry{depth: depth, cross: make([]int64, r.k), spacing: int64(r.cfg.AisleSpacing), depotX: depot.X}
 	for c, y := range r.crossY {
 		if mirror {
 			g.cross[r.k-1-c] = depth - int64(y)
@@ -193,17 +195,18 @@ func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, orde
 			g.cross[c] = int64(y)
 		}
 	}
+	if middle := depot.Y != 0 && depot.Y != depth; middle && !blockwise {
+		g.cross = []int64{0, depth} // whole aisles, one block
+	}
 	return p.route(order(aisles, g)), nil
 }
 
-// geometry is the building as the heuristics see it, distances measured
-// from the depot's end: the y of the back cross aisle, of every cross aisle
-// in order from the depot's end, and whether the depot is at an end (not on
-// a middle cross aisle).
+// geometry is a building, or a part of one, as the heuristics see it,
+// distances measured from the depot's end: the y of the far cross aisle,
+// and of every cross aisle in order from the depot's end.
 type geometry struct {
 	depth   int64
 	cross   []int64
-	atEnd   bool
 	spacing int64 // between neighbouring aisles
 	depotX  int64 // the depot's aisle
 }
@@ -363,7 +366,7 @@ func largestGapSplit(depth int64) func([]int64) int {
 
 // multiBlock reports whether the multiple-block forms apply.
 func (g geometry) multiBlock(aisles []aislePicks) bool {
-	return len(g.cross) > 2 && g.atEnd && len(aisles) > 0
+	return len(g.cross) > 2 && len(aisles) > 0
 }
 
 func returnOrder(aisles []aislePicks, _ geometry) []int {
