@@ -32,7 +32,8 @@ type pipeline struct {
 
 // dayBench runs waves of generated orders through the whole flow: place,
 // allocate and reserve, batch and route, cartonize, rate-shop, ship. It
-// reports orders per second and allocations per order.
+// reports orders per second, allocations per order, and what the boxes and
+// the chosen (cheapest) quotes cost per order.
 func dayBench(b *testing.B, p pipeline) {
 	ctx := context.Background()
 	clock := fulfill.NewFakeClock(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC))
@@ -75,6 +76,7 @@ func dayBench(b *testing.B, p pipeline) {
 	}
 
 	done, shipped := 0, 0
+	spent := usd("0") // boxes and postage
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
@@ -118,7 +120,11 @@ func dayBench(b *testing.B, p pipeline) {
 				req.Items = append(req.Items, pack.Item{ID: string(pr.sku), Dimensions: pr.size, Weight: pr.weight, Quantity: int(r.Reserved), Rotation: pr.rule})
 				parts = append(parts, inventory.Part{Reservation: r.ID})
 			}
-			packed, err := pack.Pack(ctx, req, &pack.Options{Objective: p.packing})
+			opts := &pack.Options{Objective: p.packing}
+			if p.packing == pack.ObjectiveTotalCost {
+				opts.Shipping = x.postage(east, w.to, ship.Date{})
+			}
+			packed, err := pack.Pack(ctx, req, opts)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -134,7 +140,14 @@ func dayBench(b *testing.B, p pipeline) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := shop.Select(carrier.Cheapest{}); err != nil {
+			q, err := shop.Select(carrier.Cheapest{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if spent, err = spent.Add(packed.Cost); err == nil {
+				spent, err = spent.Add(q.Price)
+			}
+			if err != nil {
 				b.Fatal(err)
 			}
 			if _, err := ship.New(spec); err != nil {
@@ -160,6 +173,7 @@ func dayBench(b *testing.B, p pipeline) {
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(b.N*dayWave)/elapsed.Seconds(), "orders/s")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N*dayWave), "allocs/order")
+	b.ReportMetric(spent.Amount().InexactFloat64()/float64(shipped), "USD/order")
 }
 
 // BenchmarkDay runs the day with the library's defaults (local search
@@ -171,6 +185,7 @@ func BenchmarkDay(b *testing.B) {
 		{name: "savings+cost", batcher: pick.Savings{}, packing: pack.ObjectiveCost},
 		{name: "fcfs+cost", batcher: pick.FCFS{}, packing: pack.ObjectiveCost},
 		{name: "default=local-search+cost", batcher: pick.LocalSearch{Seed: 1}, packing: pack.ObjectiveCost},
+		{name: "local-search+total-cost", batcher: pick.LocalSearch{Seed: 1}, packing: pack.ObjectiveTotalCost},
 	} {
 		b.Run(p.name, func(b *testing.B) { dayBench(b, p) })
 	}

@@ -696,14 +696,16 @@ func (x *world) packAndShip(orders []*placed) error {
 
 // keepsPromise chooses the cheapest quote whose delivery promise, with the
 // site's cut-off and holidays, keeps the date the customer was promised
-// (any quote when by is zero).
+// (the cheapest quote when by is zero).
 func (x *world) keepsPromise(s site, by ship.Date) carrier.Policy {
 	return carrier.PolicyFunc(func(quotes []carrier.Quote) (int, error) {
 		best := -1
 		for i, q := range quotes {
-			p, err := x.promise(s, q)
-			if err != nil || (!by.IsZero() && p.Delivery.After(by)) {
-				continue
+			if !by.IsZero() {
+				p, err := x.promise(s, q)
+				if err != nil || p.Delivery.After(by) {
+					continue
+				}
 			}
 			if best < 0 || lessMoney(q.Price, quotes[best].Price) {
 				best = i
