@@ -181,39 +181,27 @@ func Run(t *testing.T, newStore func(t *testing.T) returns.Store) {
 		require.NoError(t, s.Create(ctx, r))
 		require.NoError(t, s.SaveAccount(ctx, returns.NewAccount(o)))
 		const n = 8
-		var wg sync.WaitGroup
-		wins := make([]bool, n)
-		for i := range n {
-			wg.Go(func() {
-				r, err := s.Get(ctx, "acme", "RMA-1")
-				if err != nil {
-					return
-				}
-				a, err := s.Account(ctx, "acme", oid)
-				if err != nil {
-					return
-				}
-				if i%2 == 0 {
-					id := fulfill.MustOrderID(fmt.Sprintf("01890a5d-ac96-774b-bcce-b302099a80%02d", 60+i))
-					if _, _, _, err := r.Exchange(t0, o, a, id, returns.ExchangeRequest{Lines: []returns.ExchangeLine{{Line: 1, Quantity: 2}}}); err != nil {
-						return
-					}
-					wins[i] = s.SaveAccount(ctx, a) == nil && s.Save(ctx, r) == nil
-					return
-				}
-				if _, err := a.Issue(t0, o, r, returns.RefundPolicy{}, returns.RefundRequest{Key: fmt.Sprint("k", i), Kind: returns.RefundReturn}); err != nil {
-					return
-				}
-				wins[i] = s.SaveAccount(ctx, a) == nil
-			})
-		}
-		wg.Wait()
-		won := 0
-		for _, w := range wins {
-			if w {
-				won++
+		won := winners(n, func(i int) bool {
+			r, err := s.Get(ctx, "acme", "RMA-1")
+			if err != nil {
+				return false
 			}
-		}
+			a, err := s.Account(ctx, "acme", oid)
+			if err != nil {
+				return false
+			}
+			if i%2 == 0 {
+				id := fulfill.MustOrderID(fmt.Sprintf("01890a5d-ac96-774b-bcce-b302099a80%02d", 60+i))
+				if _, _, _, err := r.Exchange(t0, o, a, id, returns.ExchangeRequest{Lines: []returns.ExchangeLine{{Line: 1, Quantity: 2}}}); err != nil {
+					return false
+				}
+				return s.SaveAccount(ctx, a) == nil && s.Save(ctx, r) == nil
+			}
+			if _, err := a.Issue(t0, o, r, returns.RefundPolicy{}, returns.RefundRequest{Key: fmt.Sprint("k", i), Kind: returns.RefundReturn}); err != nil {
+				return false
+			}
+			return s.SaveAccount(ctx, a) == nil
+		})
 		assert.Equal(t, 1, won, "exactly one exchange or refund of the same units wins")
 		got, err := s.Get(ctx, "acme", "RMA-1")
 		require.NoError(t, err)
@@ -240,33 +228,22 @@ func Run(t *testing.T, newStore func(t *testing.T) returns.Store) {
 		require.NoError(t, err)
 		require.NoError(t, s.SaveAccount(ctx, a))
 		const n = 8
-		var wg sync.WaitGroup
-		wins := make([]bool, n)
-		for i := range n {
-			wg.Go(func() {
-				a, err := s.Account(ctx, "acme", oid)
-				if err != nil {
-					return
-				}
-				if i%2 == 0 {
-					id := fulfill.MustOrderID(fmt.Sprintf("01890a5d-ac96-774b-bcce-b302099a80%02d", 70+i))
-					if _, _, err := a.Replace(t0, o, id, one, nil); err != nil {
-						return
-					}
-				} else if _, err := a.Issue(t0, o, nil, returns.RefundPolicy{}, returns.RefundRequest{Key: fmt.Sprint("k", i), Kind: returns.RefundClaim,
-					Reason: returns.ReasonMissing, Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}}); err != nil {
-					return
-				}
-				wins[i] = s.SaveAccount(ctx, a) == nil
-			})
-		}
-		wg.Wait()
-		won := 0
-		for _, w := range wins {
-			if w {
-				won++
+		won := winners(n, func(i int) bool {
+			a, err := s.Account(ctx, "acme", oid)
+			if err != nil {
+				return false
 			}
-		}
+			if i%2 == 0 {
+				id := fulfill.MustOrderID(fmt.Sprintf("01890a5d-ac96-774b-bcce-b302099a80%02d", 70+i))
+				if _, _, err := a.Replace(t0, o, id, one, nil); err != nil {
+					return false
+				}
+			} else if _, err := a.Issue(t0, o, nil, returns.RefundPolicy{}, returns.RefundRequest{Key: fmt.Sprint("k", i), Kind: returns.RefundClaim,
+				Reason: returns.ReasonMissing, Lines: []order.LineQuantity{{Line: 1, Quantity: 1}}}); err != nil {
+				return false
+			}
+			return s.SaveAccount(ctx, a) == nil
+		})
 		assert.Equal(t, 1, won, "exactly one claim refund or replacement of the last unit wins")
 		got, err := s.Account(ctx, "acme", oid)
 		require.NoError(t, err)
@@ -336,4 +313,22 @@ func Run(t *testing.T, newStore func(t *testing.T) returns.Store) {
 		a, _ := s.Account(ctx, "acme", oid)
 		assert.Equal(t, "40.00 USD", a.Refunded().String())
 	})
+}
+
+// winners runs try(0) to try(n-1) at once and returns how many of them
+// reported a win.
+func winners(n int, try func(i int) bool) int {
+	var wg sync.WaitGroup
+	wins := make([]bool, n)
+	for i := range n {
+		wg.Go(func() { wins[i] = try(i) })
+	}
+	wg.Wait()
+	won := 0
+	for _, w := range wins {
+		if w {
+			won++
+		}
+	}
+	return won
 }
