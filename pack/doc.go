@@ -30,7 +30,9 @@
 // longer be filled by the units that fit it; and one that fills each box at
 // its lowest empty corner, discarding a unit when the free run beside it is
 // no sum of the lengths of the units left; orders with constraints such as
-// fragile or hazmat units skip them. The work
+// fragile or hazmat units skip them. Units that are the only two sharing a
+// whole face, as pieces cut from one piece are, are joined into blocks; the
+// constructions and the gap-free search also run on the blocks. The work
 // is bounded, deterministic for a given [Options.Seed], and stops early when
 // the context is cancelled or its deadline passes. Before a result is
 // returned every unit is lowered onto the floor or the units under it, so
@@ -43,6 +45,10 @@
 // [ObjectiveBoxes] uses the fewest boxes, [ObjectiveCost] the cheapest
 // boxes, and [ObjectiveTotalCost] adds the shipping cost a [ShippingFunc]
 // estimates for each parcel, so that carrier rate cards can drive the choice.
+// Postage is usually most of what a parcel costs to send, and every parcel
+// pays it: where it does, the cheaper but more numerous boxes of
+// [ObjectiveCost] can cost more once shipped than they save, so prefer
+// [ObjectiveTotalCost] with the rates of the carriers used.
 //
 // # Verification
 //
