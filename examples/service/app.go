@@ -37,6 +37,12 @@ type app struct {
 	// expirePage is the page size housekeeping expires orders by; 0
 	// means expirePage.
 	expirePage int
+	// reconcilePage is how many orders holding stock housekeeping looks
+	// at per owner and pass; 0 means reconcilePage.
+	reconcilePage int
+	// stock is where housekeeping's reconciliation of cancelled orders'
+	// stock goes on from.
+	stock stockCursor
 }
 
 // maxBody bounds every request body.

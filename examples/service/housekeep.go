@@ -21,11 +21,12 @@ const ledgerPage = 500
 
 // housekept counts what one housekeeping pass did, over every owner.
 type housekept struct {
-	Swept   int              // lapsed holds collected
-	Expired int              // orders expired after their TTL
-	Pruned  inventory.Pruned // closed reservations and idempotency records dropped
-	Trimmed int              // ledger entries dropped
-	Replies int              // replies dropped from the Idempotency-Key cache
+	Swept    int              // lapsed holds collected
+	Expired  int              // orders expired after their TTL
+	Released int64            // held units given back for expired, cancelled or closed orders
+	Pruned   inventory.Pruned // closed reservations and idempotency records dropped
+	Trimmed  int              // ledger entries dropped
+	Replies  int              // replies dropped from the Idempotency-Key cache
 }
 
 // empty reports whether the pass did nothing.
@@ -68,13 +69,17 @@ func (a *app) housekeepSafely(ctx context.Context) (h housekept, err error) {
 
 // housekeep runs one housekeeping pass, for every owner an API key maps
 // to: it collects the lapsed inventory holds, expires every order whose
-// TTL has passed, and, with a retention, drops what the in-memory stores
-// keep of work finished before now minus the retention. It goes on past
-// an error, to the next step and the next owner, and returns what it did
-// with the errors joined. It stops early if ctx is done.
+// TTL has passed and gives its held stock back, releases the held stock
+// left on reservations of cancelled or closed orders (a page of orders
+// per pass, see reconcileStock), and, with a retention, drops what the
+// in-memory stores keep of work finished before now minus the retention.
+// It goes on past an error, to the next step and the next owner, and
+// returns what it did with the errors joined. It stops early if ctx is
+// done.
 //
 // Several instances over one database may run passes at the same time:
-// a hold or an order is collected or expired by one of them.
+// a hold or an order is collected or expired by one of them, and an
+// order's stock released once.
 func (a *app) housekeep(ctx context.Context) (housekept, error) {
 	var (
 		h    housekept
@@ -102,14 +107,23 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 		}
 
 		for ctx.Err() == nil {
-			n, err := a.orders.ExpireDue(ctx, owner, a.expirePageSize())
+			n, released, err := a.expireDue(ctx, owner, a.expirePageSize())
 			did.Expired += n
+			did.Released += released
 			if err != nil {
 				fail("expiring orders", err)
 				break
 			}
 			if n == 0 {
 				break
+			}
+		}
+
+		if ctx.Err() == nil {
+			released, err := a.reconcileStock(ctx, owner)
+			did.Released += released
+			if err != nil {
+				fail("releasing the stock of cancelled orders", err)
 			}
 		}
 
@@ -134,11 +148,12 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 
 		if !did.empty() {
 			a.log.InfoContext(ctx, "housekeeping", "owner", owner, "holds_collected", did.Swept,
-				"orders_expired", did.Expired, "ledger_trimmed", did.Trimmed,
+				"orders_expired", did.Expired, "units_released", did.Released, "ledger_trimmed", did.Trimmed,
 				"reservations_pruned", did.Pruned.Reservations, "idempotency_keys_pruned", did.Pruned.IdempotencyKeys)
 		}
 		h.Swept += did.Swept
 		h.Expired += did.Expired
+		h.Released += did.Released
 		h.Trimmed += did.Trimmed
 		h.Pruned.Reservations += did.Pruned.Reservations
 		h.Pruned.IdempotencyKeys += did.Pruned.IdempotencyKeys
@@ -154,6 +169,7 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 	}
 	err := errors.Join(errs...)
 	a.log.DebugContext(ctx, "housekeeping pass", "holds_collected", h.Swept, "orders_expired", h.Expired,
+		"units_released", h.Released,
 		"ledger_trimmed", h.Trimmed, "reservations_pruned", h.Pruned.Reservations,
 		"idempotency_keys_pruned", h.Pruned.IdempotencyKeys, "replies_pruned", h.Replies,
 		"failed", err != nil, "took", time.Since(start))

@@ -15,21 +15,62 @@
 // Every POST honours an Idempotency-Key header; errors are RFC 9457 problem
 // documents carrying the domain error's kind.
 //
+// # Cancelled orders give their stock back
+//
+// Stock reserved for an order (POST /v1/reservations with "order", each
+// line naming the order line it holds stock for in "line": the line's ID,
+// "1", "2", ...) is given back when the order is cancelled or expires:
+//
+//   - POST /v1/orders/{id}/cancel releases, right after the order is
+//     saved, the held units of the order's reservations that the
+//     cancellation frees: all of them when the whole order is cancelled
+//     (or nothing is left of it), and for a partial cancel those of the
+//     cancelled lines' reservations, up to the units cancelled and never
+//     any that a line still needs for its units not shipped. The reply
+//     says under "stock" how many units it released.
+//   - Committed units are never released: they are being picked. They
+//     stay committed, and the reply counts those the order no longer
+//     needs ("committed"), so that the warehouse stops the pick and puts
+//     them back (an inventory Unreserve of the reservation returns them
+//     to available).
+//   - Each release carries an idempotency key derived from the order and
+//     the version of its cancelling event, so a cancel retried with its
+//     Idempotency-Key, or run by another instance, never releases twice.
+//     Keys starting with "order-stock:" are therefore refused on the stock
+//     routes.
+//   - If the release fails after the order was saved (the reply says
+//     "pending"), a retry with the same Idempotency-Key releases the
+//     units. Housekeeping repairs the rest: each pass releases the held
+//     stock left on reservations made for cancelled or closed orders, so a
+//     whole cancel or an expiry is repaired even if the process died
+//     between the two writes. The held units a partial cancel frees are
+//     repaired by the retry, or once the order is cancelled or closed.
+//
+// This assumes that units leave a reservation when they ship (committed,
+// then consumed): the held units of a cancelled or closed order are taken
+// to be on the shelf. Stock held with a TTL (carts) lapses on its own.
+//
 // # Housekeeping
 //
 // Every -sweep-every (a minute by default; 0 turns it off) the service runs
 // a housekeeping pass for the owner of each API key: it collects the
 // inventory holds whose TTL has lapsed, expires the orders placed with a
-// TTL that passed unconfirmed, and drops what the in-memory stores keep of
-// work finished more than -retention ago (24 hours by default; 0 keeps
-// everything): the stock's closed reservations, ledger entries and
-// Idempotency-Key records, and the replies kept for the Idempotency-Key of
-// the rates, shipments, webhook and returns routes. On those routes a
-// retry is therefore recognised for -retention; after that it is served as
-// a new request. The orders routes keep their Idempotency-Key records for
-// good, and over PostgreSQL the stock keeps its records too: only the
-// replies kept in memory are dropped there. Errors are logged and the
-// next pass runs as planned; a pass under way stops at shutdown.
+// TTL that passed unconfirmed and gives their held stock back, releases
+// the held stock left for cancelled or closed orders (looking at up to 100
+// of the orders stock is held for per owner and pass, in turn; a pass
+// reads the owner's live reservations once), and drops what the in-memory
+// stores keep of work finished more than -retention ago (24 hours by
+// default; 0 keeps everything): the stock's closed reservations, ledger
+// entries and Idempotency-Key records, and the replies kept for the
+// Idempotency-Key of the rates, shipments, webhook and returns routes. On
+// those routes a retry is therefore recognised for -retention; after that
+// it is served as a new request. The orders routes keep their
+// Idempotency-Key records for good, and over PostgreSQL the stock keeps
+// its records too: only the replies kept in memory are dropped there. (In
+// memory, a cancel replayed after -retention finds its release forgotten
+// and plans it again: it may then give back units held beyond what the
+// line needs, never any it needs.) Errors are logged and the next pass
+// runs as planned; a pass under way stops at shutdown.
 //
 // Flags:
 //

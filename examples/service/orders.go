@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -73,17 +74,18 @@ func (a *app) getOrder(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, viewOrder(o))
 }
 
-// execute decodes a command of type R and runs it on the order in the path.
-func execute[R order.Request](a *app, w http.ResponseWriter, r *http.Request) {
+// command decodes a command of type R and runs it on the order in the path.
+// It writes the error and returns false if the command failed.
+func command[R order.Request](a *app, w http.ResponseWriter, r *http.Request) (order.Result, bool) {
 	id, err := orderID(r)
 	if err != nil {
 		writeError(w, r, err)
-		return
+		return order.Result{}, false
 	}
 	var req R
 	if err := decode(r, &req); err != nil {
 		writeError(w, r, err)
-		return
+		return order.Result{}, false
 	}
 	// A concurrent change to the same order is a conflict the service
 	// resolves by running the command again on the new version.
@@ -96,16 +98,50 @@ func execute[R order.Request](a *app, w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		writeError(w, r, err)
-		return
+		return order.Result{}, false
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Order  orderView     `json:"order"`
-		Events []order.Event `json:"events"`
-	}{viewOrder(res.Order), res.Events})
+	return res, true
 }
 
+// commandView is the reply to a command: the order after it, the events it
+// produced and, for a cancellation, the stock it gave back.
+type commandView struct {
+	Order  orderView     `json:"order"`
+	Events []order.Event `json:"events"`
+	Stock  *stockReturn  `json:"stock,omitempty"`
+}
+
+// execute decodes a command of type R, runs it on the order in the path
+// and writes the result.
+func execute[R order.Request](a *app, w http.ResponseWriter, r *http.Request) {
+	if res, ok := command[R](a, w, r); ok {
+		writeJSON(w, http.StatusOK, commandView{Order: viewOrder(res.Order), Events: res.Events})
+	}
+}
+
+// cancelOrder cancels the whole order, or the units of some lines, then
+// gives back the held stock of the order's reservations that the
+// cancellation frees (see release.go): all of it for a whole cancellation,
+// and for a partial one the held units of the cancelled lines' reservations
+// (those whose "line" is the order line's ID), up to the units cancelled
+// and never any the line still needs. Committed units stay committed; the
+// reply counts those the cancellation freed under "stock". If the release
+// fails, the order stays cancelled, the reply says "pending", a retry with
+// the same Idempotency-Key releases the units once, and housekeeping
+// releases those of an order left cancelled.
 func (a *app) cancelOrder(w http.ResponseWriter, r *http.Request) {
-	execute[order.CancelRequest](a, w, r)
+	res, ok := command[order.CancelRequest](a, w, r)
+	if !ok {
+		return
+	}
+	// The order is saved: give the stock back even if the client has gone.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), releaseTimeout)
+	defer cancel()
+	stock, err := a.releaseCancelled(ctx, ownerOf(r.Context()), res)
+	if err != nil {
+		loggerOf(r.Context()).ErrorContext(r.Context(), "cancel: stock release pending", "order", res.Order.ID(), "err", err)
+	}
+	writeJSON(w, http.StatusOK, commandView{Order: viewOrder(res.Order), Events: res.Events, Stock: &stock})
 }
 
 func (a *app) holdOrder(w http.ResponseWriter, r *http.Request) {

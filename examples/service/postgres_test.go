@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fulfillkit/fulfill"
+	"github.com/fulfillkit/fulfill/inventory"
 )
 
 // testDatabase returns a connection string for a new, empty schema of the
@@ -185,4 +186,98 @@ func TestServiceHousekeepingOnPostgres(t *testing.T) {
 	assert.Equal(t, "pending", orderStatus(t, srvA, "acme-key", lasting))
 	status, _ = call(t, srvA, "POST", "/v1/stock/receive", "acme-key", "pg-rcv", map[string]any{"sku": "MUG", "location": "WH1", "quantity": 2})
 	assert.Equal(t, http.StatusOK, status, "the stock's idempotency records stay in the database")
+}
+
+// TestServiceCancelReleasesOnceOnPostgres sends one cancel (one
+// Idempotency-Key) to two service instances over one PostgreSQL database
+// at once, while both run a housekeeping pass: the order's stock is
+// released once. A partial cancel of a line held beyond its need gives
+// back one unit per unit cancelled, however many instances run it; the
+// whole cancel then gives back the rest, with one ledger entry each.
+func TestServiceCancelReleasesOnceOnPostgres(t *testing.T) {
+	db := testDatabase(t)
+	clock := fulfill.NewFakeClock(housekeepStart)
+	a, srvA := newHousekeptServer(t, db, clock, time.Hour)
+	b, srvB := newHousekeptServer(t, db, clock, time.Hour)
+
+	status, body := call(t, srvA, "POST", "/v1/stock/receive", "acme-key", "", map[string]any{"sku": "MUG", "location": "WH1", "quantity": 10})
+	require.Equal(t, http.StatusCreated, status, "%v", body)
+	status, placed := call(t, srvA, "POST", "/v1/orders", "acme-key", "", orderOf("MUG", 4))
+	require.Equal(t, http.StatusCreated, status, "%v", placed)
+	id := placed["id"].(string)
+	status, body = call(t, srvB, "POST", "/v1/reservations", "acme-key", "", map[string]any{"order": id,
+		"lines": []any{map[string]any{"sku": "MUG", "location": "WH1", "quantity": 6, "line": "1"}}})
+	require.Equal(t, http.StatusCreated, status, "%v", body)
+	res := body["reservations"].([]any)[0].(map[string]any)["id"].(string)
+
+	// race sends the cancel to both instances and runs a pass on each, all
+	// at once, and returns the units the four released.
+	race := func(key string, req map[string]any) int64 {
+		t.Helper()
+		var (
+			wg       sync.WaitGroup
+			mu       sync.Mutex
+			released int64
+			errs     []error
+		)
+		for _, srv := range []*httptest.Server{srvA, srvB} {
+			wg.Go(func() {
+				status, body, err := send(srv, "POST", "/v1/orders/"+id+"/cancel", "acme-key", key, req)
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil && status != http.StatusOK {
+					err = fmt.Errorf("status %d: %v", status, body)
+				}
+				if err != nil {
+					errs = append(errs, err)
+					return
+				}
+				stock := body["stock"].(map[string]any)
+				if stock["pending"] == true {
+					errs = append(errs, fmt.Errorf("release pending: %v", body))
+				}
+				released += int64(stock["released"].(float64))
+			})
+		}
+		for _, x := range []*app{a, b} {
+			wg.Go(func() {
+				h, err := x.housekeep(context.Background())
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				}
+				released += h.Released
+			})
+		}
+		wg.Wait()
+		require.Empty(t, errs)
+		return released
+	}
+	releases := func() int {
+		entries, err := a.inventory.Ledger(context.Background(), inventory.LedgerQuery{Owner: "acme"})
+		require.NoError(t, err)
+		n := 0
+		for _, e := range entries {
+			if e.Kind == inventory.KindRelease {
+				assert.Equal(t, res, e.Reservation)
+				n++
+			}
+		}
+		return n
+	}
+
+	assert.EqualValues(t, 1, race("pg-partial", map[string]any{"lines": []any{map[string]any{"line": 1, "quantity": 1}}}),
+		"one unit cancelled, one released")
+	mug := level(t, srvB, "MUG")
+	assert.EqualValues(t, 5, mug["reserved"])
+	assert.EqualValues(t, 5, mug["available"])
+	assert.Equal(t, 1, releases())
+
+	assert.EqualValues(t, 5, race("pg-cancel", map[string]any{}), "the rest released once")
+	assert.Equal(t, "cancelled", orderStatus(t, srvA, "acme-key", id))
+	mug = level(t, srvA, "MUG")
+	assert.EqualValues(t, 0, mug["reserved"])
+	assert.EqualValues(t, 10, mug["available"])
+	assert.Equal(t, 2, releases())
 }

@@ -23,6 +23,10 @@ func (a *app) receiveStock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	if err := checkStockKey(r); err != nil {
+		writeError(w, r, err)
+		return
+	}
 	owner := ownerOf(r.Context())
 	rc, err := a.inventory.Apply(r.Context(), &inventory.Receive{
 		Meta:     inventory.Meta{Owner: owner, Reason: req.Reason, IdempotencyKey: idempotencyKey(r)},
@@ -63,13 +67,23 @@ func (a *app) getStock(w http.ResponseWriter, r *http.Request) {
 }
 
 // reserveRequest holds stock for an order or a cart, all lines or none.
+//
+// With an order, the reservations reference it (inventory.OrderRef), and
+// each line should name the order line it holds stock for in "line": the
+// order line's ID in decimal, as the order shows it ("1", "2", ...).
+// Cancelling the order gives the held units back (see cancelOrder):
+// cancelling some units of a line releases only that line's reservations,
+// so a reservation without a line, or with another text, is released only
+// once the whole order is cancelled, expired or closed.
 type reserveRequest struct {
 	Order fulfill.OrderID `json:"order,omitzero"`
 	Lines []struct {
 		SKU      fulfill.SKU        `json:"sku"`
 		Location fulfill.LocationID `json:"location"`
 		Quantity int64              `json:"quantity"`
-		Line     string             `json:"line,omitempty"`
+		// Line is the order line's ID ("1", "2", ...) for a reservation
+		// made for an order; for a cart, any reference of the host's.
+		Line string `json:"line,omitempty"`
 	} `json:"lines"`
 	// TTLSeconds makes the holds lapse, as for a cart; 0 means they last.
 	TTLSeconds int64 `json:"ttl_seconds,omitempty"`
@@ -78,6 +92,10 @@ type reserveRequest struct {
 func (a *app) reserveStock(w http.ResponseWriter, r *http.Request) {
 	var req reserveRequest
 	if err := decode(r, &req); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if err := checkStockKey(r); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -106,4 +124,14 @@ func (a *app) reserveStock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, replayStatus(rc.Replayed, http.StatusCreated), rc)
+}
+
+// checkStockKey refuses an Idempotency-Key of the form the service keeps
+// for the releases it makes when orders are cancelled: a stock operation
+// recorded under one would make that release look done.
+func checkStockKey(r *http.Request) error {
+	if key := idempotencyKey(r); isStockKey(key) {
+		return fmt.Errorf("%w: Idempotency-Key %q: the prefix %q is reserved", errBadRequest, key, stockKeyPrefix)
+	}
+	return nil
 }
