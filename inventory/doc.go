@@ -77,10 +77,10 @@
 //
 // Every change appends [Entry] values to the owner's ledger. [Replay]
 // rebuilds every level from it, and [Reconcile] reports any difference
-// between levels, live reservations and the ledger. A [MemStore] kept
-// running drops the entries its consumer has processed with
-// [MemStore.TrimLedger], and closed reservations and idempotency records
-// past the host's retry window with [MemStore.Prune].
+// between levels, live reservations and the ledger. A store kept running
+// drops the entries its consumer has processed if it is a [LedgerTrimmer]
+// ([MemStore.TrimLedger]), and closed reservations and idempotency records
+// past the host's retry window if it is a [Pruner] ([MemStore.Prune]).
 //
 // # Channels
 //

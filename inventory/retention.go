@@ -25,7 +25,8 @@ import (
 // touched (see [MemStore.Prune]). [Replay], [Reconcile] and [Arrivals]
 // need an owner's whole ledger: once trimmed, [Inventory.Reconcile] and
 // [Inventory.Arrivals] see only the entries kept, so run them before
-// trimming, or keep what they need from the entries trimmed.
+// trimming, or keep what they need from the entries trimmed. It implements
+// [LedgerTrimmer].
 func (s *MemStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, through int64) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -52,7 +53,7 @@ func (s *MemStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, throug
 	return int(n), nil
 }
 
-// Pruned counts what [MemStore.Prune] dropped.
+// Pruned counts what a [Pruner] such as [MemStore.Prune] dropped.
 type Pruned struct {
 	// Reservations is how many closed reservations were dropped.
 	Reservations int
@@ -82,7 +83,7 @@ type Pruned struct {
 // is safe to call while operations run; an operation dated before the
 // cutoff that closes a reservation or applies a key as Prune runs may be
 // dropped or kept. If ctx is done, Prune stops and returns what it dropped
-// so far with the context's error.
+// so far with the context's error. It implements [Pruner].
 func (s *MemStore) Prune(ctx context.Context, owner fulfill.OwnerID, before time.Time) (Pruned, error) {
 	var p Pruned
 	if err := ctx.Err(); err != nil {

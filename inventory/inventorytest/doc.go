@@ -20,4 +20,11 @@
 // refused with [inventory.ErrSerialCount] and changes nothing), which the
 // random sequences check after every step and the concurrent ones at the
 // end.
+// Ledger trimming and pruning are checked for stores that are an
+// [inventory.LedgerTrimmer] and an [inventory.Pruner], and skipped
+// otherwise: a trimmed ledger pages from its first kept entry and numbers
+// on, pruning drops only the closed reservations and idempotency records
+// of operations dated before the cutoff, a retry with a pruned key is
+// applied anew, and a relay that trims what it reads while a pruner runs
+// beside writers loses no entry and prunes nothing live.
 package inventorytest
