@@ -303,9 +303,9 @@ const batchSQL = `WITH req AS (
 	JOIN pre p ON p.sku = r.sku AND p.location = r.location AND p.lot = r.lot
 	CROSS JOIN seq
 ), idem AS (
-	INSERT INTO inventory_idempotency (owner, key, fingerprint, receipt, seq0, level)
+	INSERT INTO inventory_idempotency (owner, key, fingerprint, receipt, seq0, level, at_ns)
 	SELECT $1, r.ik, r.fp, r.tmpl::jsonb, a.seq, jsonb_build_array(a.on_hand, a.reserved, a.committed, a.damaged,
-		a.quarantine, a.safety, a.incoming, a.in_transit, a.version, a.expires_ns, a.received_ns)
+		a.quarantine, a.safety, a.incoming, a.in_transit, a.version, a.expires_ns, a.received_ns), r.at
 	FROM after a JOIN req r ON r.ord = a.ord
 	WHERE r.ik <> ''
 )

@@ -81,5 +81,5 @@ func ExampleInventoryStore_Split() {
 
 func ExampleSchemaVersion() {
 	fmt.Println("schema version", postgres.SchemaVersion())
-	// Output: schema version 7
+	// Output: schema version 8
 }

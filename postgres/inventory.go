@@ -32,6 +32,10 @@ import (
 // adds to (see [inventory.SerialCountError]), then locks the owner's ledger
 // sequence, and saves [inventory.Compute]'s outcome.
 //
+// The ledger, closed reservations and idempotency records grow with every
+// operation until [InventoryStore.TrimLedger] and [InventoryStore.Prune]
+// drop them ([inventory.LedgerTrimmer], [inventory.Pruner]).
+//
 // The receipt of a reservation on a split level reports the level as the
 // sum of its sub-rows at the statement's start plus the reservations before
 // it in the same statement: exact when nothing else changes the level at
@@ -52,9 +56,11 @@ type InventoryStore struct {
 }
 
 var (
-	_ inventory.Store       = (*InventoryStore)(nil)
-	_ inventory.Sweeper     = (*InventoryStore)(nil)
-	_ inventory.SerialStore = (*InventoryStore)(nil)
+	_ inventory.Store         = (*InventoryStore)(nil)
+	_ inventory.Sweeper       = (*InventoryStore)(nil)
+	_ inventory.SerialStore   = (*InventoryStore)(nil)
+	_ inventory.LedgerTrimmer = (*InventoryStore)(nil)
+	_ inventory.Pruner        = (*InventoryStore)(nil)
 )
 
 // InventoryOptions configure an [InventoryStore]. The zero
@@ -475,9 +481,10 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 	for _, r := range out.Reservations {
 		if _, ok := st.Reservations[r.ID]; ok {
 			rt, rid, rord := refCols(r.Ref) // a commit may re-point a reservation, and give it a line
+			// A reservation this Txn closes is dated for Prune.
 			b.Queue(`UPDATE inventory_reservations SET reserved = $3, committed = $4, version = $5,
-				ref_type = $6, ref_id = $7, ref_order = $8, line = $9 WHERE owner = $1 AND id = $2`,
-				owner, r.ID, r.Reserved, r.Committed, r.Version, rt, rid, rord, r.Line)
+				ref_type = $6, ref_id = $7, ref_order = $8, line = $9, closed_ns = $10 WHERE owner = $1 AND id = $2`,
+				owner, r.ID, r.Reserved, r.Committed, r.Version, rt, rid, rord, r.Line, closedNs(r, at))
 			continue
 		}
 		exp, err := nsOf("expires_at", r.ExpiresAt, inventory.ErrInvalid)
@@ -487,10 +494,10 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 		rt, rid, rord := refCols(r.Ref)
 		newHold[b.Len()] = r
 		b.Queue(`INSERT INTO inventory_reservations (owner, id, sku, location, lot, reserved, committed,
-			ref_type, ref_id, ref_order, line, expires_ns, created_ns, version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			ref_type, ref_id, ref_order, line, expires_ns, created_ns, version, closed_ns)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			owner, r.ID, string(r.Key.SKU), string(r.Key.Location), string(r.Key.Lot), r.Reserved, r.Committed,
-			rt, rid, rord, r.Line, exp, *at, r.Version)
+			rt, rid, rord, r.Line, exp, *at, r.Version, closedNs(r, at))
 	}
 	newSerial := map[int]bool{} // batch index of each insert
 	for _, sr := range out.Serials {
@@ -544,9 +551,9 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 			return nil, err
 		}
 		idemIdx = b.Len()
-		b.Queue(`INSERT INTO inventory_idempotency (owner, key, fingerprint, receipt, seq0)
-			VALUES ($1, $2, $3, $4::jsonb, CASE WHEN $5::bigint > 0 THEN `+seqOf+` - $5 + 1 END)`,
-			owner, t.IdempotencyKey, t.Fingerprint, string(js), n)
+		b.Queue(`INSERT INTO inventory_idempotency (owner, key, fingerprint, receipt, seq0, at_ns)
+			VALUES ($1, $2, $3, $4::jsonb, CASE WHEN $5::bigint > 0 THEN `+seqOf+` - $5 + 1 END, $6)`,
+			owner, t.IdempotencyKey, t.Fingerprint, string(js), n, *at)
 	}
 	br = tx.SendBatch(ctx, b)
 	var last int64
@@ -580,6 +587,15 @@ func (s *InventoryStore) applyTx(ctx context.Context, tx pgx.Tx, t *inventory.Tx
 		r.Entries[i].Seq = last - n + 1 + int64(i)
 	}
 	return r, nil
+}
+
+// closedNs returns the date stored with r in closed_ns: at if r is closed,
+// nil while it is live.
+func closedNs(r inventory.Reservation, at *int64) *int64 {
+	if r.Live() {
+		return nil
+	}
+	return at
 }
 
 // queueLevel queues the writes that store l over its current sub-rows.
@@ -819,7 +835,9 @@ func (s *InventoryStore) Reservations(ctx context.Context, q inventory.Reservati
 	return out, nil
 }
 
-// Ledger returns a page of the owner's ledger; see [inventory.Store].
+// Ledger returns a page of the owner's ledger; see [inventory.Store]. After
+// [InventoryStore.TrimLedger], a page starting at or before the last
+// dropped entry starts with the first entry kept.
 func (s *InventoryStore) Ledger(ctx context.Context, q inventory.LedgerQuery) ([]inventory.Entry, error) {
 	if err := q.Owner.Validate(); err != nil {
 		return nil, err

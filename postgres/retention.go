@@ -1,0 +1,180 @@
+package postgres
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/fulfillkit/fulfill/inventory"
+	"github.com/jackc/pgx/v5"
+)
+
+// Retention deletes in batches, each one statement on its own, so that a
+// large backlog never holds its locks or its write-ahead log in one long
+// transaction (distributed engines also cap a transaction's size).
+const (
+	// trimBatch is how many ledger entries one statement of TrimLedger
+	// deletes at most: one range of the primary key.
+	trimBatch = 10_000
+	// pruneBatch is how many rows one statement of Prune deletes at most.
+	pruneBatch = 5_000
+)
+
+// TrimLedger drops the owner's ledger entries with Seq <= through, which a
+// consumer (an outbox relay, a projection) has processed, and returns how
+// many it dropped; see [inventory.LedgerTrimmer]. The owner's sequence in
+// inventory_owners is never reset, so new entries number on from the last
+// one ever appended, and [InventoryStore.Ledger] pages from the first entry
+// kept. A through past the last entry appended (and committed) fails with
+// [inventory.ErrInvalid], as does a negative one.
+//
+// The entries are deleted oldest first, at most 10,000 per statement, each
+// statement committed on its own: an Apply running meanwhile waits for
+// none of them (it only appends entries above through). If ctx is done
+// between two statements, TrimLedger returns how many it dropped with the
+// context's error, the ledger trimmed through an earlier Seq; trimming
+// again completes it. It is safe to call from several processes at once.
+func (s *InventoryStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, through int64) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := owner.Validate(); err != nil {
+		return 0, err
+	}
+	if through < 0 {
+		return 0, &fulfill.FieldError{Field: "through", Value: itoa(through), Reason: "negative", Kind: inventory.ErrInvalid}
+	}
+	// The owner's sequence is committed with the entries it numbers, so
+	// every entry up to it is stored; the first entry kept bounds the
+	// ranges to delete.
+	var (
+		last  int64
+		first *int64
+	)
+	err := s.db.run(ctx, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT COALESCE((SELECT seq FROM inventory_owners WHERE owner = $1), 0),
+			(SELECT seq FROM inventory_ledger WHERE owner = $1 ORDER BY seq LIMIT 1)`, string(owner)).Scan(&last, &first)
+	})
+	if err != nil {
+		return 0, err
+	}
+	if through > last {
+		return 0, &fulfill.FieldError{Field: "through", Value: itoa(through), Reason: "after the last entry, " + itoa(last), Kind: inventory.ErrInvalid}
+	}
+	if first == nil {
+		return 0, nil
+	}
+	n := 0
+	for lo := *first; lo <= through; {
+		hi := min(lo+trimBatch, through+1) // exclusive
+		var k int64
+		err := s.db.run(ctx, func(c *pgx.Conn) error {
+			tag, err := c.Exec(ctx, `DELETE FROM inventory_ledger WHERE owner = $1 AND seq >= $2 AND seq < $3`,
+				string(owner), lo, hi)
+			k = tag.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		n += int(k)
+		lo = hi
+	}
+	return n, nil
+}
+
+// Statements of Prune: each deletes one batch of rows dated before the
+// cutoff ($2, inclusive here), found through the partial indexes of
+// version 8. The outer condition repeats the inner one, so that a row
+// changed since the inner one read it is kept.
+const (
+	pruneReservationsSQL = `DELETE FROM inventory_reservations
+		WHERE owner = $1 AND id IN (SELECT id FROM inventory_reservations
+			WHERE owner = $1 AND closed_ns <= $2 AND reserved = 0 AND committed = 0 LIMIT $3)
+		AND closed_ns <= $2 AND reserved = 0 AND committed = 0`
+	pruneIdempotencySQL = `DELETE FROM inventory_idempotency
+		WHERE owner = $1 AND key IN (SELECT key FROM inventory_idempotency
+			WHERE owner = $1 AND at_ns <= $2 LIMIT $3)
+		AND at_ns <= $2`
+)
+
+// Prune drops the owner's closed reservations and idempotency records of
+// operations dated before the cutoff before, and returns how many it
+// dropped; see [inventory.Pruner] for what that means for later
+// operations and retries. Dates are the operations' Txn.At: a reservation
+// is dated by the operation that closed it (a lapsed hold by the one that
+// collected it: [InventoryStore.Sweep] first), an idempotency record by
+// its operation. Live reservations, levels, serial numbers and the ledger
+// are kept.
+//
+// Rows written before schema version 8 were dated by the migration: a
+// closed reservation by the latest ledger entry naming it (for a lapsed
+// hold collected later, its expiry), an idempotency record by the levels
+// of its receipt (its operation's date). A record whose receipt changed
+// no level has no date and is never pruned, nor is a closed reservation
+// without a ledger entry; both are kept rather than risk dropping what a
+// caller may still retry.
+//
+// Rows are deleted at most 5,000 per statement, each statement committed
+// on its own. An operation that closes a reservation or records a key
+// while Prune runs is not waited for: its rows are pruned by a later
+// call, or by this one if they are committed first; a record is visible
+// only once its operation is committed, so records of operations still
+// being applied are kept. If ctx is done, Prune stops and returns what it
+// dropped so far with the context's error. It is safe to call from
+// several processes at once.
+func (s *InventoryStore) Prune(ctx context.Context, owner fulfill.OwnerID, before time.Time) (inventory.Pruned, error) {
+	var p inventory.Pruned
+	if err := ctx.Err(); err != nil {
+		return p, err
+	}
+	if err := owner.Validate(); err != nil {
+		return p, err
+	}
+	last, ok := lastBefore(before)
+	if !ok {
+		return p, nil
+	}
+	var err error
+	p.Reservations, err = s.pruneBatches(ctx, pruneReservationsSQL, owner, last)
+	if err != nil {
+		return p, err
+	}
+	p.IdempotencyKeys, err = s.pruneBatches(ctx, pruneIdempotencySQL, owner, last)
+	return p, err
+}
+
+// pruneBatches runs the delete statement sql for owner and the inclusive
+// cutoff last until a batch comes back short, and returns how many rows it
+// deleted.
+func (s *InventoryStore) pruneBatches(ctx context.Context, sql string, owner fulfill.OwnerID, last int64) (int, error) {
+	n := 0
+	for {
+		var k int64
+		err := s.db.run(ctx, func(c *pgx.Conn) error {
+			tag, err := c.Exec(ctx, sql, string(owner), last, pruneBatch)
+			k = tag.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		n += int(k)
+		if k < pruneBatch {
+			return n, nil
+		}
+	}
+}
+
+// lastBefore returns the latest stored time (nanoseconds since the Unix
+// epoch) before t, and false if no time the store can hold is before t.
+func lastBefore(t time.Time) (int64, bool) {
+	switch {
+	case !t.After(minTime): // the zero time included
+		return 0, false
+	case t.After(maxTime):
+		return math.MaxInt64, true
+	}
+	return t.UnixNano() - 1, true
+}
