@@ -53,6 +53,11 @@ type InventoryStore struct {
 	// combiners batch the single-line reservations of each owner
 	// (fulfill.OwnerID -> *combiner).
 	combiners sync.Map
+
+	// trimBatch and pruneBatch are how many rows one statement of
+	// TrimLedger and of Prune deletes: defaultTrimBatch and
+	// defaultPruneBatch, lowered by tests.
+	trimBatch, pruneBatch int
 }
 
 var (
@@ -76,7 +81,7 @@ type InventoryOptions struct {
 // NewInventoryStore returns the inventory store over db. Run [DB.Migrate]
 // once before using it. If opts is nil, defaults apply.
 func NewInventoryStore(db *DB, opts *InventoryOptions) *InventoryStore {
-	s := &InventoryStore{db: db}
+	s := &InventoryStore{db: db, trimBatch: defaultTrimBatch, pruneBatch: defaultPruneBatch}
 	if opts != nil {
 		s.shards = opts.Shards
 	}

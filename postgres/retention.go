@@ -14,11 +14,12 @@ import (
 // large backlog never holds its locks or its write-ahead log in one long
 // transaction (distributed engines also cap a transaction's size).
 const (
-	// trimBatch is how many ledger entries one statement of TrimLedger
-	// deletes at most: one range of the primary key.
-	trimBatch = 10_000
-	// pruneBatch is how many rows one statement of Prune deletes at most.
-	pruneBatch = 5_000
+	// defaultTrimBatch is how many ledger entries one statement of
+	// TrimLedger deletes at most: one range of the primary key.
+	defaultTrimBatch = 10_000
+	// defaultPruneBatch is how many rows one statement of Prune deletes,
+	// more only if more than one row have the batch's last date.
+	defaultPruneBatch = 5_000
 )
 
 // TrimLedger drops the owner's ledger entries with Seq <= through, which a
@@ -67,7 +68,7 @@ func (s *InventoryStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, 
 	}
 	n := 0
 	for lo := *first; lo <= through; {
-		hi := min(lo+trimBatch, through+1) // exclusive
+		hi := min(lo+int64(s.trimBatch), through+1) // exclusive
 		var k int64
 		err := s.db.run(ctx, func(c *pgx.Conn) error {
 			tag, err := c.Exec(ctx, `DELETE FROM inventory_ledger WHERE owner = $1 AND seq >= $2 AND seq < $3`,
@@ -84,19 +85,27 @@ func (s *InventoryStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, 
 	return n, nil
 }
 
-// Statements of Prune: each deletes one batch of rows dated before the
-// cutoff ($2, inclusive here), found through the partial indexes of
-// version 8. The outer condition repeats the inner one, so that a row
-// changed since the inner one read it is kept.
+// Statements of Prune: each deletes one batch of the owner's rows dated
+// from $2 through $3 (inclusive) and returns the batch's upper date, NULL
+// if it reached $3, and how many rows it deleted. The batch ends at the
+// date of the $4+1-th row in date order (with every row of that date), so
+// that both the bound and the delete are ranges of the version-8 index on
+// (owner, date): a batch reads only the rows it deletes. Only closed
+// reservations have a date; the delete checks that they are closed again.
 const (
-	pruneReservationsSQL = `DELETE FROM inventory_reservations
-		WHERE owner = $1 AND id IN (SELECT id FROM inventory_reservations
-			WHERE owner = $1 AND closed_ns <= $2 AND reserved = 0 AND committed = 0 LIMIT $3)
-		AND closed_ns <= $2 AND reserved = 0 AND committed = 0`
-	pruneIdempotencySQL = `DELETE FROM inventory_idempotency
-		WHERE owner = $1 AND key IN (SELECT key FROM inventory_idempotency
-			WHERE owner = $1 AND at_ns <= $2 LIMIT $3)
-		AND at_ns <= $2`
+	pruneReservationsSQL = `WITH b AS (SELECT (SELECT closed_ns FROM inventory_reservations
+			WHERE owner = $1 AND closed_ns >= $2 AND closed_ns <= $3 ORDER BY closed_ns OFFSET $4 LIMIT 1) AS bound),
+		d AS (DELETE FROM inventory_reservations
+			WHERE owner = $1 AND closed_ns >= $2 AND closed_ns <= COALESCE((SELECT bound FROM b), $3)
+				AND reserved = 0 AND committed = 0
+			RETURNING 1)
+		SELECT (SELECT bound FROM b), (SELECT COUNT(*) FROM d)`
+	pruneIdempotencySQL = `WITH b AS (SELECT (SELECT at_ns FROM inventory_idempotency
+			WHERE owner = $1 AND at_ns >= $2 AND at_ns <= $3 ORDER BY at_ns OFFSET $4 LIMIT 1) AS bound),
+		d AS (DELETE FROM inventory_idempotency
+			WHERE owner = $1 AND at_ns >= $2 AND at_ns <= COALESCE((SELECT bound FROM b), $3)
+			RETURNING 1)
+		SELECT (SELECT bound FROM b), (SELECT COUNT(*) FROM d)`
 )
 
 // Prune drops the owner's closed reservations and idempotency records of
@@ -116,14 +125,15 @@ const (
 // without a ledger entry; both are kept rather than risk dropping what a
 // caller may still retry.
 //
-// Rows are deleted at most 5,000 per statement, each statement committed
-// on its own. An operation that closes a reservation or records a key
-// while Prune runs is not waited for: its rows are pruned by a later
-// call, or by this one if they are committed first; a record is visible
-// only once its operation is committed, so records of operations still
-// being applied are kept. If ctx is done, Prune stops and returns what it
-// dropped so far with the context's error. It is safe to call from
-// several processes at once.
+// Rows are deleted oldest first, about 5,000 per statement (more only if
+// that many share one date), each statement committed on its own. An
+// operation that closes a reservation or records a key while Prune runs
+// is not waited for: its rows are pruned by a later call, or by this one
+// if they are committed first; a record is visible only once its
+// operation is committed, so records of operations still being applied
+// are kept. If ctx is done, Prune stops and returns what it dropped so
+// far with the context's error. It is safe to call from several processes
+// at once.
 func (s *InventoryStore) Prune(ctx context.Context, owner fulfill.OwnerID, before time.Time) (inventory.Pruned, error) {
 	var p inventory.Pruned
 	if err := ctx.Err(); err != nil {
@@ -145,25 +155,27 @@ func (s *InventoryStore) Prune(ctx context.Context, owner fulfill.OwnerID, befor
 	return p, err
 }
 
-// pruneBatches runs the delete statement sql for owner and the inclusive
-// cutoff last until a batch comes back short, and returns how many rows it
+// pruneBatches runs the batch statement sql for owner, oldest rows first,
+// until it reaches the inclusive cutoff last, and returns how many rows it
 // deleted.
 func (s *InventoryStore) pruneBatches(ctx context.Context, sql string, owner fulfill.OwnerID, last int64) (int, error) {
 	n := 0
-	for {
-		var k int64
+	for lo := int64(math.MinInt64); ; {
+		var (
+			bound *int64
+			k     int64
+		)
 		err := s.db.run(ctx, func(c *pgx.Conn) error {
-			tag, err := c.Exec(ctx, sql, string(owner), last, pruneBatch)
-			k = tag.RowsAffected()
-			return err
+			return c.QueryRow(ctx, sql, string(owner), lo, last, s.pruneBatch-1).Scan(&bound, &k)
 		})
 		if err != nil {
 			return n, err
 		}
 		n += int(k)
-		if k < pruneBatch {
+		if bound == nil || *bound >= last {
 			return n, nil
 		}
+		lo = *bound + 1
 	}
 }
 

@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -199,4 +201,144 @@ func TestInventoryMigrateRetention(t *testing.T) {
 	n, err := store.TrimLedger(ctx, "acme", last)
 	require.NoError(t, err)
 	assert.Equal(t, int(last), n)
+}
+
+// TestRetentionMatchesMemStore applies the same random operations, clock
+// and IDs to the in-memory store and to this one, and now and then trims
+// both ledgers (through any Seq, bad ones included), sweeps both, and
+// prunes both with the same cutoff, this store deleting in batches of one
+// to three rows. Every receipt and error, every count of what was
+// dropped, the reservations (closed included) and pages of the ledgers
+// must be the same.
+func TestRetentionMatchesMemStore(t *testing.T) {
+	testURL(t)
+	t.Parallel()
+	for seed := range uint64(3) {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			ctx := context.Background()
+			pgStore := NewInventoryStore(testDB(t), nil)
+			pgStore.trimBatch, pgStore.pruneBatch = 1+int(seed), 1+int(seed)
+			mem := inventory.NewMemStore()
+			clkM, clkP := fulfill.NewFakeClock(t0), fulfill.NewFakeClock(t0)
+			invM := inventory.New(mem, &inventory.Options{Clock: clkM, Rand: seqReader{rand.NewChaCha8([32]byte{byte(seed)})}})
+			invP := inventory.New(pgStore, &inventory.Options{Clock: clkP, Rand: seqReader{rand.NewChaCha8([32]byte{byte(seed)})}})
+			rng := rand.New(rand.NewPCG(seed, 11))
+			var (
+				res               []string
+				keyed             []inventory.Operation // applied with an idempotency key
+				serial            int
+				last, trimmed     int64 // the last Seq appended, and trimmed through
+				pruned            inventory.Pruned
+				applied, replayed int
+				anew              int // retries applied anew
+			)
+			same := func(step int, what string, m, p any) {
+				t.Helper()
+				require.Equal(t, canon(t, m), canon(t, p), "step %d: %s", step, what)
+			}
+			steps := 200
+			if testing.Short() {
+				steps = 60
+			}
+			for i := range steps {
+				switch c := rng.IntN(12); {
+				case c == 0:
+					through := rng.Int64N(last+3) - 1 // -1 to last+1
+					nm, errM := mem.TrimLedger(ctx, "acme", through)
+					np, errP := pgStore.TrimLedger(ctx, "acme", through)
+					require.Equal(t, fmt.Sprint(errM), fmt.Sprint(errP), "step %d: trim through %d", i, through)
+					require.Equal(t, nm, np, "step %d: trim through %d", i, through)
+					if errM == nil {
+						trimmed = max(trimmed, through)
+					}
+				case c == 1:
+					before := clkM.Now().Add(-time.Duration(rng.IntN(60)) * time.Minute)
+					pm, err := mem.Prune(ctx, "acme", before)
+					require.NoError(t, err)
+					pp, err := pgStore.Prune(ctx, "acme", before)
+					require.NoError(t, err)
+					require.Equal(t, pm, pp, "step %d: prune before %s", i, before)
+					pruned.Reservations += pm.Reservations
+					pruned.IdempotencyKeys += pm.IdempotencyKeys
+				case c == 2:
+					nm, err := invM.Sweep(ctx, "acme")
+					require.NoError(t, err)
+					np, err := invP.Sweep(ctx, "acme")
+					require.NoError(t, err)
+					require.Equal(t, nm, np, "step %d: sweep", i)
+					last += int64(nm)
+				default:
+					op := randomOp(rng, res, &serial)
+					retry := c == 3 && len(keyed) > 0
+					if retry {
+						op = keyed[rng.IntN(len(keyed))] // replayed, or applied anew once pruned
+					}
+					rm, errM := invM.Apply(ctx, op)
+					rp, errP := invP.Apply(ctx, op)
+					require.Equal(t, fmt.Sprint(errM), fmt.Sprint(errP), "step %d %T", i, op)
+					if errM != nil {
+						break
+					}
+					same(i, fmt.Sprintf("%T", op), rm, rp)
+					applied++
+					if retry && !rm.Replayed {
+						anew++
+					}
+					if rm.Replayed {
+						replayed++
+						break
+					}
+					if keyedOp(op) {
+						keyed = append(keyed, op)
+					}
+					for _, e := range rm.Entries {
+						last = max(last, e.Seq)
+					}
+					for _, r := range rm.Reservations {
+						res = append(res, r.ID)
+					}
+				}
+				if i%10 == 9 {
+					rsm, err := mem.Reservations(ctx, inventory.ReservationQuery{Owner: "acme", IncludeClosed: true})
+					require.NoError(t, err)
+					rsp, err := pgStore.Reservations(ctx, inventory.ReservationQuery{Owner: "acme", IncludeClosed: true})
+					require.NoError(t, err)
+					same(i, "reservations", rsm, rsp)
+					q := inventory.LedgerQuery{Owner: "acme", After: rng.Int64N(last + 1), Limit: rng.IntN(4)}
+					em, err := mem.Ledger(ctx, q)
+					require.NoError(t, err)
+					ep, err := pgStore.Ledger(ctx, q)
+					require.NoError(t, err)
+					same(i, fmt.Sprintf("ledger after %d limit %d", q.After, q.Limit), em, ep)
+				}
+				d := time.Duration(rng.IntN(5)) * time.Minute
+				clkM.Advance(d)
+				clkP.Advance(d)
+			}
+			t.Logf("%d operations applied (%d replayed, %d retries applied anew), ledger trimmed through %d of %d, %d reservations and %d idempotency records pruned",
+				applied, replayed, anew, trimmed, last, pruned.Reservations, pruned.IdempotencyKeys)
+			require.NotZero(t, trimmed, "the sequence trimmed something")
+			require.NotZero(t, pruned.Reservations, "the sequence pruned a reservation")
+			require.NotZero(t, pruned.IdempotencyKeys, "the sequence pruned an idempotency record")
+			require.NotZero(t, replayed, "the sequence replayed something")
+			require.NotZero(t, anew, "the sequence retried a pruned key")
+			lm, err := mem.Levels(ctx, inventory.LevelQuery{Owner: "acme"})
+			require.NoError(t, err)
+			lp, err := pgStore.Levels(ctx, inventory.LevelQuery{Owner: "acme"})
+			require.NoError(t, err)
+			same(steps, "levels", lm, lp)
+		})
+	}
+}
+
+// keyedOp reports whether op carries an idempotency key.
+func keyedOp(op inventory.Operation) bool {
+	b, err := json.Marshal(op)
+	if err != nil {
+		return false
+	}
+	var m struct {
+		Key string `json:"idempotency_key"`
+	}
+	return json.Unmarshal(b, &m) == nil && m.Key != ""
 }
