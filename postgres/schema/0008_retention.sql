@@ -18,10 +18,14 @@ CREATE INDEX IF NOT EXISTS inventory_reservations_closed
 CREATE INDEX IF NOT EXISTS inventory_idempotency_at
 	ON inventory_idempotency (owner, at_ns) WHERE at_ns IS NOT NULL;
 
--- Backfill the rows written before this version. A closed reservation is
--- dated by the latest ledger entry naming it, its closing one: the closing
--- operation's date, or for a lapsed hold collected later the hold's expiry.
--- The ledger is whole here, as nothing trimmed it before this version.
+-- Backfill the rows written before this version. This rewrites every
+-- closed reservation and every idempotency record inside the migration's
+-- transaction, which holds the two tables locked (ADD COLUMN) until it
+-- commits: operations wait for it, so migrate a large store at a quiet
+-- moment. A closed reservation is dated by the latest ledger entry naming
+-- it, its closing one: the closing operation's date, or for a lapsed hold
+-- collected later the hold's expiry. The ledger is whole here, as nothing
+-- trimmed it before this version.
 UPDATE inventory_reservations r SET closed_ns = l.at_ns
 FROM (SELECT owner, reservation, MAX(at_ns) AS at_ns FROM inventory_ledger
 	WHERE reservation <> '' GROUP BY owner, reservation) l
