@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"time"
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/fulfillkit/fulfill/inventory"
@@ -82,4 +83,28 @@ func ExampleInventoryStore_Split() {
 func ExampleSchemaVersion() {
 	fmt.Println("schema version", postgres.SchemaVersion())
 	// Output: schema version 8
+}
+
+// A retention job run by one replica now and then: it drops the ledger
+// entries the outbox relay has published, and the closed reservations and
+// idempotency records older than the 24 hours the service promises
+// retries for. The store deletes in batches, beside the running
+// operations.
+func ExampleInventoryStore_Prune() {
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, os.Getenv("DATABASE_URL"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	stock := postgres.NewInventoryStore(db, nil)
+	var published int64 // the relay's position, which the host keeps
+	if _, err := stock.TrimLedger(ctx, "acme", published); err != nil {
+		log.Fatal(err)
+	}
+	p, err := stock.Prune(ctx, "acme", time.Now().Add(-24*time.Hour))
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("pruned %d reservations and %d idempotency records", p.Reservations, p.IdempotencyKeys)
 }
