@@ -72,7 +72,8 @@ func (a *app) housekeepSafely(ctx context.Context) (h housekept, err error) {
 // TTL has passed and gives its held stock back, releases the held stock
 // left on reservations of cancelled or closed orders (a page of orders
 // per pass, see reconcileStock), and, with a retention, drops what the
-// in-memory stores keep of work finished before now minus the retention.
+// stock store keeps of work finished before now minus the retention, and
+// the replies kept for Idempotency-Key.
 // It goes on past an error, to the next step and the next owner, and
 // returns what it did with the errors joined. It stops early if ctx is
 // done.
@@ -90,7 +91,13 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 	if a.retention > 0 {
 		cutoff = now.Add(-a.retention)
 	}
-	mem, _ := a.inventory.Store().(*inventory.MemStore)
+	// Both stores of the library can trim and prune; a store of the
+	// host's own may not.
+	trimmer, _ := a.inventory.Store().(interface {
+		inventory.Store
+		inventory.LedgerTrimmer
+	})
+	pruner, _ := a.inventory.Store().(inventory.Pruner)
 	for _, owner := range a.keys.distinctOwners() {
 		if ctx.Err() != nil {
 			break
@@ -127,22 +134,26 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 			}
 		}
 
-		if mem != nil && !cutoff.IsZero() {
+		if !cutoff.IsZero() {
 			// The service may trim the ledger: it neither serves the
 			// ledger to anyone nor relays it, and it calls neither
 			// Inventory.Reconcile nor Inventory.Arrivals, which need the
 			// whole ledger. A host that adds a ledger feed, a relay, a
 			// reconciliation or the incoming stock must trim only through
 			// what those have read, or not at all.
-			n, err := trimLedger(ctx, mem, owner, cutoff)
-			did.Trimmed = n
-			if err != nil {
-				fail("trimming the ledger", err)
+			if trimmer != nil {
+				n, err := trimLedger(ctx, trimmer, owner, cutoff)
+				did.Trimmed = n
+				if err != nil {
+					fail("trimming the ledger", err)
+				}
 			}
-			p, err := mem.Prune(ctx, owner, cutoff)
-			did.Pruned = p
-			if err != nil {
-				fail("pruning the stock records", err)
+			if pruner != nil {
+				p, err := pruner.Prune(ctx, owner, cutoff)
+				did.Pruned = p
+				if err != nil {
+					fail("pruning the stock records", err)
+				}
 			}
 		}
 
@@ -189,7 +200,10 @@ func (a *app) expirePageSize() int {
 // not including, the first dated at or after before, and returns how many
 // it dropped. An entry dated before the cutoff but appended after one
 // dated at or after it is kept, so nothing newer than the cutoff goes.
-func trimLedger(ctx context.Context, s *inventory.MemStore, owner fulfill.OwnerID, before time.Time) (int, error) {
+func trimLedger(ctx context.Context, s interface {
+	inventory.Store
+	inventory.LedgerTrimmer
+}, owner fulfill.OwnerID, before time.Time) (int, error) {
 	var through, after int64
 	for {
 		page, err := s.Ledger(ctx, inventory.LedgerQuery{Owner: owner, After: after, Limit: ledgerPage})

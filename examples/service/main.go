@@ -58,19 +58,18 @@
 // TTL that passed unconfirmed and gives their held stock back, releases
 // the held stock left for cancelled or closed orders (looking at up to 100
 // of the orders stock is held for per owner and pass, in turn; a pass
-// reads the owner's live reservations once), and drops what the in-memory
-// stores keep of work finished more than -retention ago (24 hours by
-// default; 0 keeps everything): the stock's closed reservations, ledger
-// entries and Idempotency-Key records, and the replies kept for the
-// Idempotency-Key of the rates, shipments, webhook and returns routes. On
-// those routes a retry is therefore recognised for -retention; after that
-// it is served as a new request. The orders routes keep their
-// Idempotency-Key records for good, and over PostgreSQL the stock keeps
-// its records too: only the replies kept in memory are dropped there. (In
-// memory, a cancel replayed after -retention finds its release forgotten
-// and plans it again: it may then give back units held beyond what the
-// line needs, never any it needs.) Errors are logged and the next pass
-// runs as planned; a pass under way stops at shutdown.
+// reads the owner's live reservations once), and drops what is kept of
+// work finished more than -retention ago (24 hours by default; 0 keeps
+// everything): the stock's closed reservations, ledger entries and
+// Idempotency-Key records, in memory and in PostgreSQL alike, and the
+// replies kept for the Idempotency-Key of the rates, shipments, webhook and
+// returns routes. On those routes a retry is therefore recognised for
+// -retention; after that it is served as a new request. The orders routes
+// keep their Idempotency-Key records for good. (A cancel replayed after
+// -retention finds its release forgotten and plans it again: it may then
+// give back units held beyond what the line needs, never any it needs.)
+// Errors are logged and the next pass runs as planned; a pass under way
+// stops at shutdown.
 //
 // Flags:
 //
