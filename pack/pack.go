@@ -2,6 +2,7 @@ package pack
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -468,11 +469,24 @@ func (e *engine) solve(st *setup, o *Options) *sol {
 		starts = starts[:4*len(pols)]
 	}
 	units := slices.Clone(st.units)
+	// On small orders the orderings often agree. A construction depends on
+	// nothing but the order of the units, the policy and the merit, so one
+	// already run is not run again.
+	tried := make(map[string]bool, len(starts))
+	var key []byte
 	for i, s := range starts {
 		if e.stopped && best != nil || done() {
 			break
 		}
 		e.sortUnits(units, s.rule)
+		key = append(key[:0], byte(s.pol), byte(s.m))
+		for _, k := range units {
+			key = binary.LittleEndian.AppendUint32(key, uint32(k))
+		}
+		if tried[string(key)] {
+			continue
+		}
+		tried[string(key)] = true
 		sl := e.construct(st.pinned, units, s.pol, s.m)
 		if e.stopped && i > 0 {
 			break
