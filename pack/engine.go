@@ -2,6 +2,7 @@ package pack
 
 import (
 	"context"
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -499,11 +500,22 @@ func (e *engine) mayFit(t int, units []int32) bool {
 
 // repackTries packs units into one fresh box of type t with the first
 // tries ordering rules and both merits, and returns the first box that
-// takes them all, or nil.
+// takes them all, or nil. An ordering met before is not packed again:
+// filling a box depends only on the order and the merit.
 func (e *engine) repackTries(t int, units []int32, tries int) *bin {
 	order := slices.Clone(units)
+	seen := make(map[string]bool, tries)
+	var key []byte
 	for i := 0; i < tries && !e.stopped; i++ {
 		e.sortUnits(order, i)
+		key = key[:0]
+		for _, k := range order {
+			key = binary.LittleEndian.AppendUint32(key, uint32(k))
+		}
+		if seen[string(key)] {
+			continue
+		}
+		seen[string(key)] = true
 		for m := merit(0); m < meritCount; m++ {
 			if b, left := e.fillOne(t, order, m); len(left) == 0 {
 				return b
