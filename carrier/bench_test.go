@@ -121,6 +121,61 @@ func BenchmarkQuote(b *testing.B) {
 	})
 }
 
+// BenchmarkPrices prices the same requests with Quotes (the baseline)
+// and with Prices into a reused slice, with the ten-service card: "1pkg"
+// is BenchmarkQuote's residential package, "3pkg" its three packages with
+// a signature, and "parcels" 24 candidate parcels of a cartonization (six
+// boxes, each at four weights) to one residential address, one request
+// each, per op.
+func BenchmarkPrices(b *testing.B) {
+	tr, err := carrier.NewTariff(tenServiceCard(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	one := request(b, "60601", true, pkg(b, "14.2x10x6in", "4.3lb"))
+	three := request(b, "60601", true, pkg(b, "14.2x10x6in", "4.3lb"), pkg(b, "30x20x12in", "22lb"), pkg(b, "8x6x4in", "0.7lb"))
+	three.Options.Signature = true
+	var parcels []carrier.Request
+	for _, box := range []string{"6x6x4in", "9x6x3in", "12x10x8in", "14x12x6in", "18x14x12in", "24x18x16in"} {
+		for _, mass := range []string{"0.6lb", "2.3lb", "7.9lb", "19lb"} {
+			parcels = append(parcels, request(b, "97201", true, pkg(b, box, mass)))
+		}
+	}
+	for _, set := range []struct {
+		name string
+		reqs []carrier.Request
+	}{{"1pkg", []carrier.Request{one}}, {"3pkg", []carrier.Request{three}}, {"parcels", parcels}} {
+		for _, req := range set.reqs {
+			samePrices(b, tr, req)
+		}
+		b.Run("quotes-"+set.name, func(b *testing.B) {
+			b.ReportAllocs()
+			start := cpuTime()
+			for b.Loop() {
+				for _, req := range set.reqs {
+					if _, _, err := tr.Quotes(req); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			reportCPU(b, start)
+		})
+		b.Run("prices-"+set.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var dst []carrier.ServicePrice
+			start := cpuTime()
+			for b.Loop() {
+				for _, req := range set.reqs {
+					if dst, err = tr.Prices(req, dst[:0]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			reportCPU(b, start)
+		})
+	}
+}
+
 // naiveQuotes prices req with every service of card the straightforward
 // way: straight from the card's data, in decimals, with fmt-built
 // explanation lines, nothing precomputed. It covers what the benchmark

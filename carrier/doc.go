@@ -22,7 +22,10 @@
 // one carrier and rates with the version in effect at the ship time. Every
 // [Quote] carries an [Explanation]: each step as data and as text. A service
 // that cannot carry a package is reported with an *[IneligibleError] that
-// says which limit was exceeded. Zone charts and price grids can also be
+// says which limit was exceeded. Where only the prices matter, as when a
+// cartonization weighs each candidate box's postage, [Tariff.Prices] gives
+// each eligible service's price, to the digit that of its quote, without
+// building explanations. Zone charts and price grids can also be
 // loaded from CSV with [ParseZonesCSV] and [ParsePricesCSV], and a card kept
 // as JSON and CSV files read with [ParseRateCardFS].
 //

@@ -57,6 +57,53 @@ func Example() {
 	// carrier: ACME EXPRESS ineligible: package 1: billable weight 72lb over the heaviest price break 70lb
 }
 
+// Prices gives the price of every eligible service without building
+// explanations, for a caller that prices many candidate parcels, such as
+// a cartonization weighing boxes against postage. It appends to a slice
+// the caller can reuse, and leaves out a service that cannot carry the
+// parcel, as EXPRESS, whose heaviest price break is 70lb, for the large
+// box that bills 72lb of dimensional weight.
+func ExampleTariff_Prices() {
+	data, _ := os.ReadFile("testdata/acme-2026.json")
+	card, err := carrier.ParseRateCard(data)
+	if err != nil {
+		panic(err)
+	}
+	acme, err := carrier.NewTariff(card)
+	if err != nil {
+		panic(err)
+	}
+	req := carrier.Request{
+		Origin:      fulfill.Address{PostalCode: "90210", Country: "US"},
+		Destination: fulfill.Address{PostalCode: "60601", Country: "US", Residential: true},
+		ShipTime:    time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC),
+	}
+	var prices []carrier.ServicePrice
+	for _, box := range []string{"12x10x8in", "50x20x10in"} {
+		dims, err := fulfill.ParseDimensions(box)
+		if err != nil {
+			panic(err)
+		}
+		req.Packages = []carrier.Package{{Dimensions: dims, Mass: 30 * fulfill.Pound}}
+		prices, err = acme.Prices(req, prices[:0])
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("30lb in", box)
+		for _, p := range prices {
+			fmt.Printf("  %-12s %10s, business days: %d\n", p.Service, p.Price, p.TransitDays)
+		}
+	}
+	// Output:
+	// 30lb in 12x10x8in
+	//   ACME/GROUND   60.50 USD, business days: 4
+	//   ACME/EXPRESS 146.30 USD, business days: 1
+	//   ACME/RETAIL   60.50 USD, business days: 5
+	// 30lb in 50x20x10in
+	//   ACME/GROUND  170.50 USD, business days: 4
+	//   ACME/RETAIL   79.20 USD, business days: 5
+}
+
 // Shopping asks every carrier at once; a failing carrier costs only its
 // own quotes.
 func ExampleShopper_Shop() {

@@ -44,6 +44,7 @@ func FuzzParseRateCard(f *testing.F) {
 		if err == nil {
 			samePrevious(t, carrier.PreviousQuoter(c), req, qs, inel)
 		}
+		samePrices(t, tr, req)
 		out, err := json.Marshal(c)
 		if err != nil {
 			t.Fatal(err)
@@ -117,7 +118,8 @@ func samePrevious(t *testing.T, prev func(carrier.Request) ([]carrier.Quote, []*
 
 // FuzzQuote rates arbitrary packages and addresses with the test card:
 // no panic, every quote's billable weight is at least its actual weight,
-// and the quotes are those of the previous pricing code.
+// the quotes are those of the previous pricing code, and Prices gives
+// their services and prices.
 func FuzzQuote(f *testing.F) {
 	data, err := os.ReadFile("testdata/acme-2026.json")
 	if err != nil {
@@ -145,6 +147,7 @@ func FuzzQuote(f *testing.F) {
 		if dv, err := fulfill.ParseMoney(value, "USD"); err == nil {
 			req.Options.DeclaredValue = dv
 		}
+		samePrices(t, tr, req)
 		qs, inel, err := tr.Quotes(req)
 		if err != nil {
 			return

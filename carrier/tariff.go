@@ -116,6 +116,7 @@ func (t *Tariff) Rate(ctx context.Context, req Request) ([]Quote, error) {
 // that appending to or changing one explanation leaves the others as they
 // were. The error is non-nil only for an invalid request
 // ([ErrInvalidRequest]) or a ship time before every card ([ErrNoCard]).
+// [Tariff.Prices] gives the same prices for less, without explanations.
 func (t *Tariff) Quotes(req Request) ([]Quote, []*IneligibleError, error) {
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
@@ -623,8 +624,8 @@ type measured struct {
 	actual   fulfill.Mass // rounded
 	vol      fulfill.Volume
 	volErr   bool
-	dimsStep Step
-	massStep Step
+	dimsStep Step // empty unless quoteState.explain
+	massStep Step // empty unless quoteState.explain
 }
 
 // dimMemo is a dimensional weight computed for one package under one
@@ -661,6 +662,9 @@ type quoteState struct {
 	zoneStep Step
 	dest5    string // the destination's ZIP5, if it has one
 	dest5OK  bool
+	// explain says the steps and texts are wanted; without it only the
+	// numbers are computed, and zoneStep and the memos' steps stay empty.
+	explain  bool
 	text     textArena
 	steps    []Step // spare capacity that explanations are built in
 	stepsEst int    // the steps a quote is expected to have
@@ -680,8 +684,8 @@ type quoteState struct {
 	nmoneys  int
 }
 
-func (st *quoteState) init(c *compiledCard, req Request) {
-	st.req = req
+func (st *quoteState) init(c *compiledCard, req Request, explain bool) {
+	st.req, st.explain = req, explain
 	n := len(req.Packages)
 	if k := n * c.roundings; k > len(st.measuredArr) {
 		st.measured = make([]measured, k)
@@ -710,6 +714,9 @@ func (st *quoteState) init(c *compiledCard, req Request) {
 		z := &c.chart[k]
 		if z.valid && z.r.Origin.contains(o) && z.r.Destination.contains(st.dest5) {
 			st.zoneIdx, st.zone, st.zoneRule = z.zone, c.zoneNames[z.zone], c.zoneRules[z.zone]
+			if !explain {
+				return
+			}
 			b := st.text.open()
 			b = append(b, z.head...)
 			b = append(b, req.Origin.PostalCode...)
@@ -785,6 +792,10 @@ func (st *quoteState) measure(c *compiledCard, i int, s *compiledService) *measu
 	m.lpg = m.dims.LengthPlusGirth()
 	vol, err := m.dims.Volume()
 	m.vol, m.volErr = vol, err != nil
+	m.actual = roundMass(p.Mass, r.Weight, r.WeightMode)
+	if !st.explain {
+		return m
+	}
 
 	// "dimensions 14.2x10x6in rounded up to 1in: 15x10x6in", whose value
 	// is the rounded dimensions (the given ones if not rounded).
@@ -802,7 +813,6 @@ func (st *quoteState) measure(c *compiledCard, i int, s *compiledService) *measu
 	text := st.text.close(b)
 	m.dimsStep = Step{Kind: StepDimensions, Package: n, Rule: "rounding", Value: text[lo:], Text: text}
 
-	m.actual = roundMass(p.Mass, r.Weight, r.WeightMode)
 	b = append(st.text.open(), "actual weight "...)
 	lo = len(b)
 	b = appendMass(b, p.Mass, u)
@@ -819,8 +829,9 @@ func (st *quoteState) measure(c *compiledCard, i int, s *compiledService) *measu
 	return m
 }
 
-// dimWeight returns the dimensional-weight step of package i with
-// service s, or ok false if the volume is out of range.
+// dimWeight returns the dimensional weight of package i with service s
+// and its step (empty unless st.explain), or ok false if the volume is out
+// of range.
 func (st *quoteState) dimWeight(c *compiledCard, i int, s *compiledService, m *measured) (Step, fulfill.Mass, bool) {
 	if m.volErr {
 		return Step{}, 0, false
@@ -839,6 +850,13 @@ func (st *quoteState) dimWeight(c *compiledCard, i int, s *compiledService, m *m
 	du := d.units
 	var step Step
 	var w fulfill.Mass
+	if !st.explain {
+		if !d.aboveActive || m.vol > d.above {
+			w, _ = d.weight(m.vol, r.Weight, r.WeightMode)
+		}
+		*memo = dimMemo{done: true, w: w}
+		return step, w, true
+	}
 	if d.aboveActive && m.vol <= d.above {
 		// "volume 900in³ not above 1728in³: no dimensional weight"
 		b := append(st.text.open(), "volume "...)
@@ -895,6 +913,8 @@ func (st *quoteState) billableStep(n int, w fulfill.Mass, why string, u Units) S
 	return Step{Kind: StepBillable, Package: n, Rule: why, Value: text[len("billable weight "):hi], Text: text}
 }
 
+// transitStep returns the day a shipment is expected after days business
+// days in transit, and its step if st.explain.
 func (st *quoteState) transitStep(days int) (time.Time, Step) {
 	for _, t := range st.transit[:st.ntransit] {
 		if t.days == days {
@@ -902,6 +922,13 @@ func (st *quoteState) transitStep(days int) (time.Time, Step) {
 		}
 	}
 	at := addBusinessDays(st.req.ShipTime, days)
+	if !st.explain {
+		if st.ntransit < len(st.transit) {
+			st.transit[st.ntransit] = transitMemo{days: days, at: at}
+			st.ntransit++
+		}
+		return at, Step{}
+	}
 	// "4 business days in zone 5: delivery expected Fri 2026-03-06"
 	b := strconv.AppendInt(st.text.open(), int64(days), 10)
 	b = append(b, " business days in zone "...)
@@ -924,7 +951,7 @@ func (c *compiledCard) quote(req Request) ([]Quote, []*IneligibleError) {
 	var quotes []Quote
 	var inel []*IneligibleError
 	var st quoteState
-	st.init(c, req)
+	st.init(c, req, true)
 	ok, zone := st.zoneIdx >= 0, st.zone
 	var dv decimal.Decimal
 	dvErr := ""
@@ -1016,25 +1043,14 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 				billable, basis = dw, "dimensional weight"
 			}
 		}
-		// Which per-package surcharges apply. A surcharge is dropped if
-		// any surcharge whose thresholds are hit supersedes it, whether or
-		// not that one is dropped in turn, so card order never matters.
+		// Which per-package surcharges apply.
 		hits := hitsBuf[:0]
 		for _, idx := range s.surcharges {
 			if a, ok := st.applies(c, idx, p.Mass, m); ok {
 				hits = append(hits, a)
 			}
 		}
-		kept := keptBuf[:0]
-		for _, a := range hits {
-			superseded := false
-			for _, b := range hits {
-				superseded = superseded || slices.Contains(c.surcharges[b.idx].supersedes, a.idx)
-			}
-			if !superseded {
-				kept = append(kept, a)
-			}
-		}
+		kept := c.unsuperseded(hits, keptBuf[:0])
 		for _, a := range kept {
 			sc := &c.surcharges[a.idx]
 			if sc.Kind == SurchargeLargePackage && sc.MinBillable > billable {
@@ -1160,55 +1176,106 @@ func (c *compiledCard) quoteService(s *compiledService, st *quoteState, dv decim
 // saying why.
 func (st *quoteState) applies(c *compiledCard, idx int, mass fulfill.Mass, m *measured) (applied, bool) {
 	sc := &c.surcharges[idx]
-	u := c.units
-	req := &st.req
 	a := applied{idx: idx, why: sc.why}
+	rule, ok := st.hits(c, idx, mass, m)
+	if !ok {
+		return a, false
+	}
+	u := c.units
+	var b []byte
 	switch sc.Kind {
-	case SurchargeResidential:
-		return a, req.Destination.Residential
-	case SurchargeSignature:
-		return a, req.Options.Signature
-	case SurchargeSaturday:
-		return a, req.Options.SaturdayDelivery
 	case SurchargeDeliveryArea:
-		if !st.dest5OK {
-			return a, false
-		}
-		z := st.dest5
-		for _, p := range sc.ZIPs {
-			if strings.HasPrefix(z, p) {
-				b := append(st.text.open(), "destination "...)
-				b = append(b, z...)
-				b = append(b, " in delivery area "...)
-				b = append(b, p...)
-				a.threshold, a.why = p, st.text.close(b)
-				return a, true
-			}
-		}
+		p := sc.ZIPs[rule]
+		b = append(st.text.open(), "destination "...)
+		b = append(b, st.dest5...)
+		b = append(b, " in delivery area "...)
+		b = append(b, p...)
+		a.threshold, a.why = p, st.text.close(b)
+		return a, true
 	case SurchargeHandling, SurchargeLargePackage:
-		var b []byte
-		switch {
-		case sc.LongestOver > 0 && m.sorted.Length > sc.LongestOver:
+		switch rule {
+		case hitLongest:
 			b = appendLength(append(st.text.open(), "longest side "...), m.sorted.Length, u)
 			a.threshold = sc.longestText
-		case sc.SecondOver > 0 && m.sorted.Width > sc.SecondOver:
+		case hitSecond:
 			b = appendLength(append(st.text.open(), "second side "...), m.sorted.Width, u)
 			a.threshold = sc.secondText
-		case sc.LengthPlusGirthOver > 0 && m.lpg > sc.LengthPlusGirthOver:
+		case hitLengthPlusGirth:
 			b = appendLength(append(st.text.open(), "length plus girth "...), m.lpg, u)
 			a.threshold = sc.lpgText
-		case sc.WeightOver > 0 && mass > sc.WeightOver:
+		default:
 			b = appendMass(append(st.text.open(), "weight "...), mass, u)
 			a.threshold = sc.weightText
-		default:
-			return a, false
 		}
 		b = append(b, " over "...)
 		b = append(b, a.threshold...)
 		a.why = st.text.close(b)
-		return a, true
 	}
-	return a, false
+	return a, true
+}
+
+// The thresholds of a handling or large-package surcharge, as hits
+// reports them.
+const (
+	hitLongest = iota
+	hitSecond
+	hitLengthPlusGirth
+	hitWeight
+)
+
+// hits reports whether the card's surcharge idx applies to a package of
+// the given mass measured as m, and by which rule: for a delivery area
+// the index of the ZIP prefix matched, for a handling or large-package
+// surcharge the first threshold exceeded (hitLongest to hitWeight).
+func (st *quoteState) hits(c *compiledCard, idx int, mass fulfill.Mass, m *measured) (int, bool) {
+	sc := &c.surcharges[idx]
+	req := &st.req
+	switch sc.Kind {
+	case SurchargeResidential:
+		return 0, req.Destination.Residential
+	case SurchargeSignature:
+		return 0, req.Options.Signature
+	case SurchargeSaturday:
+		return 0, req.Options.SaturdayDelivery
+	case SurchargeDeliveryArea:
+		if !st.dest5OK {
+			return 0, false
+		}
+		for i, p := range sc.ZIPs {
+			if strings.HasPrefix(st.dest5, p) {
+				return i, true
+			}
+		}
+	case SurchargeHandling, SurchargeLargePackage:
+		switch {
+		case sc.LongestOver > 0 && m.sorted.Length > sc.LongestOver:
+			return hitLongest, true
+		case sc.SecondOver > 0 && m.sorted.Width > sc.SecondOver:
+			return hitSecond, true
+		case sc.LengthPlusGirthOver > 0 && m.lpg > sc.LengthPlusGirthOver:
+			return hitLengthPlusGirth, true
+		case sc.WeightOver > 0 && mass > sc.WeightOver:
+			return hitWeight, true
+		}
+	}
+	return 0, false
+}
+
+// unsuperseded appends to kept the surcharges of hits that no surcharge
+// of hits supersedes. A surcharge is dropped if any surcharge whose
+// thresholds are hit supersedes it, whether or not that one is dropped in
+// turn, so card order never matters.
+func (c *compiledCard) unsuperseded(hits, kept []applied) []applied {
+	for _, a := range hits {
+		superseded := false
+		for _, b := range hits {
+			superseded = superseded || slices.Contains(c.surcharges[b.idx].supersedes, a.idx)
+		}
+		if !superseded {
+			kept = append(kept, a)
+		}
+	}
+	return kept
 }
 
 // addBusinessDays returns the date n business days (Monday to Friday) after
