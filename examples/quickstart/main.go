@@ -720,11 +720,36 @@ func (x *world) keepsPromise(s site, by ship.Date) carrier.Policy {
 
 // postage estimates for pack the shipping of one parcel from s to dest: the
 // price of the quote keepsPromise would choose among the carriers' cards.
+// Without a promised date that is the cheapest (the first of equal prices),
+// which the cards' prices give without building the quotes' explanations;
+// with one, the quotes are built, since a quote's promise needs the zone
+// its explanation names.
 func (x *world) postage(s site, dest fulfill.Address, by ship.Date) pack.ShippingFunc {
 	choose := x.keepsPromise(s, by)
 	return func(p pack.Parcel) (fulfill.Money, error) {
 		req := carrier.Request{Origin: s.addr, Destination: dest, ShipTime: x.clock.Now(),
 			Packages: []carrier.Package{{Dimensions: p.Outer, Mass: p.Gross}}}
+		if by.IsZero() {
+			var buf [8]carrier.ServicePrice
+			prices := buf[:0]
+			for _, t := range x.tariffs {
+				var err error
+				if prices, err = t.Prices(req, prices); err != nil {
+					return fulfill.Money{}, err
+				}
+			}
+			best := -1
+			for i, sp := range prices {
+				if best < 0 || lessMoney(sp.Price, prices[best].Price) {
+					best = i
+				}
+			}
+			if best < 0 {
+				_, err := choose.Choose(nil) // the policy's own error for no service
+				return fulfill.Money{}, fmt.Errorf("a %s parcel of %s: %w", p.Outer, p.Gross, err)
+			}
+			return prices[best].Price, nil
+		}
 		var quotes []carrier.Quote
 		for _, t := range x.tariffs {
 			qs, _, err := t.Quotes(req)
