@@ -94,7 +94,8 @@ func (e *engine) blockEngine(t int, units []int32, partners int) (*engine, []int
 		}
 		fits := make([]bool, len(e.types))
 		for i := range e.types {
-			fits[i] = fitsRegion(b.s, gregion{s: e.types[i].dims}) && w <= e.types[i].maxW
+			fits[i] = fitsRegion(b.s, gregion{s: e.types[i].dims}) && w <= e.types[i].maxW &&
+				!slices.ContainsFunc(b.pl, func(c plc) bool { return !e.fits[c.k][i] })
 		}
 		subUnits = append(subUnits, int32(len(sub.kinds)))
 		sub.kinds = append(sub.kinds, kind{dims: b.s, oris: []orient{{s: b.s}}, weight: w,

@@ -59,13 +59,18 @@ import (
 // runs when no unit is left to pack (it matters only under strict item
 // ordering, which the figures do not use). Groups and
 // ship-alone units get boxes of their own first, as in [Pack]; a hazmat
-// class acts as a box constraint; fragile and not-stackable units are
-// outside the model and give an error.
+// class acts as a box constraint; fragile and not-stackable units, and
+// items limited to some boxes, are outside the model and give an error.
 func packBoxPacker(req Request) (Result, error) {
 	e, st := newEngine(context.Background(), &req, &Options{MaxWork: 1 << 62})
 	for _, k := range st.units {
 		if kd := &e.kinds[k]; kd.fragile || kd.floor {
 			return Result{}, errors.New("packBoxPacker: fragile and not-stackable units are outside the model")
+		}
+	}
+	for _, it := range req.Items {
+		if len(it.Boxes) > 0 {
+			return Result{}, errors.New("packBoxPacker: items limited to some boxes are outside the model")
 		}
 	}
 	p := newBPPacker(e, st)

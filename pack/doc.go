@@ -2,9 +2,10 @@
 // catalogue and says exactly where each unit goes.
 //
 // A [Request] lists the [Item] values (dimensions, mass, quantity, how they
-// may be turned, and constraints such as "this way up", fragile or "ships
-// alone") and the [Box] catalogue (inner dimensions, tare, maximum content
-// weight, cost, supply, and the channels and carriers a box is used for).
+// may be turned, and constraints such as "this way up", fragile, "ships
+// alone" or the boxes an item may go in) and the [Box] catalogue (inner
+// dimensions, tare, maximum content weight, cost, supply, and the channels
+// and carriers a box is used for).
 // [Pack] returns a [Result]: one [Package] per box used, with a [Placement]
 // per unit, and every unit it could not pack with the [Reason].
 //

@@ -51,6 +51,17 @@ func fuzzRequest(data []byte) (Request, Options) {
 		Shipping: func(p Parcel) (fulfill.Money, error) {
 			return fulfill.MoneyFromMinor(300+int64(p.Gross/fulfill.Gram)/50, "USD")
 		}}
+	// The last byte limits items to some boxes (read last, so that inputs
+	// saved before it existed mean what they meant).
+	limit := next()
+	for i := range req.Items {
+		if it := &req.Items[i]; limit>>i&1 == 1 && !it.OwnContainer {
+			it.Boxes = []string{fmt.Sprintf("B%d", (int64(i)+limit>>6)%nb)}
+			if limit&32 != 0 {
+				it.Boxes = append(it.Boxes, fmt.Sprintf("B%d", (int64(i)+1)%nb))
+			}
+		}
+	}
 	return req, opts
 }
 
@@ -61,6 +72,9 @@ func FuzzPack(f *testing.F) {
 	f.Add([]byte{3, 100, 100, 100, 0, 0, 0, 0, 0, 30, 30, 30, 1, 2, 3, 2, 60, 60, 60, 9, 9, 9, 200, 5})
 	f.Add([]byte{1, 10, 20, 30, 1, 1, 1, 1, 1, 5, 12, 20, 40, 5, 8, 64, 6, 6, 6, 1, 5, 96, 3, 3, 3, 1, 1, 1})
 	f.Add([]byte("cartonization with fragile and upright items"))
+	// Two boxes, three items, the first two limited to one box each.
+	f.Add([]byte{1, 80, 80, 80, 0, 0, 1, 0, 0, 40, 40, 40, 0, 0, 0, 50, 0,
+		2, 0, 30, 30, 30, 1, 2, 0, 20, 20, 20, 1, 3, 0, 10, 10, 10, 1, 2, 1, 0, 7, 0b0110_0011})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		req, opts := fuzzRequest(data)
 		res, err := Pack(context.Background(), req, &opts)

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -95,6 +96,16 @@ type Item struct {
 	// classes differ never share a box. Items of the same class, and items
 	// without a class, may share.
 	Hazmat string
+	// Boxes, if not empty, restricts the item to these box types, by
+	// [Box.ID]: a padded box for glassware, a leak-proof one for
+	// liquids. A unit that fits none of them comes back unpacked with
+	// [ReasonConstraint].
+	Boxes []string
+}
+
+// allows reports whether the item may be packed in box type id.
+func (it *Item) allows(id string) bool {
+	return len(it.Boxes) == 0 || slices.Contains(it.Boxes, id)
 }
 
 // Box is one type of shipping box in the catalogue.

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -99,6 +100,17 @@ type kindKey struct {
 	rule                  RotationRule
 	fragile, floor, alone bool
 	hazmat, group         string
+	boxes                 string // the allowed box IDs, sorted and joined; empty for any
+}
+
+// boxSet returns the box IDs sorted and joined, a key for a kind.
+func boxSet(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	s := slices.Clone(ids)
+	slices.Sort(s)
+	return strings.Join(slices.Compact(s), "\x00")
 }
 
 func newEngine(ctx context.Context, req *Request, o *Options) (*engine, *setup) {
@@ -158,7 +170,7 @@ func newEngine(ctx context.Context, req *Request, o *Options) (*engine, *setup) 
 		d := it.Dimensions
 		key := kindKey{dims: vec{int64(d.Length), int64(d.Width), int64(d.Height)}, weight: int64(it.Weight),
 			rule: it.Rotation, fragile: it.Fragile, floor: it.NotStackable, alone: it.ShipAlone,
-			hazmat: it.Hazmat, group: it.Group}
+			hazmat: it.Hazmat, group: it.Group, boxes: boxSet(it.Boxes)}
 		k, ok := kinds[key]
 		if !ok {
 			k = len(e.kinds)
@@ -177,19 +189,23 @@ func newEngine(ctx context.Context, req *Request, o *Options) (*engine, *setup) 
 				}
 			}
 			fits := make([]bool, len(e.types))
-			geom, some := false, false
+			geom, allowed, some := false, false, false
 			for t, bt := range e.types {
 				g := slices.ContainsFunc(kd.oris, func(o orient) bool {
 					return o.s[0] <= bt.dims[0] && o.s[1] <= bt.dims[1] && o.s[2] <= bt.dims[2]
 				})
-				fits[t] = g && kd.weight <= bt.maxW
+				ok := len(it.Boxes) == 0 || slices.Contains(it.Boxes, req.Boxes[bt.idx].ID)
+				fits[t] = g && ok && kd.weight <= bt.maxW
 				geom = geom || g
+				allowed = allowed || g && ok
 				some = some || fits[t]
 			}
 			var why Unpacked
 			switch {
 			case !geom:
 				why = Unpacked{Reason: ReasonTooBig, Detail: fmt.Sprintf("%v fits in no enabled box (rotation %s)", d, it.Rotation)}
+			case !allowed:
+				why = Unpacked{Reason: ReasonConstraint, Detail: fmt.Sprintf("%v fits in none of its boxes %v that are enabled (rotation %s)", d, it.Boxes, it.Rotation)}
 			case !some:
 				why = Unpacked{Reason: ReasonTooHeavy, Detail: fmt.Sprintf("%v is heavier than every box it fits in may carry", it.Weight)}
 			}

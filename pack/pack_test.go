@@ -398,6 +398,10 @@ func TestPackRandomOrders(t *testing.T) {
 				req.Items[j].OwnContainer = true
 			case 6:
 				req.Items[j].Rotation = RotationNone
+			case 7:
+				for range 1 + rng.IntN(2) {
+					req.Items[j].Boxes = append(req.Items[j].Boxes, req.Boxes[rng.IntN(len(req.Boxes))].ID)
+				}
 			}
 		}
 		if rng.IntN(4) == 0 {
@@ -535,6 +539,72 @@ func TestCostMergesBoxes(t *testing.T) {
 // TestPackMinSupport: a board as wide as the box rests on a cube over only
 // 36% of its base. Asked for at least half, the packer lays the board on
 // the floor and the cube on it, in the one box.
+// TestPackItemBoxes packs items limited to some boxes: they go only into
+// those, the others as before, and a unit none of its boxes takes comes
+// back unpacked with the constraint as the reason.
+func TestPackItemBoxes(t *testing.T) {
+	mailer := Box{ID: "mailer", Inner: dims(300, 250, 60), Cost: usd("0.30")}
+	carton := Box{ID: "carton", Inner: dims(300, 250, 200), Cost: usd("0.90")}
+	padded := Box{ID: "padded", Inner: dims(200, 200, 200), Cost: usd("2.00")}
+	store := Box{ID: "store", Inner: dims(400, 400, 400), Cost: usd("0.10"), Channels: []string{"store"}}
+	catalogue := []Box{mailer, carton, padded, store}
+	glass := Item{ID: "glass", Dimensions: dims(80, 80, 150), Weight: 300 * fulfill.Gram, Quantity: 2, Rotation: RotationUpright,
+		Boxes: []string{"padded"}}
+	tee := Item{ID: "tee", Dimensions: dims(280, 220, 30), Weight: 200 * fulfill.Gram, Quantity: 1}
+	for _, tc := range []struct {
+		name     string
+		items    []Item
+		want     map[string][]string // item -> its units' boxes
+		unpacked []Unpacked
+	}{
+		{"glass in the padded box, the tee in a mailer", []Item{glass, tee},
+			map[string][]string{"glass": {"padded", "padded"}, "tee": {"mailer"}}, nil},
+		{"the same glass without the limit shares the carton", []Item{{ID: "glass", Dimensions: glass.Dimensions, Weight: glass.Weight,
+			Quantity: 2, Rotation: RotationUpright}, tee},
+			map[string][]string{"glass": {"carton", "carton"}, "tee": {"carton"}}, nil},
+		{"two boxes allowed: the cheaper one", []Item{{ID: "mug", Dimensions: dims(120, 100, 100), Quantity: 1, Boxes: []string{"padded", "carton"}}},
+			map[string][]string{"mug": {"carton"}}, nil},
+		{"same size, different limits", []Item{
+			{ID: "a", Dimensions: dims(100, 100, 50), Quantity: 1, Boxes: []string{"padded"}},
+			{ID: "b", Dimensions: dims(100, 100, 50), Quantity: 1, Boxes: []string{"carton"}}},
+			map[string][]string{"a": {"padded"}, "b": {"carton"}}, nil},
+		{"too tall for its box", []Item{{ID: "vase", Dimensions: dims(100, 100, 190), Quantity: 2, Rotation: RotationUpright, Boxes: []string{"mailer"}}, tee},
+			map[string][]string{"tee": {"mailer"}},
+			[]Unpacked{{Item: "vase", Quantity: 2, Reason: ReasonConstraint}}},
+		{"its only box not enabled for the channel", []Item{{ID: "poster", Dimensions: dims(280, 240, 50), Quantity: 1, Boxes: []string{"store"}}},
+			map[string][]string{}, []Unpacked{{Item: "poster", Quantity: 1, Reason: ReasonConstraint}}},
+		{"too big for every box enabled", []Item{{ID: "rug", Dimensions: dims(350, 350, 100), Quantity: 1, Boxes: []string{"store"}}},
+			map[string][]string{}, []Unpacked{{Item: "rug", Quantity: 1, Reason: ReasonTooBig}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := Request{Boxes: catalogue, Items: tc.items, Channel: "web"}
+			for _, obj := range []Objective{ObjectiveBoxes, ObjectiveCost} {
+				for _, mode := range []Mode{ModeFast, ModeThorough} {
+					res := packed(t, req, &Options{Objective: obj, Mode: mode, MaxWork: 5_000_000})
+					if obj == ObjectiveCost {
+						for id, boxes := range tc.want {
+							assert.ElementsMatch(t, boxes, boxOf(res, id), "%s, %s: boxes of %s", obj, mode, id)
+						}
+					}
+					var got []Unpacked
+					for _, u := range res.Unpacked {
+						got = append(got, Unpacked{Item: u.Item, Quantity: u.Quantity, Reason: u.Reason})
+					}
+					assert.Equal(t, tc.unpacked, got, "%s, %s", obj, mode)
+				}
+			}
+		})
+	}
+	// A box the catalogue does not have, and a box for an item that ships
+	// in its own container, are refused.
+	err := Request{Boxes: catalogue, Items: []Item{{ID: "x", Dimensions: dims(10, 10, 10), Quantity: 1, Boxes: []string{"crate"}},
+		{ID: "y", Dimensions: dims(10, 10, 10), Quantity: 1, OwnContainer: true, Boxes: []string{"carton"}}}}.Validate()
+	var fe *FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.ErrorContains(t, err, `items[0].boxes[0] "crate": no box of the catalogue has this ID`)
+	assert.ErrorContains(t, err, "items[1].boxes")
+}
+
 func TestPackMinSupport(t *testing.T) {
 	req := Request{Boxes: []Box{{ID: "B", Inner: dims(100, 100, 100)}}, Items: []Item{
 		{ID: "cube", Dimensions: dims(60, 60, 50), Quantity: 1, Rotation: RotationNone},

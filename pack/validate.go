@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/fulfillkit/fulfill"
 )
@@ -45,6 +46,9 @@ func (r Request) Validate() error {
 		}
 		if it.OwnContainer && it.Group != "" {
 			bad(p+".group", it.Group, "an item in its own container cannot ship in a group")
+		}
+		if it.OwnContainer && len(it.Boxes) > 0 {
+			bad(p+".boxes", strings.Join(it.Boxes, ","), "an item in its own container goes in no box")
 		}
 		if it.Rotation > RotationNone {
 			bad(p+".rotation", it.Rotation.String(), "unknown rotation rule")
@@ -96,6 +100,13 @@ func (r Request) Validate() error {
 				cur = c
 			} else if c != cur {
 				bad(p+".cost", b.Cost.String(), fmt.Sprintf("currency %s differs from %s of an earlier box", c, cur))
+			}
+		}
+	}
+	for i, it := range r.Items {
+		for j, id := range it.Boxes {
+			if !boxIDs[id] {
+				bad(fmt.Sprintf("items[%d].boxes[%d]", i, j), id, "no box of the catalogue has this ID")
 			}
 		}
 	}

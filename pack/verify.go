@@ -22,8 +22,8 @@ import (
 // or on the tops of units under it, over at least the request's MinSupport
 // share of its base; that content and gross
 // weights are reported correctly and within the box's limit; that costs add
-// up; that fragile, not-stackable, own-container, ship-alone, group and
-// hazmat constraints hold; that "too big" and "too heavy" explanations are
+// up; that fragile, not-stackable, own-container, ship-alone, group,
+// hazmat and allowed-box constraints hold; that "too big" and "too heavy" explanations are
 // true; and that the lower bound does not exceed the boxes used.
 // Shipping estimates are not checked.
 func Verify(req Request, res Result) error {
@@ -106,6 +106,9 @@ func Verify(req Request, res Result) error {
 			if it.OwnContainer {
 				add(pi, it.ID, "ships in its own container but is in box %q", p.Box)
 			}
+			if !it.allows(p.Box) {
+				add(pi, it.ID, "is in box %q, not one of its boxes %v", p.Box, it.Boxes)
+			}
 			if pl.Position.X < 0 || pl.Position.Y < 0 || pl.Position.Z < 0 ||
 				pl.Position.X+pl.Size.Length > box.Inner.Length ||
 				pl.Position.Y+pl.Size.Width > box.Inner.Width ||
@@ -171,13 +174,13 @@ func Verify(req Request, res Result) error {
 		case ReasonTooHeavy:
 			fits := false
 			for _, b := range req.Boxes {
-				fits = fits || b.usable(req.Channel, req.Carrier) && fitsRule(it.Dimensions, it.Rotation, b.Inner)
+				fits = fits || b.usable(req.Channel, req.Carrier) && it.allows(b.ID) && fitsRule(it.Dimensions, it.Rotation, b.Inner)
 			}
 			if !fits {
-				add(-1, u.Item, "reported too heavy, but fits in no box: too big")
+				add(-1, u.Item, "reported too heavy, but fits in none of its boxes")
 			}
 			for _, b := range req.Boxes {
-				if b.usable(req.Channel, req.Carrier) && fitsRule(it.Dimensions, it.Rotation, b.Inner) &&
+				if b.usable(req.Channel, req.Carrier) && it.allows(b.ID) && fitsRule(it.Dimensions, it.Rotation, b.Inner) &&
 					(b.MaxContent == 0 || it.Weight <= b.MaxContent) {
 					add(-1, u.Item, "reported too heavy, but box %q can carry it", b.ID)
 					break

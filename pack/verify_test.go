@@ -107,6 +107,7 @@ func TestVerifyFindsProblems(t *testing.T) {
 			r.Cost = usd("2")
 		}, "split"},
 		{"own container in a box", func(q *Request, _ *Result) { q.Items[1].OwnContainer = true }, "own container"},
+		{"not one of its boxes", func(q *Request, _ *Result) { q.Items[1].Boxes = []string{"shop"} }, `is in box "B", not one of its boxes [shop]`},
 		{"boxless package not own container", func(q *Request, _ *Result) { q.Items[2].OwnContainer = false }, "not marked"},
 		{"false too big", func(q *Request, _ *Result) { q.Items[3].Dimensions = dims(10, 10, 10) }, "reported too big"},
 		{"false too heavy", func(_ *Request, r *Result) { r.Unpacked[0].Reason = ReasonTooHeavy }, "reported too heavy"},
