@@ -209,4 +209,10 @@
 // passed. A store that also implements [Expirer] lists the orders due, and
 // [Service.ExpireDue] expires them, so a host needs no index of its own: it
 // calls ExpireDue now and then, from one process or several.
+//
+// A store kept running would keep every event and every idempotency record
+// forever. A store that implements [EventTrimmer] drops the events a
+// consumer of the log has processed, and one that implements
+// [IdempotencyPruner] drops the records older than the host's retry window;
+// orders are stored as they are now, so neither touches them.
 package order

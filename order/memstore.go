@@ -15,14 +15,21 @@ var (
 	_ Expirer = (*MemStore)(nil)
 )
 
-// MemStore is an in-memory [Store] and [Expirer], safe for concurrent use.
+// MemStore is an in-memory [Store], [Expirer], [EventTrimmer] and
+// [IdempotencyPruner], safe for concurrent use.
 // The zero MemStore is empty and ready to use. It keeps deep copies of the
 // orders it is given and hands out deep copies.
 type MemStore struct {
-	mu     sync.Mutex // guards orders, log, idem, expiring
+	mu     sync.Mutex // guards orders, logs, last, idem, expiring
 	orders map[fulfill.OrderID]*Order
-	log    []StoredEvent
-	idem   map[idemKey]IdempotencyRecord
+	// logs holds each owner's events, in position order; an owner that
+	// never wrote has no entry.
+	logs map[fulfill.OwnerID]*eventLog
+	// last is the position of the last event appended, of any owner:
+	// positions number the events of all owners together.
+	last Position
+	// idem holds each owner's idempotency records by key.
+	idem map[fulfill.OwnerID]map[string]IdempotencyRecord
 	// expiring holds each owner's expirable orders in the order
 	// ExpiringBy lists them; an owner with none has no entry.
 	expiring map[fulfill.OwnerID]*expiryIndex
@@ -31,10 +38,14 @@ type MemStore struct {
 	indexBlock int
 }
 
-// idemKey is the key of an idempotency record.
-type idemKey struct {
-	owner fulfill.OwnerID
-	key   string
+// eventLog is one owner's events in a MemStore.
+type eventLog struct {
+	// events are the events kept, in position order: those appended and
+	// not trimmed.
+	events []StoredEvent
+	// last is the position of the owner's last event ever appended, which
+	// trimming keeps.
+	last Position
 }
 
 // Get returns a copy of the order, or a *[NotFoundError].
@@ -73,28 +84,39 @@ func checkChange(c Change) error {
 // write stores c; the caller holds s.mu and has checked versions.
 func (s *MemStore) write(c Change) error {
 	if r := c.Idempotency; r != nil {
-		if old, ok := s.idem[idemKey{r.Owner, r.Key}]; ok {
+		if old, ok := s.idem[r.Owner][r.Key]; ok {
 			return &IdempotencyError{Key: r.Key, Command: old.Command}
 		}
 	}
 	if s.orders == nil {
 		s.orders = map[fulfill.OrderID]*Order{}
-		s.idem = map[idemKey]IdempotencyRecord{}
+		s.logs = map[fulfill.OwnerID]*eventLog{}
+		s.idem = map[fulfill.OwnerID]map[string]IdempotencyRecord{}
 		s.expiring = map[fulfill.OwnerID]*expiryIndex{}
 	}
 	old := s.orders[c.Order.id] // nil for a new order
 	stored := c.Order.Clone()
 	s.orders[c.Order.id] = stored
 	s.reindex(old, stored)
-	next := Position(len(s.log))
-	for _, e := range c.Events {
-		next++
-		s.log = append(s.log, StoredEvent{Position: next, Event: e})
+	l := s.logs[c.Order.owner]
+	if l == nil {
+		l = &eventLog{}
+		s.logs[c.Order.owner] = l
 	}
+	for _, e := range c.Events {
+		s.last++
+		l.events = append(l.events, StoredEvent{Position: s.last, Event: e})
+	}
+	l.last = s.last
 	if r := c.Idempotency; r != nil {
 		rec := *r
 		rec.Events = slices.Clone(r.Events)
-		s.idem[idemKey{r.Owner, r.Key}] = rec
+		keys := s.idem[r.Owner]
+		if keys == nil {
+			keys = map[string]IdempotencyRecord{}
+			s.idem[r.Owner] = keys
+		}
+		keys[r.Key] = rec
 	}
 	return nil
 }
@@ -176,14 +198,12 @@ func (s *MemStore) EventsAfter(ctx context.Context, owner fulfill.OwnerID, after
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []StoredEvent
-	start := max(int(after), 0) // positions are 1-based indexes into log
-	for i := start; i < len(s.log) && len(out) < limit; i++ {
-		if s.log[i].Event.Owner == owner {
-			out = append(out, s.log[i])
-		}
+	l := s.logs[owner]
+	if l == nil {
+		return nil, nil
 	}
-	return out, nil
+	i := l.index(after)
+	return slices.Clone(l.events[i : i+min(limit, len(l.events)-i)]), nil
 }
 
 // Idempotency returns a stored idempotency record. See [Store.Idempotency].
@@ -193,7 +213,7 @@ func (s *MemStore) Idempotency(ctx context.Context, owner fulfill.OwnerID, key s
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.idem[idemKey{owner, key}]
+	r, ok := s.idem[owner][key]
 	if !ok {
 		return IdempotencyRecord{}, fmt.Errorf("%w: idempotency key %q of owner %q", ErrNotFound, key, owner)
 	}
@@ -221,4 +241,16 @@ func (s *MemStore) ExpiringBy(ctx context.Context, owner fulfill.OwnerID, by tim
 		return []fulfill.OrderID{}, nil
 	}
 	return x.due(by, limit, make([]fulfill.OrderID, 0, min(limit, x.n))), nil
+}
+
+// index returns the index in l.events of the first event with a position
+// greater than after.
+func (l *eventLog) index(after Position) int {
+	i, _ := slices.BinarySearchFunc(l.events, after, func(e StoredEvent, after Position) int {
+		if e.Position <= after {
+			return -1
+		}
+		return 1
+	})
+	return i
 }

@@ -19,6 +19,9 @@ import (
 // contract: owner isolation, copies in and out, optimistic versions, the
 // event log read by position, idempotency records written with their
 // change, and racing writers (no lost update, every conflict reported).
+// The optional capabilities, [order.Expirer], [order.IdempotencyPruner]
+// and [order.EventTrimmer], are checked if the store has them and skipped
+// otherwise.
 // newStore is called once per subtest and must return an empty store.
 func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 	t.Helper()
@@ -42,6 +45,10 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 		{"ExpiringBy", testExpiringBy},
 		{"ExpiringMatchesBruteForce", testExpiringMatchesBruteForce},
 		{"ServiceExpireDue", testServiceExpireDue},
+		{"PruneIdempotency", testPruneIdempotency},
+		{"PruneThenRetry", testPruneServiceRetries},
+		{"TrimEvents", testTrimEvents},
+		{"RetentionConcurrent", testRetentionConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
