@@ -22,9 +22,16 @@ import (
 // becomes visible only after every lower one of the owner. It is safe for
 // concurrent use by many goroutines and processes. It is an
 // [order.Expirer] too: each write also stores when the order may be
-// expired, in an indexed column.
+// expired, in an indexed column. And it is an [order.EventTrimmer] and an
+// [order.IdempotencyPruner], which delete the events a consumer has
+// processed and the records past a retry window in batches: a trimmed log
+// starts at the first event kept, its positions unchanged.
 type OrderStore struct {
 	db *DB
+	// trimBatch and pruneBatch are how many rows one statement of
+	// TrimEvents and PruneIdempotency deletes; 0 means the defaults of
+	// the inventory store's retention. Tests set them small.
+	trimBatch, pruneBatch int
 }
 
 var (
@@ -73,6 +80,7 @@ type orderArgs struct {
 	types            []string
 	idemKey, idemCmd string
 	idem             []byte
+	idemCreated      *int64 // the record's CreatedAt, nil for none or the zero time
 }
 
 // encode encodes c for the write statements.
@@ -109,6 +117,7 @@ func encodeChange(c order.Change) (*orderArgs, error) {
 		if a.idem, err = json.Marshal(r); err != nil {
 			return nil, err
 		}
+		a.idemCreated = clampedNs(r.CreatedAt)
 	}
 	return a, nil
 }
@@ -125,8 +134,8 @@ const appendSQL = `, pos AS (
 	SELECT $2, pos.position - $7 + e.ord, $1::uuid, e.version, e.type, e.event
 	FROM pos, unnest($8::jsonb[], $9::bigint[], $10::text[]) WITH ORDINALITY AS e(event, version, type, ord)
 ), idem AS (
-	INSERT INTO order_idempotency (owner, key, command, record)
-	SELECT $2, $11, $12, $13::jsonb FROM pos WHERE $11 <> ''
+	INSERT INTO order_idempotency (owner, key, command, record, created_ns)
+	SELECT $2, $11, $12, $13::jsonb, $15 FROM pos WHERE $11 <> ''
 )
 SELECT position FROM pos`
 
@@ -137,10 +146,10 @@ const createSQL = `WITH w AS (
 	RETURNING id
 )` + appendSQL
 
-// saveSQL updates an order if its stored version is $15.
+// saveSQL updates an order if its stored version is $16.
 const saveSQL = `WITH w AS (
 	UPDATE orders SET version = $3, status = $4, snapshot = $5::jsonb, updated_ns = $6, expires_ns = $14
-	WHERE id = $1::uuid AND owner = $2 AND version = $15
+	WHERE id = $1::uuid AND owner = $2 AND version = $16
 	RETURNING id
 )` + appendSQL
 
@@ -156,7 +165,7 @@ func (s *OrderStore) write(ctx context.Context, q string, a *orderArgs, extra ..
 		upd = a.created
 	}
 	args := append([]any{a.id, a.owner, a.versions[len(a.versions)-1], a.status, string(a.snapshot), upd,
-		int64(len(a.events)), a.events, a.versions, a.types, a.idemKey, a.idemCmd, idem, a.expires}, extra...)
+		int64(len(a.events)), a.events, a.versions, a.types, a.idemKey, a.idemCmd, idem, a.expires, a.idemCreated}, extra...)
 	wrote := false
 	err := s.db.run(ctx, func(c *pgx.Conn) error {
 		var pos int64
