@@ -212,3 +212,58 @@ func ExampleMermaid() {
 	//     pending --> confirmed: confirm
 	//     pending --> on_hold: hold
 }
+
+// A retention job over a store: a relay publishes the events after its
+// position and trims what it published, and the idempotency records older
+// than the 24 hours the host promises retries for are pruned. A retry
+// within the window replays; one past it runs as a new request.
+func ExampleEventTrimmer() {
+	check := func(err error) {
+		if err != nil {
+			panic(err)
+		}
+	}
+	ctx := context.Background()
+	clock := fulfill.NewFakeClock(exampleNow)
+	store := new(order.MemStore)
+	svc := &order.Service{Store: store, Clock: clock, Random: rand.NewChaCha8([32]byte{})}
+	first, err := svc.Place(ctx, "acme", "checkout-1", exampleReq)
+	check(err)
+	clock.Advance(30 * time.Hour)
+	_, err = svc.Execute(ctx, "acme", first.Order.ID(), "confirm-1", order.ConfirmRequest{})
+	check(err)
+
+	var published order.Position // the relay's position, which the host keeps
+	events, err := store.EventsAfter(ctx, "acme", published, 100)
+	check(err)
+	for _, se := range events {
+		fmt.Println("publish", se.Position, se.Event.Type())
+		published = se.Position
+	}
+	var trimmer order.EventTrimmer = store // or a SQL store
+	n, err := trimmer.TrimEvents(ctx, "acme", published)
+	check(err)
+	fmt.Println("trimmed", n)
+
+	var pruner order.IdempotencyPruner = store
+	n, err = pruner.PruneIdempotency(ctx, "acme", clock.Now().Add(-24*time.Hour))
+	check(err)
+	fmt.Println("pruned", n)
+	res, err := svc.Execute(ctx, "acme", first.Order.ID(), "confirm-1", order.ConfirmRequest{})
+	check(err)
+	fmt.Println("confirm retried: replayed", res.Replayed)
+	res, err = svc.Place(ctx, "acme", "checkout-1", exampleReq)
+	check(err)
+	fmt.Println("checkout retried: replayed", res.Replayed, "new order", res.Order.ID() != first.Order.ID())
+	events, err = store.EventsAfter(ctx, "acme", published, 100)
+	check(err)
+	fmt.Println("next event at", events[0].Position)
+	// Output:
+	// publish 1 order.placed
+	// publish 2 order.confirmed
+	// trimmed 2
+	// pruned 1
+	// confirm retried: replayed true
+	// checkout retried: replayed false new order true
+	// next event at 3
+}
