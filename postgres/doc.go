@@ -76,7 +76,13 @@
 // outbox and stores the idempotency record. Events are numbered per owner
 // without gaps, and a position becomes visible only after every lower
 // position of the owner, so a reader that keeps its last position reads
-// each event once ([OrderStore.EventsAfter]).
+// each event once ([OrderStore.EventsAfter]). It also implements
+// [order.EventTrimmer] and [order.IdempotencyPruner]:
+// [OrderStore.TrimEvents] deletes the events a consumer has processed and
+// [OrderStore.PruneIdempotency] the idempotency records created before the
+// host's retry window, in batches as for the inventory (schema version 9
+// dates the records). Orders themselves are kept as snapshots and need no
+// events.
 //
 // # Returns
 //
