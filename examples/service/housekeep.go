@@ -9,6 +9,7 @@ import (
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/fulfillkit/fulfill/inventory"
+	"github.com/fulfillkit/fulfill/order"
 )
 
 // expirePage is how many due orders one ExpireDue call expires at most; a
@@ -27,6 +28,13 @@ type housekept struct {
 	Pruned   inventory.Pruned // closed reservations and idempotency records dropped
 	Trimmed  int              // ledger entries dropped
 	Replies  int              // replies dropped from the Idempotency-Key cache
+	Orders   ordersPruned     // the order store's idempotency records and events dropped
+}
+
+// ordersPruned counts what housekeeping dropped from the order store.
+type ordersPruned struct {
+	Keys   int // idempotency records
+	Events int // events of the outbox
 }
 
 // empty reports whether the pass did nothing.
@@ -72,8 +80,8 @@ func (a *app) housekeepSafely(ctx context.Context) (h housekept, err error) {
 // TTL has passed and gives its held stock back, releases the held stock
 // left on reservations of cancelled or closed orders (a page of orders
 // per pass, see reconcileStock), and, with a retention, drops what the
-// stock store keeps of work finished before now minus the retention, and
-// the replies kept for Idempotency-Key.
+// stock and order stores keep of work finished before now minus the
+// retention, and the replies kept for Idempotency-Key.
 // It goes on past an error, to the next step and the next owner, and
 // returns what it did with the errors joined. It stops early if ctx is
 // done.
@@ -98,6 +106,8 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 		inventory.LedgerTrimmer
 	})
 	pruner, _ := a.inventory.Store().(inventory.Pruner)
+	orderKeys, _ := a.orders.Store.(order.IdempotencyPruner)
+	orderEvents, _ := a.orders.Store.(order.EventTrimmer)
 	for _, owner := range a.keys.distinctOwners() {
 		if ctx.Err() != nil {
 			break
@@ -155,12 +165,29 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 					fail("pruning the stock records", err)
 				}
 			}
+			// Nothing reads the orders' outbox either: the service
+			// publishes no events.
+			if orderEvents != nil {
+				n, err := trimOrderEvents(ctx, a.orders.Store, orderEvents, owner, cutoff)
+				did.Orders.Events = n
+				if err != nil {
+					fail("trimming the order events", err)
+				}
+			}
+			if orderKeys != nil {
+				n, err := orderKeys.PruneIdempotency(ctx, owner, cutoff)
+				did.Orders.Keys = n
+				if err != nil {
+					fail("pruning the order idempotency records", err)
+				}
+			}
 		}
 
 		if !did.empty() {
 			a.log.InfoContext(ctx, "housekeeping", "owner", owner, "holds_collected", did.Swept,
 				"orders_expired", did.Expired, "units_released", did.Released, "ledger_trimmed", did.Trimmed,
-				"reservations_pruned", did.Pruned.Reservations, "idempotency_keys_pruned", did.Pruned.IdempotencyKeys)
+				"reservations_pruned", did.Pruned.Reservations, "idempotency_keys_pruned", did.Pruned.IdempotencyKeys,
+				"order_events_trimmed", did.Orders.Events, "order_keys_pruned", did.Orders.Keys)
 		}
 		h.Swept += did.Swept
 		h.Expired += did.Expired
@@ -168,6 +195,8 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 		h.Trimmed += did.Trimmed
 		h.Pruned.Reservations += did.Pruned.Reservations
 		h.Pruned.IdempotencyKeys += did.Pruned.IdempotencyKeys
+		h.Orders.Keys += did.Orders.Keys
+		h.Orders.Events += did.Orders.Events
 	}
 	if !cutoff.IsZero() && ctx.Err() == nil {
 		h.Replies = a.idem.prune(cutoff)
@@ -182,6 +211,7 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 	a.log.DebugContext(ctx, "housekeeping pass", "holds_collected", h.Swept, "orders_expired", h.Expired,
 		"units_released", h.Released,
 		"ledger_trimmed", h.Trimmed, "reservations_pruned", h.Pruned.Reservations,
+		"order_events_trimmed", h.Orders.Events, "order_keys_pruned", h.Orders.Keys,
 		"idempotency_keys_pruned", h.Pruned.IdempotencyKeys, "replies_pruned", h.Replies,
 		"failed", err != nil, "took", time.Since(start))
 	return h, err
@@ -226,6 +256,34 @@ func trimLedger(ctx context.Context, s interface {
 		return 0, nil
 	}
 	return s.TrimLedger(ctx, owner, through)
+}
+
+// trimOrderEvents drops the owner's order events from the first one up
+// to, not including, the first dated at or after before, and returns how
+// many it dropped.
+func trimOrderEvents(ctx context.Context, s order.Store, t order.EventTrimmer, owner fulfill.OwnerID, before time.Time) (int, error) {
+	var through, after order.Position
+	for {
+		page, err := s.EventsAfter(ctx, owner, after, ledgerPage)
+		if err != nil {
+			return 0, err
+		}
+		i := slices.IndexFunc(page, func(e order.StoredEvent) bool { return !e.Event.At.Before(before) })
+		if i >= 0 {
+			page = page[:i]
+		}
+		if len(page) > 0 {
+			through = page[len(page)-1].Position
+		}
+		if i >= 0 || len(page) < ledgerPage {
+			break
+		}
+		after = through
+	}
+	if through == 0 {
+		return 0, nil
+	}
+	return t.TrimEvents(ctx, owner, through)
 }
 
 // distinctOwners returns the owners the keys map to, each once, in the

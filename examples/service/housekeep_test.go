@@ -153,7 +153,8 @@ func TestHousekeepExpiresOrdersAfterTTL(t *testing.T) {
 // TestHousekeepPrunesAfterRetention checks that retries within the
 // retention are still recognised, and that a retry of a request older
 // than the retention is served anew, as Prune documents: a stock receipt
-// is applied again and a reply is no longer replayed or guarded.
+// is applied again, an order placed again, and a reply is no longer
+// replayed or guarded.
 func TestHousekeepPrunesAfterRetention(t *testing.T) {
 	clock := fulfill.NewFakeClock(housekeepStart)
 	a, srv := newHousekeptServer(t, "", clock, 24*time.Hour)
@@ -175,6 +176,11 @@ func TestHousekeepPrunesAfterRetention(t *testing.T) {
 		require.NoError(t, err)
 		return len(res)
 	}
+	place := func(idem string) (int, string) {
+		status, placed := call(t, srv, "POST", "/v1/orders", "acme-key", idem, webOrder("TSHIRT", 1))
+		require.Contains(t, []int{http.StatusCreated, http.StatusOK}, status, "%v", placed)
+		return status, placed["id"].(string)
+	}
 	firstSeq := func() int64 {
 		entries, err := a.inventory.Ledger(ctx, inventory.LedgerQuery{Owner: "acme", Limit: 1})
 		require.NoError(t, err)
@@ -191,20 +197,34 @@ func TestHousekeepPrunesAfterRetention(t *testing.T) {
 	status, body = call(t, srv, "POST", "/v1/reservations", "acme-key", "", map[string]any{"ttl_seconds": 60,
 		"lines": []any{map[string]any{"sku": "CUP", "location": "WH1", "quantity": 1}}})
 	require.Equal(t, http.StatusCreated, status, "%v", body)
+	_, oldOrder := place("place-old")
 
-	// 12 hours on: another receipt of mugs (ledger 4) and a quote; the
-	// pass collects the hold (ledger 5) and prunes nothing.
+	// 12 hours on: another receipt of mugs (ledger 4), a quote and an
+	// order; the pass collects the hold (ledger 5) and prunes nothing.
 	clock.Advance(12 * time.Hour)
 	require.Equal(t, http.StatusCreated, receive("rcv-new", 3))
 	require.Equal(t, http.StatusOK, quote("quote-new", "cheapest"))
+	_, newOrder := place("place-new")
 	assert.Equal(t, housekept{Swept: 1}, pass(t, a))
 	assert.Equal(t, 1, closed())
 
 	// A day and a minute on: day 0's records go, the rest stays.
 	clock.Advance(12*time.Hour + time.Minute)
-	assert.Equal(t, housekept{Pruned: inventory.Pruned{IdempotencyKeys: 1}, Trimmed: 3, Replies: 1}, pass(t, a))
+	assert.Equal(t, housekept{Pruned: inventory.Pruned{IdempotencyKeys: 1}, Trimmed: 3, Replies: 1,
+		Orders: ordersPruned{Keys: 1, Events: 1}}, pass(t, a))
 	assert.EqualValues(t, 4, firstSeq(), "the ledger keeps the entries within the retention")
 	assert.Equal(t, 1, closed(), "the hold was closed 12 hours ago")
+	events, err := a.orders.Store.EventsAfter(ctx, "acme", 0, 10)
+	require.NoError(t, err)
+	require.Len(t, events, 1, "the order events keep those within the retention")
+	assert.Equal(t, newOrder, events[0].Event.OrderID.String())
+	status, again := place("place-new")
+	assert.Equal(t, http.StatusOK, status, "an order placed within the retention is replayed")
+	assert.Equal(t, newOrder, again)
+	status, again = place("place-old")
+	assert.Equal(t, http.StatusCreated, status, "an order placed before the retention is placed anew")
+	assert.NotEqual(t, oldOrder, again)
+	assert.Equal(t, "pending", orderStatus(t, srv, "acme-key", oldOrder), "the order itself is kept")
 
 	assert.Equal(t, http.StatusOK, receive("rcv-new", 3), "a retry within the retention is replayed")
 	assert.EqualValues(t, 8, level(t, srv, "MUG")["on_hand"])
@@ -219,7 +239,8 @@ func TestHousekeepPrunesAfterRetention(t *testing.T) {
 	// Another 12 hours: the 12-hour-old records go, the hold's included;
 	// those of the retried requests stay.
 	clock.Advance(12 * time.Hour)
-	assert.Equal(t, housekept{Pruned: inventory.Pruned{Reservations: 1, IdempotencyKeys: 1}, Trimmed: 2, Replies: 1}, pass(t, a))
+	assert.Equal(t, housekept{Pruned: inventory.Pruned{Reservations: 1, IdempotencyKeys: 1}, Trimmed: 2, Replies: 1,
+		Orders: ordersPruned{Keys: 1, Events: 1}}, pass(t, a))
 	assert.Equal(t, 0, closed())
 	assert.EqualValues(t, 6, firstSeq())
 	assert.Equal(t, http.StatusOK, receive("rcv-old", 5))

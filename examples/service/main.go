@@ -61,11 +61,11 @@
 // reads the owner's live reservations once), and drops what is kept of
 // work finished more than -retention ago (24 hours by default; 0 keeps
 // everything): the stock's closed reservations, ledger entries and
-// Idempotency-Key records, in memory and in PostgreSQL alike, and the
+// Idempotency-Key records, the orders' events and Idempotency-Key records
+// (orders themselves are kept), in memory and in PostgreSQL alike, and the
 // replies kept for the Idempotency-Key of the rates, shipments, webhook and
-// returns routes. On those routes a retry is therefore recognised for
-// -retention; after that it is served as a new request. The orders routes
-// keep their Idempotency-Key records for good. (A cancel replayed after
+// returns routes. A retry is therefore recognised for -retention; after
+// that it is served as a new request. (A cancel replayed after
 // -retention finds its release forgotten and plans it again: it may then
 // give back units held beyond what the line needs, never any it needs.)
 // Errors are logged and the next pass runs as planned; a pass under way
