@@ -76,11 +76,19 @@
 // # Ledger
 //
 // Every change appends [Entry] values to the owner's ledger. [Replay]
-// rebuilds every level from it, and [Reconcile] reports any difference
-// between levels, live reservations and the ledger. A store kept running
-// drops the entries its consumer has processed if it is a [LedgerTrimmer]
+// rebuilds every level from it, [Reconcile] reports any difference
+// between levels, live reservations and the ledger, and [Arrivals] lists
+// the incoming stock still expected. A store kept running drops the
+// entries its consumer has processed if it is a [LedgerTrimmer]
 // ([MemStore.TrimLedger]), and closed reservations and idempotency records
 // past the host's retry window if it is a [Pruner] ([MemStore.Prune]).
+//
+// Trimming keeps reconciliation and arrivals exact: the store folds the
+// entries it drops into the owner's [Checkpoint] as it drops them, and
+// hands it out as a [Checkpointer]. [ReplayFrom], [ReconcileFrom] and
+// [ArrivalsFrom] carry on from a checkpoint with the entries kept and give
+// what the whole ledger gives; [Inventory.Reconcile] and
+// [Inventory.Arrivals] use the store's checkpoint when it has one.
 //
 // # Channels
 //

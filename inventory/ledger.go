@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -13,17 +14,35 @@ import (
 // Replay rebuilds the buckets of every level from ledger entries: each
 // level's buckets are the sum of its entries' deltas. Replaying an owner's
 // whole ledger gives exactly its levels' buckets. It returns an error
-// wrapping [fulfill.ErrOverflow] if a sum overflows.
+// wrapping [fulfill.ErrOverflow] if a sum overflows. Replay(entries) is
+// [ReplayFrom] the zero [Checkpoint].
 func Replay(entries []Entry) (map[Key]Buckets, error) {
-	out := make(map[Key]Buckets)
-	for _, e := range entries {
-		b, err := out[e.Key].Add(e.Delta)
-		if err != nil {
-			return nil, fmt.Errorf("inventory: replaying entry %d: %w", e.Seq, err)
-		}
-		out[e.Key] = b
+	return ReplayFrom(Checkpoint{}, entries)
+}
+
+// ReplayFrom is [Replay] continued from a checkpoint: the sums of cp.Levels
+// plus the deltas of entries, the entries after cp.Through. Replaying an
+// owner's kept entries from its [Checkpointer]'s checkpoint gives exactly
+// its levels' buckets, however much of the ledger was trimmed.
+func ReplayFrom(cp Checkpoint, entries []Entry) (map[Key]Buckets, error) {
+	out := make(map[Key]Buckets, len(cp.Levels))
+	maps.Copy(out, cp.Levels)
+	if err := replayInto(out, entries); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// replayInto adds the deltas of entries to sums.
+func replayInto(sums map[Key]Buckets, entries []Entry) error {
+	for _, e := range entries {
+		b, err := sums[e.Key].Add(e.Delta)
+		if err != nil {
+			return fmt.Errorf("inventory: replaying entry %d: %w", e.Seq, err)
+		}
+		sums[e.Key] = b
+	}
+	return nil
 }
 
 // Source says what a [Discrepancy] compares a level with.
@@ -63,16 +82,27 @@ func (d Discrepancy) String() string {
 // reservations hold, and keep the invariant; the ledger must be numbered
 // 1, 2, 3, ... Levels and reservations are compared as stored (read with a
 // zero At), so that holds lapsed but not yet collected count on both sides.
-// An empty result means everything agrees.
+// An empty result means everything agrees. Reconcile(levels,
+// reservations, entries) is [ReconcileFrom] the zero [Checkpoint].
 func Reconcile(levels []Level, reservations []Reservation, entries []Entry) []Discrepancy {
+	return ReconcileFrom(Checkpoint{}, levels, reservations, entries)
+}
+
+// ReconcileFrom is [Reconcile] continued from a checkpoint, for a ledger
+// trimmed through cp.Through: each level must equal cp.Levels plus its
+// replayed entries ([ReplayFrom]), and the entries must be numbered
+// cp.Through+1, cp.Through+2, ... Given an owner's [Checkpointer]
+// checkpoint and the entries kept, it returns exactly what [Reconcile]
+// returns given the whole ledger.
+func ReconcileFrom(cp Checkpoint, levels []Level, reservations []Reservation, entries []Entry) []Discrepancy {
 	var out []Discrepancy
 	for i, e := range entries {
-		if e.Seq != int64(i)+1 {
-			out = append(out, Discrepancy{Key: e.Key, Source: SourceSequence, Level: e.Seq, Want: int64(i) + 1})
+		if want := cp.Through + int64(i) + 1; e.Seq != want {
+			out = append(out, Discrepancy{Key: e.Key, Source: SourceSequence, Level: e.Seq, Want: want})
 			break
 		}
 	}
-	replayed, err := Replay(entries)
+	replayed, err := ReplayFrom(cp, entries)
 	if err != nil {
 		replayed = map[Key]Buckets{}
 	}
@@ -130,9 +160,13 @@ func Reconcile(levels []Level, reservations []Reservation, entries []Entry) []Di
 // Reconcile reads every level, live reservation and ledger entry of owner
 // from the store and returns [Reconcile]'s differences. Run it while the
 // owner's stock is quiet, or on a consistent snapshot: operations applied
-// between the reads show up as differences. It needs the owner's whole
-// ledger: once trimmed ([MemStore.TrimLedger]), the trimmed entries show up
-// as differences too; call [Reconcile] with them instead.
+// between the reads show up as differences. Trimming the ledger while it
+// runs does not. If the store is a [Checkpointer] (as [MemStore] and the
+// postgres package's store are), it reconciles from the owner's checkpoint
+// and the entries kept ([ReconcileFrom]), which gives exactly what the
+// whole ledger gives: a store that trims its ledger ([LedgerTrimmer])
+// keeps Reconcile exact. With a store that trims and is not a
+// Checkpointer, the trimmed entries show up as differences.
 func (inv *Inventory) Reconcile(ctx context.Context, owner fulfill.OwnerID) ([]Discrepancy, error) {
 	levels, err := inv.store.Levels(ctx, LevelQuery{Owner: owner})
 	if err != nil {
@@ -142,11 +176,34 @@ func (inv *Inventory) Reconcile(ctx context.Context, owner fulfill.OwnerID) ([]D
 	if err != nil {
 		return nil, err
 	}
-	entries, err := inv.store.Ledger(ctx, LedgerQuery{Owner: owner})
+	cp, entries, err := inv.ledgerFrom(ctx, owner)
 	if err != nil {
 		return nil, err
 	}
-	return Reconcile(levels, res, entries), nil
+	return ReconcileFrom(cp, levels, res, entries), nil
+}
+
+// ledgerFrom reads the owner's ledger and then, if the store is a
+// [Checkpointer], its checkpoint, and returns the checkpoint and the
+// entries after it. Reading the entries first makes the two agree even if
+// the ledger is trimmed meanwhile: a trim only moves entries from the
+// ledger into the checkpoint, so the entries the checkpoint now covers
+// are dropped, and the rest follow it without a gap.
+func (inv *Inventory) ledgerFrom(ctx context.Context, owner fulfill.OwnerID) (Checkpoint, []Entry, error) {
+	entries, err := inv.store.Ledger(ctx, LedgerQuery{Owner: owner})
+	if err != nil {
+		return Checkpoint{}, nil, err
+	}
+	c, ok := inv.store.(Checkpointer)
+	if !ok {
+		return Checkpoint{}, entries, nil
+	}
+	cp, err := c.LedgerCheckpoint(ctx, owner)
+	if err != nil {
+		return Checkpoint{}, nil, err
+	}
+	i, _ := slices.BinarySearchFunc(entries, cp.Through, func(e Entry, through int64) int { return cmp.Compare(e.Seq, through+1) })
+	return cp, entries[i:], nil
 }
 
 // Arrival is incoming stock still expected at a level: the units of one
@@ -164,39 +221,85 @@ type Arrival struct {
 // arrival; units leaving Incoming (received or cancelled) settle the
 // arrivals with the same reference first, then the earliest due. The
 // quantities of a level's arrivals sum to its Incoming bucket.
+// Arrivals(entries) is [ArrivalsFrom] the zero [Checkpoint].
 func Arrivals(entries []Entry) []Arrival {
-	byKey := map[Key][]*Arrival{}
-	var keys []Key
+	return ArrivalsFrom(Checkpoint{}, entries)
+}
+
+// ArrivalsFrom is [Arrivals] continued from a checkpoint: the arrivals
+// still open after the entries folded into cp (cp.Arrivals), settled and
+// added to by entries, the entries after cp.Through. Given an owner's
+// [Checkpointer] checkpoint and the entries kept, it returns exactly what
+// [Arrivals] returns given the whole ledger.
+func ArrivalsFrom(cp Checkpoint, entries []Entry) []Arrival {
+	var st arrivals
+	st.load(cp.Arrivals)
 	for _, e := range entries {
-		switch d := e.Delta.Incoming; {
-		case d > 0:
-			if _, ok := byKey[e.Key]; !ok {
-				keys = append(keys, e.Key)
-			}
-			byKey[e.Key] = append(byKey[e.Key], &Arrival{Key: e.Key, Due: e.Due, Quantity: d, Ref: e.Ref})
-		case d < 0:
-			as := byKey[e.Key]
-			sortArrivals(as)
-			left := -d
-			for pass := 0; pass < 2 && left > 0; pass++ {
-				for _, a := range as {
-					if left == 0 {
-						break
-					}
-					if pass == 0 && (e.Ref == (Reference{}) || a.Ref != e.Ref) {
-						continue
-					}
-					q := min(a.Quantity, left)
-					a.Quantity -= q
-					left -= q
+		st.add(e)
+	}
+	return st.list()
+}
+
+// arrivals is the state of [Arrivals] between entries: the open arrivals
+// of each level, in the order they were added and last sorted in.
+//
+// That order matters only through the stable sort by due date that comes
+// before every use of it (settling units, listing), and a stable sort of
+// a list whose head is already stably sorted gives what sorting the
+// original list gives: ties keep the order they were added in either way.
+// So the state may be saved sorted, as [arrivals.list] gives it, and
+// settled arrivals (quantity 0) may be dropped, since they settle and list
+// nothing and dropping them leaves the others' order as it is.
+type arrivals struct {
+	byKey map[Key][]*Arrival
+}
+
+// load starts from the open arrivals as, in the order of [arrivals.list].
+func (s *arrivals) load(as []Arrival) {
+	s.byKey = make(map[Key][]*Arrival)
+	for _, a := range as {
+		s.byKey[a.Key] = append(s.byKey[a.Key], &a)
+	}
+}
+
+// add processes one ledger entry: an expectation adds an arrival, units
+// leaving Incoming settle arrivals.
+func (s *arrivals) add(e Entry) {
+	switch d := e.Delta.Incoming; {
+	case d > 0:
+		s.byKey[e.Key] = append(s.byKey[e.Key], &Arrival{Key: e.Key, Due: e.Due, Quantity: d, Ref: e.Ref})
+	case d < 0:
+		as := s.byKey[e.Key]
+		sortArrivals(as)
+		left := -d
+		for pass := 0; pass < 2 && left > 0; pass++ {
+			for _, a := range as {
+				if left == 0 {
+					break
 				}
+				if pass == 0 && (e.Ref == (Reference{}) || a.Ref != e.Ref) {
+					continue
+				}
+				q := min(a.Quantity, left)
+				a.Quantity -= q
+				left -= q
 			}
 		}
+		if as = slices.DeleteFunc(as, func(a *Arrival) bool { return a.Quantity == 0 }); len(as) > 0 {
+			s.byKey[e.Key] = as
+		} else {
+			delete(s.byKey, e.Key)
+		}
 	}
-	slices.SortFunc(keys, Key.Compare)
+}
+
+// list returns the open arrivals by key, then due date, unknown dates
+// last, then the order they were added in.
+func (s *arrivals) list() []Arrival {
+	keys := slices.SortedFunc(maps.Keys(s.byKey), Key.Compare)
 	var out []Arrival
 	for _, k := range keys {
-		as := byKey[k]
+		as := s.byKey[k]
 		sortArrivals(as)
 		for _, a := range as {
 			if a.Quantity > 0 {
@@ -220,14 +323,17 @@ func sortArrivals(as []*Arrival) {
 	})
 }
 
-// Arrivals reads the owner's whole ledger and returns [Arrivals]: the
-// incoming stock still expected, by level and due date. Once the ledger is
-// trimmed ([MemStore.TrimLedger]), expectations in the trimmed entries are
-// not listed.
+// Arrivals reads the owner's ledger and returns [Arrivals]: the incoming
+// stock still expected, by level and due date. If the store is a
+// [Checkpointer], it continues from the owner's checkpoint with the
+// entries kept ([ArrivalsFrom]), which gives exactly what the whole ledger
+// gives, so that trimming the ledger ([LedgerTrimmer]) loses no
+// expectation; with a store that trims and is not a Checkpointer,
+// expectations in the trimmed entries are not listed.
 func (inv *Inventory) Arrivals(ctx context.Context, owner fulfill.OwnerID) ([]Arrival, error) {
-	entries, err := inv.store.Ledger(ctx, LedgerQuery{Owner: owner})
+	cp, entries, err := inv.ledgerFrom(ctx, owner)
 	if err != nil {
 		return nil, err
 	}
-	return Arrivals(entries), nil
+	return ArrivalsFrom(cp, entries), nil
 }

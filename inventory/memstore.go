@@ -74,10 +74,13 @@ type keySet struct {
 
 // ownerData is one owner's ledger and key list.
 type ownerData struct {
-	mu      sync.Mutex // guards entries, trimmed and keys
+	mu      sync.Mutex // guards entries, trimmed, checkpoint and keys
 	entries []Entry    // the kept entries: entries[i].Seq is trimmed+i+1
 	trimmed int64      // the Seq of the last entry dropped by TrimLedger
-	keys    []Key
+	// checkpoint holds the entries dropped by TrimLedger: its Through is
+	// trimmed.
+	checkpoint Checkpoint
+	keys       []Key
 }
 
 type skuKey struct {

@@ -21,12 +21,14 @@ import (
 // a through past the last entry appended fails with ErrInvalid, as does a
 // negative one.
 //
-// Levels, reservations, serial numbers and idempotency records are not
-// touched (see [MemStore.Prune]). [Replay], [Reconcile] and [Arrivals]
-// need an owner's whole ledger: once trimmed, [Inventory.Reconcile] and
-// [Inventory.Arrivals] see only the entries kept, so run them before
-// trimming, or keep what they need from the entries trimmed. It implements
-// [LedgerTrimmer].
+// The dropped entries are folded into the owner's checkpoint under the
+// same lock ([MemStore.LedgerCheckpoint], [Checkpoint.Fold]), so
+// [Inventory.Reconcile] and [Inventory.Arrivals] stay exact however much
+// is trimmed; if the fold fails (a sum overflows, which a ledger whose
+// levels never overflowed cannot cause), TrimLedger drops nothing and
+// returns the error. Levels, reservations, serial numbers and idempotency
+// records are not touched (see [MemStore.Prune]). It implements
+// [LedgerTrimmer] and, with [MemStore.LedgerCheckpoint], [Checkpointer].
 func (s *MemStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, through int64) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -47,9 +49,14 @@ func (s *MemStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, throug
 	if n <= 0 {
 		return 0, nil
 	}
+	cp, err := o.checkpoint.Fold(o.entries[:n])
+	if err != nil {
+		return 0, err
+	}
 	// A copy, so that the dropped entries' memory is freed.
 	o.entries = slices.Clone(o.entries[n:])
 	o.trimmed = through
+	o.checkpoint = cp
 	return int(n), nil
 }
 

@@ -24,9 +24,13 @@ import (
 // TrimLedger is safe to call while operations run and while others trim.
 // A store may drop the entries in several steps, oldest first; if ctx is
 // done between two, it returns how many it dropped with the context's
-// error, the ledger trimmed through an earlier Seq. [Replay], [Reconcile]
-// and [Arrivals] need an owner's whole ledger: run them before trimming.
-// [MemStore] and the postgres package's store implement it.
+// error, the ledger trimmed through an earlier Seq.
+//
+// A store that trims should also be a [Checkpointer], folding the entries
+// it drops into the owner's checkpoint atomically with dropping them, so
+// that [Inventory.Reconcile] and [Inventory.Arrivals] stay exact; without
+// one, they see only the entries kept. [MemStore] and the postgres
+// package's store implement both.
 type LedgerTrimmer interface {
 	TrimLedger(ctx context.Context, owner fulfill.OwnerID, through int64) (int, error)
 }
