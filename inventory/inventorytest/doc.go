@@ -27,4 +27,10 @@
 // of operations dated before the cutoff, a retry with a pruned key is
 // applied anew, and a relay that trims what it reads while a pruner runs
 // beside writers loses no entry and prunes nothing live.
+// Stores that trim are checked to keep a checkpoint if they are an
+// [inventory.Checkpointer] (skipped otherwise): after random operations
+// interleaved with trims, Inventory.Reconcile finds no difference and
+// Inventory.Arrivals are an untrimmed twin's after every trim, and the
+// checkpoint is the trimmed entries folded, also with writers, a relay and
+// a second trimmer racing.
 package inventorytest

@@ -65,6 +65,8 @@ func RunWith(t *testing.T, newStore func(t *testing.T) inventory.Store, opts Opt
 		{"TrimLedger", s.trimLedger},
 		{"Prune", s.prune},
 		{"RetentionConcurrent", s.retentionConcurrent},
+		{"TrimCheckpoint", s.trimCheckpoint},
+		{"TrimCheckpointConcurrent", s.trimCheckpointConcurrent},
 		{"InvalidInput", s.invalidInput},
 		{"RaceLastUnits", s.raceLastUnits},
 		{"RandomBatchesNoDeadlock", s.randomBatches},
