@@ -14,8 +14,8 @@
 // # Inventory
 //
 // [InventoryStore] implements [inventory.Store], [inventory.Sweeper],
-// [inventory.SerialStore], [inventory.LedgerTrimmer] and
-// [inventory.Pruner]. Every Apply is atomic: its levels, reservations,
+// [inventory.SerialStore], [inventory.LedgerTrimmer],
+// [inventory.Checkpointer] and [inventory.Pruner]. Every Apply is atomic: its levels, reservations,
 // ledger entries (numbered per owner from 1 without gaps) and idempotency
 // record are written together or not at all. Operations other than
 // single-line reservations run in one transaction that locks their levels
@@ -51,14 +51,15 @@
 //
 // An owner's ledger, closed reservations and idempotency records grow with
 // every operation. [InventoryStore.TrimLedger] deletes the ledger entries
-// a consumer has processed, and [InventoryStore.Prune] the closed
-// reservations and idempotency records of operations dated before the
-// host's retry window, both in batches of single statements that lock
-// nothing an operation waits for (but the rare one that reuses the ID or
-// key of a row being deleted at that moment). Schema version 8
-// stores the dates Prune compares (the operation that closed a
+// a consumer has processed, folding them into the owner's checkpoint in
+// the same transactions so that reconciliation and arrivals stay exact,
+// and [InventoryStore.Prune] the closed reservations and idempotency
+// records of operations dated before the host's retry window, both in
+// batches that lock nothing an operation waits for (but the rare one that
+// reuses the ID or key of a row being deleted at that moment). Schema
+// version 8 stores the dates Prune compares (the operation that closed a
 // reservation, the operation of an idempotency record) and dates the rows
-// written before it.
+// written before it; version 9 keeps the ledger checkpoints.
 //
 // # Cancellation
 //

@@ -34,7 +34,9 @@ import (
 //
 // The ledger, closed reservations and idempotency records grow with every
 // operation until [InventoryStore.TrimLedger] and [InventoryStore.Prune]
-// drop them ([inventory.LedgerTrimmer], [inventory.Pruner]).
+// drop them ([inventory.LedgerTrimmer], [inventory.Pruner]); what the
+// trims drop is kept as the owner's checkpoint
+// ([InventoryStore.LedgerCheckpoint], [inventory.Checkpointer]).
 //
 // The receipt of a reservation on a split level reports the level as the
 // sum of its sub-rows at the statement's start plus the reservations before
@@ -54,8 +56,8 @@ type InventoryStore struct {
 	// (fulfill.OwnerID -> *combiner).
 	combiners sync.Map
 
-	// trimBatch and pruneBatch are how many rows one statement of
-	// TrimLedger and of Prune deletes: defaultTrimBatch and
+	// trimBatch and pruneBatch are how many rows one transaction of
+	// TrimLedger and one statement of Prune delete: defaultTrimBatch and
 	// defaultPruneBatch, lowered by tests.
 	trimBatch, pruneBatch int
 }
@@ -65,6 +67,7 @@ var (
 	_ inventory.Sweeper       = (*InventoryStore)(nil)
 	_ inventory.SerialStore   = (*InventoryStore)(nil)
 	_ inventory.LedgerTrimmer = (*InventoryStore)(nil)
+	_ inventory.Checkpointer  = (*InventoryStore)(nil)
 	_ inventory.Pruner        = (*InventoryStore)(nil)
 )
 
@@ -856,45 +859,56 @@ func (s *InventoryStore) Ledger(ctx context.Context, q inventory.LedgerQuery) ([
 	}
 	var out []inventory.Entry
 	err := s.db.run(ctx, func(c *pgx.Conn) error {
-		out = out[:0]
-		rows, _ := c.Query(ctx, `SELECT seq, at_ns, sku, location, lot, kind, reason, ref_type, ref_id, ref_order,
-			reservation, idempotency_key, d_on_hand, d_reserved, d_committed, d_damaged, d_quarantine,
-			d_safety, d_incoming, d_in_transit, due_ns, serials
+		rows, _ := c.Query(ctx, `SELECT `+entryCols+`
 			FROM inventory_ledger WHERE owner = $1 AND seq > $2 ORDER BY seq
 			LIMIT CASE WHEN $3::bigint < 0 THEN NULL ELSE $3::bigint END`, string(q.Owner), q.After, limit)
-		var (
-			e                      inventory.Entry
-			atNs                   int64
-			sku, loc, lot          string
-			kind, reason           string
-			rtyp, rid, rord, resID string
-			idem                   string
-			due                    *int64
-			serials                []string
-		)
-		d := &e.Delta
-		_, err := pgx.ForEachRow(rows, []any{&e.Seq, &atNs, &sku, &loc, &lot, &kind, &reason, &rtyp, &rid, &rord,
-			&resID, &idem, &d.OnHand, &d.Reserved, &d.Committed, &d.Damaged, &d.Quarantine, &d.Safety,
-			&d.Incoming, &d.InTransit, &due, &serials}, func() error {
-			ref, err := refOf(rtyp, rid, rord)
-			if err != nil {
-				return err
-			}
-			x := e
-			x.At = timeOf(&atNs)
-			x.Key = inventory.Key{Owner: q.Owner, SKU: fulfill.SKU(sku), Location: fulfill.LocationID(loc), Lot: inventory.LotID(lot)}
-			x.Kind, x.Reason, x.Ref = inventory.Kind(kind), inventory.Reason(reason), ref
-			x.Reservation, x.IdempotencyKey = resID, idem
-			x.Due, x.Serials = timeOf(due), serials
-			out = append(out, x)
-			return nil
-		})
+		var err error
+		out, err = scanEntries(q.Owner, rows)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// entryCols are the columns of inventory_ledger that scanEntries reads.
+const entryCols = `seq, at_ns, sku, location, lot, kind, reason, ref_type, ref_id, ref_order,
+	reservation, idempotency_key, d_on_hand, d_reserved, d_committed, d_damaged, d_quarantine,
+	d_safety, d_incoming, d_in_transit, due_ns, serials`
+
+// scanEntries reads the owner's ledger entries from rows of entryCols, in
+// the rows' order.
+func scanEntries(owner fulfill.OwnerID, rows pgx.Rows) ([]inventory.Entry, error) {
+	var (
+		out                    []inventory.Entry
+		e                      inventory.Entry
+		atNs                   int64
+		sku, loc, lot          string
+		kind, reason           string
+		rtyp, rid, rord, resID string
+		idem                   string
+		due                    *int64
+		serials                []string
+	)
+	d := &e.Delta
+	_, err := pgx.ForEachRow(rows, []any{&e.Seq, &atNs, &sku, &loc, &lot, &kind, &reason, &rtyp, &rid, &rord,
+		&resID, &idem, &d.OnHand, &d.Reserved, &d.Committed, &d.Damaged, &d.Quarantine, &d.Safety,
+		&d.Incoming, &d.InTransit, &due, &serials}, func() error {
+		ref, err := refOf(rtyp, rid, rord)
+		if err != nil {
+			return err
+		}
+		x := e
+		x.At = timeOf(&atNs)
+		x.Key = inventory.Key{Owner: owner, SKU: fulfill.SKU(sku), Location: fulfill.LocationID(loc), Lot: inventory.LotID(lot)}
+		x.Kind, x.Reason, x.Ref = inventory.Kind(kind), inventory.Reason(reason), ref
+		x.Reservation, x.IdempotencyKey = resID, idem
+		x.Due, x.Serials = timeOf(due), serials
+		out = append(out, x)
+		return nil
+	})
+	return out, err
 }
 
 // Sweep collects every hold of owner that lapsed at or before at, one level

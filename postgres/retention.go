@@ -1,8 +1,13 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/fulfillkit/fulfill"
@@ -10,11 +15,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Retention deletes in batches, each one statement on its own, so that a
+// Retention deletes in batches, each committed on its own, so that a
 // large backlog never holds its locks or its write-ahead log in one long
 // transaction (distributed engines also cap a transaction's size).
 const (
-	// defaultTrimBatch is how many ledger entries one statement of
+	// defaultTrimBatch is how many ledger entries one transaction of
 	// TrimLedger deletes at most: one range of the primary key.
 	defaultTrimBatch = 10_000
 	// defaultPruneBatch is how many rows one statement of Prune deletes,
@@ -30,12 +35,24 @@ const (
 // kept. A through past the last entry appended (and committed) fails with
 // [inventory.ErrInvalid], as does a negative one.
 //
-// The entries are deleted oldest first, at most 10,000 per statement, each
-// statement committed on its own: an Apply running meanwhile waits for
+// The entries are deleted oldest first, at most 10,000 per transaction,
+// and each transaction folds the entries it deletes into the owner's
+// checkpoint ([InventoryStore.LedgerCheckpoint]) before it commits: a
+// crash or a cancelled ctx never loses a trimmed entry nor counts one
+// twice, so [inventory.Inventory.Reconcile] and
+// [inventory.Inventory.Arrivals] stay exact. Each transaction first locks
+// the owner's checkpoint row, so concurrent trims of one owner, from
+// several processes too, take turns; an Apply running meanwhile waits for
 // none of them (it only appends entries above through). If ctx is done
-// between two statements, TrimLedger returns how many it dropped with the
-// context's error, the ledger trimmed through an earlier Seq; trimming
-// again completes it. It is safe to call from several processes at once.
+// between two transactions, TrimLedger returns how many it dropped with
+// the context's error, the ledger trimmed through an earlier Seq; trimming
+// again completes it. If folding fails (a sum overflows, which a ledger
+// whose levels never overflowed cannot cause), the batch is rolled back
+// and the error returned.
+//
+// Entries dropped under schema version 8, without a checkpoint, are lost
+// to it: the checkpoint skips over them (see the migration to version 9),
+// and a later trim folds the entries after them onto it.
 func (s *InventoryStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, through int64) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -47,15 +64,11 @@ func (s *InventoryStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, 
 		return 0, &fulfill.FieldError{Field: "through", Value: itoa(through), Reason: "negative", Kind: inventory.ErrInvalid}
 	}
 	// The owner's sequence is committed with the entries it numbers, so
-	// every entry up to it is stored; the first entry kept bounds the
-	// ranges to delete.
-	var (
-		last  int64
-		first *int64
-	)
+	// every entry up to it is stored or trimmed.
+	var last, done int64
 	err := s.db.run(ctx, func(c *pgx.Conn) error {
 		return c.QueryRow(ctx, `SELECT COALESCE((SELECT seq FROM inventory_owners WHERE owner = $1), 0),
-			(SELECT seq FROM inventory_ledger WHERE owner = $1 ORDER BY seq LIMIT 1)`, string(owner)).Scan(&last, &first)
+			COALESCE((SELECT through FROM inventory_checkpoints WHERE owner = $1), 0)`, string(owner)).Scan(&last, &done)
 	})
 	if err != nil {
 		return 0, err
@@ -63,26 +76,131 @@ func (s *InventoryStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, 
 	if through > last {
 		return 0, &fulfill.FieldError{Field: "through", Value: itoa(through), Reason: "after the last entry, " + itoa(last), Kind: inventory.ErrInvalid}
 	}
-	if first == nil {
-		return 0, nil
-	}
 	n := 0
-	for lo := *first; lo <= through; {
-		hi := min(lo+int64(s.trimBatch), through+1) // exclusive
-		var k int64
-		err := s.db.run(ctx, func(c *pgx.Conn) error {
-			tag, err := c.Exec(ctx, `DELETE FROM inventory_ledger WHERE owner = $1 AND seq >= $2 AND seq < $3`,
-				string(owner), lo, hi)
-			k = tag.RowsAffected()
+	for through > done {
+		var k int
+		err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			k, done, err = s.trimStep(ctx, tx, owner, through)
 			return err
 		})
 		if err != nil {
 			return n, err
 		}
-		n += int(k)
-		lo = hi
+		n += k
 	}
 	return n, nil
+}
+
+// trimStep deletes, in tx, the owner's next batch of entries with
+// Seq <= through and folds them into its checkpoint, which it locks
+// first. It returns how many entries it deleted and the checkpoint's
+// Through after it.
+func (s *InventoryStore) trimStep(ctx context.Context, tx pgx.Tx, owner fulfill.OwnerID, through int64) (int, int64, error) {
+	var (
+		col int64
+		js  []byte
+	)
+	// Create the row if needed and lock it, in one statement.
+	if err := tx.QueryRow(ctx, `INSERT INTO inventory_checkpoints (owner, through, checkpoint)
+		VALUES ($1, 0, '{"through":0}'::jsonb)
+		ON CONFLICT (owner) DO UPDATE SET through = inventory_checkpoints.through
+		RETURNING through, checkpoint`, string(owner)).Scan(&col, &js); err != nil {
+		return 0, 0, err
+	}
+	cp, err := decodeCheckpoint(owner, col, js)
+	if err != nil {
+		return 0, 0, err
+	}
+	if cp.Through >= through { // trimmed meanwhile
+		return 0, cp.Through, nil
+	}
+	// Entries after the checkpoint that are gone were dropped without one
+	// (by version 8): skip over them.
+	var first *int64
+	if err := tx.QueryRow(ctx, `SELECT MIN(seq) FROM inventory_ledger WHERE owner = $1 AND seq > $2`,
+		string(owner), cp.Through).Scan(&first); err != nil {
+		return 0, 0, err
+	}
+	switch {
+	case first == nil || *first > through:
+		cp.Through = through
+	case *first > cp.Through+1:
+		cp.Through = *first - 1
+	}
+	hi := min(cp.Through+int64(s.trimBatch), through) // inclusive
+	rows, _ := tx.Query(ctx, `DELETE FROM inventory_ledger WHERE owner = $1 AND seq > $2 AND seq <= $3
+		RETURNING `+entryCols, string(owner), cp.Through, hi)
+	entries, err := scanEntries(owner, rows)
+	if err != nil {
+		return 0, 0, err
+	}
+	slices.SortFunc(entries, func(a, b inventory.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+	next, err := cp.Fold(entries)
+	if err != nil {
+		return 0, 0, err
+	}
+	if next.Through < hi { // every entry through hi is gone
+		next.Through = hi
+	}
+	b, err := json.Marshal(next)
+	if err != nil {
+		return 0, 0, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE inventory_checkpoints SET through = $2, checkpoint = $3::jsonb WHERE owner = $1`,
+		string(owner), next.Through, string(b)); err != nil {
+		return 0, 0, err
+	}
+	return len(entries), next.Through, nil
+}
+
+// decodeCheckpoint decodes the owner's stored checkpoint, whose through
+// column is col.
+func decodeCheckpoint(owner fulfill.OwnerID, col int64, js []byte) (inventory.Checkpoint, error) {
+	var cp inventory.Checkpoint
+	if err := json.Unmarshal(js, &cp); err != nil {
+		return cp, fmt.Errorf("postgres: the ledger checkpoint of %s: %w", owner, err)
+	}
+	if cp.Through != col {
+		return inventory.Checkpoint{}, fmt.Errorf("postgres: the ledger checkpoint of %s is through %d, its row through %d", owner, cp.Through, col)
+	}
+	return cp, nil
+}
+
+// LedgerCheckpoint returns the checkpoint of the owner's ledger entries
+// dropped by [InventoryStore.TrimLedger], the zero Checkpoint if none
+// were; see [inventory.Checkpointer]. It is read in one statement, and
+// each trim batch writes it in the transaction that deletes the entries,
+// so it always agrees with the entries stored.
+func (s *InventoryStore) LedgerCheckpoint(ctx context.Context, owner fulfill.OwnerID) (inventory.Checkpoint, error) {
+	if err := owner.Validate(); err != nil {
+		return inventory.Checkpoint{}, err
+	}
+	var (
+		cp    inventory.Checkpoint
+		found bool
+	)
+	err := s.db.run(ctx, func(c *pgx.Conn) error {
+		var (
+			col int64
+			js  []byte
+		)
+		err := c.QueryRow(ctx, `SELECT through, checkpoint FROM inventory_checkpoints WHERE owner = $1`, string(owner)).Scan(&col, &js)
+		if errors.Is(err, pgx.ErrNoRows) {
+			found = false
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		cp, err = decodeCheckpoint(owner, col, js)
+		return err
+	})
+	if err != nil || !found {
+		return inventory.Checkpoint{}, err
+	}
+	return cp, nil
 }
 
 // Statements of Prune: each deletes one batch of the owner's rows dated

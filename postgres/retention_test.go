@@ -208,8 +208,8 @@ func TestInventoryMigrateRetention(t *testing.T) {
 // both ledgers (through any Seq, bad ones included), sweeps both, and
 // prunes both with the same cutoff, this store deleting in batches of one
 // to three rows. Every receipt and error, every count of what was
-// dropped, the reservations (closed included) and pages of the ledgers
-// must be the same.
+// dropped, the reservations (closed included), pages of the ledgers and
+// the ledger checkpoints must be the same.
 func TestRetentionMatchesMemStore(t *testing.T) {
 	testURL(t)
 	t.Parallel()
@@ -310,6 +310,11 @@ func TestRetentionMatchesMemStore(t *testing.T) {
 					ep, err := pgStore.Ledger(ctx, q)
 					require.NoError(t, err)
 					same(i, fmt.Sprintf("ledger after %d limit %d", q.After, q.Limit), em, ep)
+					cm, err := mem.LedgerCheckpoint(ctx, "acme")
+					require.NoError(t, err)
+					cp, err := pgStore.LedgerCheckpoint(ctx, "acme")
+					require.NoError(t, err)
+					same(i, "ledger checkpoint", cm, cp)
 				}
 				d := time.Duration(rng.IntN(5)) * time.Minute
 				clkM.Advance(d)

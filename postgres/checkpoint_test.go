@@ -1,0 +1,222 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fulfillkit/fulfill"
+	"github.com/fulfillkit/fulfill/inventory"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// expectations applies n operations for owner o: expectations of purchase
+// orders due on tying days, and receipts settling part of them.
+func expectations(t *testing.T, inv *inventory.Inventory, o fulfill.OwnerID, n int) {
+	t.Helper()
+	ctx := context.Background()
+	k := inventory.Key{Owner: o, SKU: "MUG", Location: "WH1"}
+	for i := range n {
+		m := inventory.Meta{Owner: o, Ref: inventory.Reference{Type: inventory.RefPurchaseOrder, ID: fmt.Sprint("PO-", i%3)}}
+		var op inventory.Operation = &inventory.Expect{Meta: m, Key: k, Quantity: 4, Due: t0.AddDate(0, 0, i%4)}
+		if i%3 == 2 {
+			op = &inventory.Receive{Meta: m, Key: k, Quantity: 3, FromIncoming: 3}
+		}
+		_, err := inv.Apply(ctx, op)
+		require.NoError(t, err)
+	}
+}
+
+// deleteLedger deletes the owner's entries through a Seq as version 8's
+// TrimLedger did: without a checkpoint.
+func deleteLedger(t *testing.T, db *DB, o fulfill.OwnerID, through int64) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, db.withConn(ctx, func(c *pgx.Conn) error {
+		_, err := c.Exec(ctx, `DELETE FROM inventory_ledger WHERE owner = $1 AND seq <= $2`, string(o), through)
+		return err
+	}))
+}
+
+// TestInventoryMigrateCheckpoint trims ledgers at schema version 8 (acme's
+// first 3 of 8 entries, all of globex's 4, none of initech's 2), migrates
+// to 9, and checks that each owner's checkpoint skips over what version 8
+// dropped, holding nothing of it, that later trims fold onto it, also
+// after another prefix is dropped without a checkpoint (a replica still at
+// version 8), and that Reconcile then reports the lost entries as the
+// levels' differences from the ledger and no gap.
+func TestInventoryMigrateCheckpoint(t *testing.T) {
+	testURL(t)
+	t.Parallel()
+	ctx := context.Background()
+	db := openSchema(t, testSchema(t), nil)
+	migrateTo(t, db, 8)
+	store := NewInventoryStore(db, nil)
+	inv := inventory.New(store, &inventory.Options{Clock: fulfill.NewFakeClock(t0)})
+	for o, n := range map[fulfill.OwnerID]int{"acme": 8, "globex": 4, "initech": 2} {
+		expectations(t, inv, o, n)
+	}
+	whole, err := inv.Ledger(ctx, inventory.LedgerQuery{Owner: "acme"})
+	require.NoError(t, err)
+	deleteLedger(t, db, "acme", 3)
+	deleteLedger(t, db, "globex", 4)
+	require.NoError(t, db.Migrate(ctx))
+
+	for o, want := range map[fulfill.OwnerID]inventory.Checkpoint{"acme": {Through: 3}, "globex": {Through: 4}, "initech": {}, "nobody": {}} {
+		cp, err := store.LedgerCheckpoint(ctx, o)
+		require.NoError(t, err)
+		assert.Equal(t, want, cp, "%s", o)
+	}
+	d, err := inv.Reconcile(ctx, "acme")
+	require.NoError(t, err)
+	for _, x := range d {
+		assert.Equal(t, inventory.SourceLedger, x.Source, "the lost entries show as the levels' differences: %s", x)
+	}
+	assert.NotEmpty(t, d)
+
+	// Trims fold onto the checkpoint: what they drop is exact.
+	n, err := store.TrimLedger(ctx, "acme", 5)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	cp, err := store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+	want, err := inventory.Checkpoint{Through: 3}.Fold(whole[3:5])
+	require.NoError(t, err)
+	assert.Equal(t, want, cp)
+	// A replica still at version 8 drops two more; the next trim skips
+	// over them.
+	deleteLedger(t, db, "acme", 7)
+	n, err = store.TrimLedger(ctx, "acme", 8)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	cp, err = store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+	want.Through = 7
+	want, err = want.Fold(whole[7:])
+	require.NoError(t, err)
+	assert.Equal(t, want, cp)
+	n, err = store.TrimLedger(ctx, "globex", 4)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+
+	// New entries number on; a whole ledger trimmed after 9 reconciles.
+	expectations(t, inv, "initech", 3)
+	n, err = store.TrimLedger(ctx, "initech", 4)
+	require.NoError(t, err)
+	assert.Equal(t, 4, n)
+	d, err = inv.Reconcile(ctx, "initech")
+	require.NoError(t, err)
+	assert.Empty(t, d)
+}
+
+// TestInventoryTrimBatchesConcurrent has several goroutines trim one
+// owner's ledger at once, in batches of two entries, through points
+// ahead of and behind one another: the checkpoint holds every entry
+// trimmed once, and Reconcile and Arrivals are those of the whole ledger.
+func TestInventoryTrimBatchesConcurrent(t *testing.T) {
+	testURL(t)
+	t.Parallel()
+	ctx := context.Background()
+	store := NewInventoryStore(testDB(t), nil)
+	store.trimBatch = 2
+	inv := inventory.New(store, &inventory.Options{Clock: fulfill.NewFakeClock(t0)})
+	expectations(t, inv, "acme", 60)
+	whole, err := inv.Ledger(ctx, inventory.LedgerQuery{Owner: "acme"})
+	require.NoError(t, err)
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex // guards dropped
+		dropped int
+	)
+	for g := range 4 {
+		wg.Go(func() {
+			for through := int64(g); through <= 60; through += 7 + int64(g) {
+				n, err := store.TrimLedger(ctx, "acme", through)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				dropped += n
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	n, err := store.TrimLedger(ctx, "acme", 60)
+	require.NoError(t, err)
+	assert.Equal(t, 60, dropped+n, "each entry dropped once")
+	want, err := inventory.Checkpoint{}.Fold(whole)
+	require.NoError(t, err)
+	cp, err := store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, want, cp)
+	d, err := inv.Reconcile(ctx, "acme")
+	require.NoError(t, err)
+	assert.Empty(t, d)
+	got, err := inv.Arrivals(ctx, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, inventory.Arrivals(whole), got)
+	assert.NotEmpty(t, got)
+}
+
+// TestInventoryTrimInterrupted interrupts a trim in the middle of a batch
+// (it waits for the checkpoint's row lock, held by another connection,
+// until its context ends): its batch is rolled back whole, the earlier
+// batches stay trimmed and folded, and trimming again completes it.
+func TestInventoryTrimInterrupted(t *testing.T) {
+	testURL(t)
+	t.Parallel()
+	ctx := context.Background()
+	db := testDB(t)
+	store := NewInventoryStore(db, nil)
+	store.trimBatch = 3
+	inv := inventory.New(store, &inventory.Options{Clock: fulfill.NewFakeClock(t0)})
+	expectations(t, inv, "acme", 10)
+	whole, err := inv.Ledger(ctx, inventory.LedgerQuery{Owner: "acme"})
+	require.NoError(t, err)
+	n, err := store.TrimLedger(ctx, "acme", 4)
+	require.NoError(t, err)
+	require.Equal(t, 4, n)
+
+	admin, err := pgx.Connect(ctx, testURL(t))
+	require.NoError(t, err)
+	defer admin.Close(ctx)
+	tx, err := admin.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `SET LOCAL search_path TO `+pgx.Identifier{db.cfg.RuntimeParams["search_path"]}.Sanitize())
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `SELECT 1 FROM inventory_checkpoints WHERE owner = 'acme' FOR UPDATE`)
+	require.NoError(t, err)
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	n, err = store.TrimLedger(short, "acme", 10)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Zero(t, n)
+	require.NoError(t, tx.Rollback(ctx))
+
+	kept, err := inv.Ledger(ctx, inventory.LedgerQuery{Owner: "acme"})
+	require.NoError(t, err)
+	assert.Equal(t, whole[4:], kept, "nothing more dropped")
+	want, err := inventory.Checkpoint{}.Fold(whole[:4])
+	require.NoError(t, err)
+	cp, err := store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, want, cp, "nothing more folded")
+
+	n, err = store.TrimLedger(ctx, "acme", 10)
+	require.NoError(t, err)
+	assert.Equal(t, 6, n)
+	want, err = want.Fold(whole[4:])
+	require.NoError(t, err)
+	cp, err = store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, want, cp)
+	got, err := inv.Arrivals(ctx, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, inventory.Arrivals(whole), got)
+}
