@@ -303,3 +303,66 @@ func ExampleMemStore_TrimLedger() {
 	// pruned {Reservations:1 IdempotencyKeys:1}
 	// available 5
 }
+
+// Trimming keeps reconciliation and the expected arrivals exact: the store
+// folds what it drops into the owner's checkpoint, which Reconcile and
+// Arrivals carry on from.
+func ExampleMemStore_LedgerCheckpoint() {
+	ctx := context.Background()
+	store := new(inventory.MemStore)
+	day := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	inv := inventory.New(store, &inventory.Options{Clock: fulfill.NewFakeClock(day)})
+	mug := inventory.Key{Owner: "acme", SKU: "MUG", Location: "WH"}
+	po := inventory.Meta{Owner: "acme", Ref: inventory.Reference{Type: inventory.RefPurchaseOrder, ID: "PO-1"}}
+
+	_, _ = inv.Apply(ctx, &inventory.Expect{Meta: po, Key: mug, Quantity: 10, Due: day.AddDate(0, 0, 3)})
+	_, _ = inv.Apply(ctx, &inventory.Receive{Meta: po, Key: mug, Quantity: 4, FromIncoming: 4})
+	n, _ := store.TrimLedger(ctx, "acme", 2) // a relay published both entries
+	fmt.Println("trimmed", n)
+
+	cp, _ := store.LedgerCheckpoint(ctx, "acme")
+	fmt.Printf("checkpoint through %d: %+v\n", cp.Through, cp.Levels[mug])
+	d, _ := inv.Reconcile(ctx, "acme")
+	fmt.Println("discrepancies:", len(d))
+	as, _ := inv.Arrivals(ctx, "acme")
+	for _, a := range as {
+		fmt.Println("expected", a.Quantity, "of", a.Ref.ID, "on", a.Due.Format(time.DateOnly))
+	}
+	// Output:
+	// trimmed 2
+	// checkpoint through 2: {OnHand:4 Reserved:0 Committed:0 Damaged:0 Quarantine:0 Safety:0 Incoming:6 InTransit:0}
+	// discrepancies: 0
+	// expected 6 of PO-1 on 2026-03-04
+}
+
+// A projection that keeps its own copy of the ledger (here a slice) trims
+// it with a checkpoint of its own: Fold what it drops, and carry on from
+// the checkpoint with ArrivalsFrom.
+func ExampleCheckpoint_Fold() {
+	mug := inventory.Key{Owner: "acme", SKU: "MUG", Location: "WH"}
+	po := func(id string) inventory.Reference {
+		return inventory.Reference{Type: inventory.RefPurchaseOrder, ID: id}
+	}
+	due := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
+	ledger := []inventory.Entry{
+		{Seq: 1, Key: mug, Kind: inventory.KindExpect, Ref: po("PO-1"), Due: due, Delta: inventory.Buckets{Incoming: 10}},
+		{Seq: 2, Key: mug, Kind: inventory.KindExpect, Ref: po("PO-2"), Due: due, Delta: inventory.Buckets{Incoming: 5}},
+		{Seq: 3, Key: mug, Kind: inventory.KindReceive, Ref: po("PO-2"), Delta: inventory.Buckets{OnHand: 2, Incoming: -2}},
+	}
+	var cp inventory.Checkpoint
+	cp, err := cp.Fold(ledger[:2])
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	kept := ledger[2:]
+	for _, a := range inventory.ArrivalsFrom(cp, kept) {
+		fmt.Println(a.Ref.ID, a.Quantity)
+	}
+	_, err = cp.Fold(ledger[1:2]) // folded already
+	fmt.Println(errors.Is(err, inventory.ErrInvalid))
+	// Output:
+	// PO-1 10
+	// PO-2 3
+	// true
+}
