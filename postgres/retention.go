@@ -130,7 +130,7 @@ func (s *InventoryStore) trimStep(ctx context.Context, tx pgx.Tx, owner fulfill.
 	}
 	hi := min(cp.Through+int64(s.trimBatch), through) // inclusive
 	rows, _ := tx.Query(ctx, `DELETE FROM inventory_ledger WHERE owner = $1 AND seq > $2 AND seq <= $3
-		RETURNING `+entryCols, string(owner), cp.Through, hi)
+		RETURNING `+foldCols, string(owner), cp.Through, hi)
 	entries, err := scanEntries(owner, rows)
 	if err != nil {
 		return 0, 0, err
