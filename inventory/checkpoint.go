@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -67,24 +68,75 @@ var _ Checkpointer = (*MemStore)(nil)
 // trimmed through k; folding in several steps gives what folding at once
 // gives.
 func (cp Checkpoint) Fold(entries []Entry) (Checkpoint, error) {
+	f := newFolder(cp)
+	if err := f.fold(entries); err != nil {
+		return cp, err
+	}
+	return f.checkpoint(), nil
+}
+
+// folder is a checkpoint being folded into: what [Checkpoint.Fold] does,
+// in place, at a cost that grows with the entries folded and the levels
+// they touch rather than with the whole checkpoint, so that [MemStore]
+// keeps one per owner. The zero folder is the zero Checkpoint's.
+type folder struct {
+	through  int64
+	levels   map[Key]Buckets
+	arrivals arrivals
+}
+
+// newFolder returns a folder holding a copy of cp.
+func newFolder(cp Checkpoint) *folder {
+	f := &folder{through: cp.Through, levels: maps.Clone(cp.Levels)}
+	f.arrivals.load(cp.Arrivals)
+	return f
+}
+
+// fold folds entries in, or fails as [Checkpoint.Fold] does and changes
+// nothing.
+func (f *folder) fold(entries []Entry) error {
 	for i, e := range entries {
-		if want := cp.Through + int64(i) + 1; e.Seq != want {
-			return cp, invalid("seq", itoa(e.Seq), "not the next entry, "+itoa(want))
+		if want := f.through + int64(i) + 1; e.Seq != want {
+			return invalid("seq", itoa(e.Seq), "not the next entry, "+itoa(want))
 		}
 	}
 	if len(entries) == 0 {
-		return cp.Clone(), nil
+		return nil
 	}
-	levels, err := ReplayFrom(cp, entries)
-	if err != nil {
-		return cp, err
-	}
-	var st arrivals
-	st.load(cp.Arrivals)
+	// The new sums of the levels touched, checked before any is stored.
+	sums := make(map[Key]Buckets)
 	for _, e := range entries {
-		st.add(e)
+		b, ok := sums[e.Key]
+		if !ok {
+			b = f.levels[e.Key]
+		}
+		b, err := b.Add(e.Delta)
+		if err != nil {
+			return fmt.Errorf("inventory: folding entry %d: %w", e.Seq, err)
+		}
+		sums[e.Key] = b
 	}
-	return Checkpoint{Through: entries[len(entries)-1].Seq, Levels: levels, Arrivals: st.list()}, nil
+	if f.levels == nil {
+		f.levels = make(map[Key]Buckets, len(sums))
+	}
+	maps.Copy(f.levels, sums)
+	if f.arrivals.byKey == nil {
+		f.arrivals.byKey = make(map[Key][]*Arrival)
+	}
+	for _, e := range entries {
+		f.arrivals.add(e)
+	}
+	f.through = entries[len(entries)-1].Seq
+	return nil
+}
+
+// checkpoint returns the folder's checkpoint, sharing no memory with it.
+func (f *folder) checkpoint() Checkpoint {
+	cp := Checkpoint{Through: f.through, Arrivals: f.arrivals.list()}
+	if len(f.levels) > 0 {
+		cp.Levels = maps.Clone(f.levels)
+	}
+	return cp
 }
 
 // Clone returns a copy of cp sharing no memory with it.
@@ -166,5 +218,5 @@ func (s *MemStore) LedgerCheckpoint(ctx context.Context, owner fulfill.OwnerID) 
 	o := s.owner(owner)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.checkpoint.Clone(), nil
+	return o.checkpoint.checkpoint(), nil
 }

@@ -77,9 +77,9 @@ type ownerData struct {
 	mu      sync.Mutex // guards entries, trimmed, checkpoint and keys
 	entries []Entry    // the kept entries: entries[i].Seq is trimmed+i+1
 	trimmed int64      // the Seq of the last entry dropped by TrimLedger
-	// checkpoint holds the entries dropped by TrimLedger: its Through is
+	// checkpoint holds the entries dropped by TrimLedger: its through is
 	// trimmed.
-	checkpoint Checkpoint
+	checkpoint folder
 	keys       []Key
 }
 

@@ -49,14 +49,12 @@ func (s *MemStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, throug
 	if n <= 0 {
 		return 0, nil
 	}
-	cp, err := o.checkpoint.Fold(o.entries[:n])
-	if err != nil {
+	if err := o.checkpoint.fold(o.entries[:n]); err != nil {
 		return 0, err
 	}
 	// A copy, so that the dropped entries' memory is freed.
 	o.entries = slices.Clone(o.entries[n:])
 	o.trimmed = through
-	o.checkpoint = cp
 	return int(n), nil
 }
 
