@@ -48,7 +48,10 @@ const (
 // the context's error, the ledger trimmed through an earlier Seq; trimming
 // again completes it. If folding fails (a sum overflows, which a ledger
 // whose levels never overflowed cannot cause), the batch is rolled back
-// and the error returned.
+// and the error returned. Each batch reads and rewrites the whole
+// checkpoint, whose size grows with the levels the trimmed entries touched
+// and the expectations still open: trim now and then through everything
+// processed, rather than after every entry.
 //
 // Entries dropped under schema version 8, without a checkpoint, are lost
 // to it: the checkpoint skips over them (see the migration to version 9),
