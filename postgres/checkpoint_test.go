@@ -44,8 +44,8 @@ func deleteLedger(t *testing.T, db *DB, o fulfill.OwnerID, through int64) {
 
 // TestInventoryMigrateCheckpoint trims ledgers at schema version 8 (acme's
 // first 3 of 8 entries, all of globex's 4, none of initech's 2), migrates
-// to 9, and checks that each owner's checkpoint skips over what version 8
-// dropped, holding nothing of it, that later trims fold onto it, also
+// to the latest version, and checks that each owner's checkpoint skips
+// over what version 8 dropped, holding nothing of it, that later trims fold onto it, also
 // after another prefix is dropped without a checkpoint (a replica still at
 // version 8), and that Reconcile then reports the lost entries as the
 // levels' differences from the ledger and no gap.

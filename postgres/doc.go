@@ -59,7 +59,7 @@
 // reuses the ID or key of a row being deleted at that moment). Schema
 // version 8 stores the dates Prune compares (the operation that closed a
 // reservation, the operation of an idempotency record) and dates the rows
-// written before it; version 9 keeps the ledger checkpoints.
+// written before it; version 10 keeps the ledger checkpoints.
 //
 // # Cancellation
 //

@@ -82,7 +82,7 @@ func ExampleInventoryStore_Split() {
 
 func ExampleSchemaVersion() {
 	fmt.Println("schema version", postgres.SchemaVersion())
-	// Output: schema version 9
+	// Output: schema version 10
 }
 
 // A retention job run by one replica now and then: it drops the ledger

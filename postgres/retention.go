@@ -54,7 +54,7 @@ const (
 // processed, rather than after every entry.
 //
 // Entries dropped under schema version 8, without a checkpoint, are lost
-// to it: the checkpoint skips over them (see the migration to version 9),
+// to it: the checkpoint skips over them (see the migration to version 10),
 // and a later trim folds the entries after them onto it.
 func (s *InventoryStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, through int64) (int, error) {
 	if err := ctx.Err(); err != nil {

@@ -146,11 +146,10 @@ func (a *app) housekeep(ctx context.Context) (housekept, error) {
 
 		if !cutoff.IsZero() {
 			// The service may trim the ledger: it neither serves the
-			// ledger to anyone nor relays it, and it calls neither
-			// Inventory.Reconcile nor Inventory.Arrivals, which need the
-			// whole ledger. A host that adds a ledger feed, a relay, a
-			// reconciliation or the incoming stock must trim only through
-			// what those have read, or not at all.
+			// ledger to anyone nor relays it (Inventory.Reconcile and
+			// Inventory.Arrivals carry on from the stores' checkpoints). A
+			// host that adds a ledger feed or a relay must trim only
+			// through what those have read.
 			if trimmer != nil {
 				n, err := trimLedger(ctx, trimmer, owner, cutoff)
 				did.Trimmed = n
