@@ -141,26 +141,5 @@ func (s *OrderStore) PruneIdempotency(ctx context.Context, owner fulfill.OwnerID
 	if !ok {
 		return 0, nil
 	}
-	batch := s.pruneBatch
-	if batch <= 0 {
-		batch = defaultPruneBatch
-	}
-	n := 0
-	for lo := int64(math.MinInt64); ; {
-		var (
-			bound *int64
-			k     int64
-		)
-		err := s.db.run(ctx, func(c *pgx.Conn) error {
-			return c.QueryRow(ctx, pruneOrderIdempotencySQL, string(owner), lo, last, batch-1).Scan(&bound, &k)
-		})
-		if err != nil {
-			return n, err
-		}
-		n += int(k)
-		if bound == nil || *bound >= last {
-			return n, nil
-		}
-		lo = *bound + 1
-	}
+	return s.db.pruneBatches(ctx, pruneOrderIdempotencySQL, owner, last, s.pruneBatch)
 }

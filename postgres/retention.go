@@ -268,26 +268,29 @@ func (s *InventoryStore) Prune(ctx context.Context, owner fulfill.OwnerID, befor
 		return p, nil
 	}
 	var err error
-	p.Reservations, err = s.pruneBatches(ctx, pruneReservationsSQL, owner, last)
+	p.Reservations, err = s.db.pruneBatches(ctx, pruneReservationsSQL, owner, last, s.pruneBatch)
 	if err != nil {
 		return p, err
 	}
-	p.IdempotencyKeys, err = s.pruneBatches(ctx, pruneIdempotencySQL, owner, last)
+	p.IdempotencyKeys, err = s.db.pruneBatches(ctx, pruneIdempotencySQL, owner, last, s.pruneBatch)
 	return p, err
 }
 
 // pruneBatches runs the batch statement sql for owner, oldest rows first,
-// until it reaches the inclusive cutoff last, and returns how many rows it
-// deleted.
-func (s *InventoryStore) pruneBatches(ctx context.Context, sql string, owner fulfill.OwnerID, last int64) (int, error) {
+// batch rows at a time (defaultPruneBatch if batch <= 0), until it reaches
+// the inclusive cutoff last, and returns how many rows it deleted.
+func (db *DB) pruneBatches(ctx context.Context, sql string, owner fulfill.OwnerID, last int64, batch int) (int, error) {
+	if batch <= 0 {
+		batch = defaultPruneBatch
+	}
 	n := 0
 	for lo := int64(math.MinInt64); ; {
 		var (
 			bound *int64
 			k     int64
 		)
-		err := s.db.run(ctx, func(c *pgx.Conn) error {
-			return c.QueryRow(ctx, sql, string(owner), lo, last, s.pruneBatch-1).Scan(&bound, &k)
+		err := db.run(ctx, func(c *pgx.Conn) error {
+			return c.QueryRow(ctx, sql, string(owner), lo, last, batch-1).Scan(&bound, &k)
 		})
 		if err != nil {
 			return n, err
