@@ -289,6 +289,13 @@ func TestQuotesConcurrent(t *testing.T) {
 		}
 		return b.String()
 	}
+	sameAcrossGoroutines(t, render)
+}
+
+// sameAcrossGoroutines checks that render gives the same text from four
+// goroutines at once as it gives alone.
+func sameAcrossGoroutines(t *testing.T, render func() string) {
+	t.Helper()
 	want := render()
 	got := make([]string, 4)
 	var wg sync.WaitGroup

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -217,14 +216,5 @@ func TestPricesConcurrent(t *testing.T) {
 		}
 		return b.String()
 	}
-	want := render()
-	got := make([]string, 4)
-	var wg sync.WaitGroup
-	for g := range got {
-		wg.Go(func() { got[g] = render() })
-	}
-	wg.Wait()
-	for g := range got {
-		require.Equal(t, want, got[g], "goroutine %d", g)
-	}
+	sameAcrossGoroutines(t, render)
 }
