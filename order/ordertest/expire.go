@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -14,14 +15,15 @@ import (
 	"github.com/fulfillkit/fulfill/order"
 )
 
-// expirer returns s as an [order.Expirer], or skips t.
-func expirer(t *testing.T, s order.Store) order.Expirer {
+// capability returns s as a T, one of the optional capabilities of an
+// [order.Store], or skips t if s does not have it.
+func capability[T any](t *testing.T, s order.Store) T {
 	t.Helper()
-	ex, ok := s.(order.Expirer)
+	c, ok := s.(T)
 	if !ok {
-		t.Skipf("%T does not implement order.Expirer", s)
+		t.Skipf("%T does not implement %v", s, reflect.TypeFor[T]())
 	}
-	return ex
+	return c
 }
 
 // createTTL places a new order for owner with the given TTL and stores it.
@@ -57,7 +59,7 @@ func byID(a, b fulfill.OrderID) int { return bytes.Compare(a[:], b[:]) }
 // time asked, oldest first and ties by ID, up to the limit, exact to the
 // nanosecond.
 func testExpiringBy(t *testing.T, s order.Store) {
-	ex := expirer(t, s)
+	ex := capability[order.Expirer](t, s)
 	ctx := context.Background()
 	r := seeded(t)
 	late := createTTL(t, s, "acme", newID(t, r), 3*time.Hour)
@@ -139,7 +141,7 @@ func requireSave(t *testing.T, s order.Store, c order.Change) {
 // compares the listing with a brute-force filter over every order: those
 // with a TTL on which an ExpireRequest at the time asked succeeds.
 func testExpiringMatchesBruteForce(t *testing.T, s order.Store) {
-	ex := expirer(t, s)
+	ex := capability[order.Expirer](t, s)
 	r := seeded(t)
 	rng := rand.New(r)
 	owners := []fulfill.OwnerID{"acme", "globex"}
@@ -211,7 +213,7 @@ func sortExpiry(ids []fulfill.OrderID, at []time.Time) {
 // that lose a race skip the order without an error, and orders not due or
 // confirmed are left alone.
 func testServiceExpireDue(t *testing.T, s order.Store) {
-	expirer(t, s)
+	capability[order.Expirer](t, s)
 	ctx := context.Background()
 	var now atomic.Int64
 	now.Store(t0.UnixNano())

@@ -13,26 +13,6 @@ import (
 	"github.com/fulfillkit/fulfill/order"
 )
 
-// pruner returns s as an [order.IdempotencyPruner], or skips t.
-func pruner(t *testing.T, s order.Store) order.IdempotencyPruner {
-	t.Helper()
-	p, ok := s.(order.IdempotencyPruner)
-	if !ok {
-		t.Skipf("%T does not implement order.IdempotencyPruner", s)
-	}
-	return p
-}
-
-// trimmer returns s as an [order.EventTrimmer], or skips t.
-func trimmer(t *testing.T, s order.Store) order.EventTrimmer {
-	t.Helper()
-	tr, ok := s.(order.EventTrimmer)
-	if !ok {
-		t.Skipf("%T does not implement order.EventTrimmer", s)
-	}
-	return tr
-}
-
 // createKeyed places a new order for owner and stores it with an
 // idempotency record under key created at at.
 func createKeyed(s order.Store, owner fulfill.OwnerID, id fulfill.OrderID, key string, at time.Time) error {
@@ -67,7 +47,7 @@ func kept(t *testing.T, s order.Store, owner fulfill.OwnerID, keys ...string) ma
 // owner's dated before the cutoff (exclusive, exact to the nanosecond,
 // whatever the zones), never a record without a date nor another owner's.
 func testPruneIdempotency(t *testing.T, s order.Store) {
-	p := pruner(t, s)
+	p := capability[order.IdempotencyPruner](t, s)
 	ctx, r := context.Background(), seeded(t)
 	for _, k := range []struct {
 		owner fulfill.OwnerID
@@ -142,7 +122,7 @@ func mapsEqual(a, b map[string]bool) bool {
 // testPruneServiceRetries checks what a retry through a Service gets: the
 // first result while its record is kept, a new run once it is pruned.
 func testPruneServiceRetries(t *testing.T, s order.Store) {
-	p := pruner(t, s)
+	p := capability[order.IdempotencyPruner](t, s)
 	ctx := context.Background()
 	clock := fulfill.NewFakeClock(t0)
 	svc := &order.Service{Store: s, Clock: clock, Random: seeded(t)}
@@ -225,7 +205,7 @@ func sameEvents(got, want []order.StoredEvent) string {
 // and earlier trims drop nothing, bad ones fail, new events number on and
 // the orders stay readable and writable.
 func testTrimEvents(t *testing.T, s order.Store) {
-	tr := trimmer(t, s)
+	tr := capability[order.EventTrimmer](t, s)
 	ctx, r := context.Background(), seeded(t)
 	var orders []*order.Order
 	for i := range 3 {
@@ -317,7 +297,7 @@ func testTrimEvents(t *testing.T, s order.Store) {
 // trims drop each event once; after a last prune exactly the records dated
 // before its cutoff are gone, each counted once.
 func testRetentionConcurrent(t *testing.T, s order.Store) {
-	tr, p := trimmer(t, s), pruner(t, s)
+	tr, p := capability[order.EventTrimmer](t, s), capability[order.IdempotencyPruner](t, s)
 	ctx, r := context.Background(), seeded(t)
 	const writers, rounds = 4, 8
 	ids := make([][]fulfill.OrderID, writers)
