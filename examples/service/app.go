@@ -61,6 +61,7 @@ func (a *app) routes() http.Handler {
 	v1.HandleFunc("POST /v1/stock/receive", a.receiveStock)
 	v1.HandleFunc("GET /v1/stock", a.getStock)
 	v1.HandleFunc("POST /v1/reservations", a.reserveStock)
+	a.stepRoutes(v1)
 	a.extraRoutes(v1)
 
 	mux := http.NewServeMux()
