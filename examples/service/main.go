@@ -12,8 +12,35 @@
 //
 //	go run ./examples/service -addr :8080 -keys "secret1=acme,secret2=globex"
 //
-// Every POST honours an Idempotency-Key header; errors are RFC 9457 problem
-// documents carrying the domain error's kind.
+// Every POST honours an Idempotency-Key header (the routes that move a
+// reservation on require one); errors are RFC 9457 problem documents
+// carrying the domain error's kind.
+//
+// # Stock and reservations
+//
+//   - POST /v1/stock/receive puts units on hand; GET /v1/stock?sku=&location=
+//     lists the owner's levels with their available units.
+//   - POST /v1/reservations holds stock for an order ("order", each line's
+//     "line" naming the order line) or for a cart ("ttl_seconds" makes the
+//     holds lapse), all lines or none.
+//   - GET /v1/reservations?order=ID lists the reservations made for, or
+//     committed to, an order ("sku" and "id" select too; "closed=true"
+//     includes those with nothing left held or committed).
+//   - POST /v1/reservations/commit commits held units: they are being
+//     picked and never lapse. With "order", each reservation committed is
+//     re-pointed at the order, taking its part's "line", so that a cart
+//     hold becomes the order's.
+//   - POST /v1/reservations/consume ships committed units: they leave on
+//     hand.
+//   - POST /v1/reservations/release gives held units back to available.
+//   - POST /v1/reservations/unreserve cancels reservations whole: their
+//     held and committed units go back to available.
+//
+// The four steps take {"parts": [{"reservation": ID, "quantity": N,
+// "line": L}], "order": ID} (unreserve takes {"reservations": [ID, ...]});
+// a part without a quantity moves every unit its step applies to. Each is
+// applied all or nothing and needs an Idempotency-Key: a retry returns the
+// first receipt, marked "replayed", and changes nothing.
 //
 // # Cancelled orders give their stock back
 //
@@ -31,8 +58,9 @@
 //   - Committed units are never released: they are being picked. They
 //     stay committed, and the reply counts those the order no longer
 //     needs ("committed"), so that the warehouse stops the pick and puts
-//     them back (an inventory Unreserve of the reservation returns them
-//     to available).
+//     them back: POST /v1/reservations/unreserve of the order's
+//     reservations (GET /v1/reservations?order=ID lists them) then
+//     returns them to available.
 //   - Each release carries an idempotency key derived from the order and
 //     the version of its cancelling event, so a cancel retried with its
 //     Idempotency-Key, or run by another instance, never releases twice.

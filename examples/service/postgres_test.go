@@ -292,3 +292,48 @@ func TestServiceCancelReleasesOnceOnPostgres(t *testing.T) {
 	assert.EqualValues(t, 10, mug["available"])
 	assert.Equal(t, 2, releases())
 }
+
+// TestServiceReservationLifecycleOnPostgres walks a cart hold through
+// commit, release and consume on one service instance over PostgreSQL,
+// with the levels, the reservations and the replays read through a
+// second. Both instances then get the same consume, under one
+// Idempotency-Key, at once: the units ship once.
+func TestServiceReservationLifecycleOnPostgres(t *testing.T) {
+	db := testDatabase(t)
+	f := newStockFixture(t, db, map[string]int{"MUG": 10}, false)
+	g := newStockFixture(t, db, nil, false)
+	walkLifecycle(t, f, g)
+
+	id := g.place(orderOf("MUG", 3))
+	rs := g.reserve(id, "MUG", 3, "1")
+	g.mustStep("commit", "pg-commit", map[string]any{"order": id, "parts": []any{part(rs[0], 0, "1")}})
+	require.Equal(t, [3]int64{5, 0, 3}, f.buckets("MUG"))
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		replayed int
+		errs     []error
+	)
+	for _, x := range []*stockFixture{f, g, f, g} {
+		wg.Go(func() {
+			status, body, err := send(x.srv, "POST", "/v1/reservations/consume", "acme-key", "pg-ship",
+				map[string]any{"order": id, "parts": []any{part(rs[0], 3, "")}})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				errs = append(errs, err)
+			case status != http.StatusOK:
+				errs = append(errs, fmt.Errorf("status %d: %v", status, body))
+			case body["replayed"] == true:
+				replayed++
+			}
+		})
+	}
+	wg.Wait()
+	require.Empty(t, errs)
+	assert.Equal(t, 3, replayed, "one consume applies, the others are replays")
+	assert.Equal(t, [3]int64{5, 0, 0}, g.buckets("MUG"))
+	assert.EqualValues(t, 5, f.onHand("MUG"))
+	assert.Empty(t, f.reservations("order="+id))
+}

@@ -48,7 +48,8 @@ import (
 // Committed units are never released: they are being picked. They stay
 // committed, and the cancel reply counts those the order no longer needs,
 // so that the warehouse stops the pick; once the units are back on the
-// shelf, an Unreserve of the reservation returns them to available.
+// shelf, an Unreserve of the reservation (POST /v1/reservations/unreserve)
+// returns them to available.
 
 // stockKeyPrefix starts the idempotency key of every release made for a
 // cancelled order.
