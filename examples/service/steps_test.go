@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"testing"
 	"time"
@@ -367,5 +368,149 @@ func TestListReservations(t *testing.T) {
 		status, prob := call(t, f.srv, "GET", "/v1/reservations?"+q, "acme-key", "", nil)
 		assert.Equal(t, http.StatusBadRequest, status, q)
 		assert.Equal(t, "invalid_request", prob["kind"], q)
+	}
+}
+
+// TestStepsRandomSequences runs random reservations, commits, consumes,
+// releases and unreserves through the API, some asking for more units than
+// they may, with replays of earlier steps and earlier keys reused with
+// another body, against a model of the reservations, with a fixed seed.
+// After every step the level and the live reservations are the model's,
+// and the stock agrees with its ledger.
+func TestStepsRandomSequences(t *testing.T) {
+	for seed := range uint64(3) {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { checkStepSequence(t, seed) })
+	}
+}
+
+func checkStepSequence(t *testing.T, seed uint64) {
+	rnd := rand.New(rand.NewPCG(seed, 11))
+	f := newStockFixture(t, "", map[string]int{"MUG": 20}, false)
+	id := f.place(orderOf("MUG", 5))
+	type units struct{ held, committed int64 }
+	var (
+		onHand int64 = 20
+		model        = map[string]units{}
+		ids    []string
+	)
+	type sent struct {
+		route, key string
+		body       any
+	}
+	var done []sent // steps applied, for replays
+	check := func(step string) {
+		t.Helper()
+		var held, committed int64
+		live := map[string]units{}
+		for r, u := range model {
+			held += u.held
+			committed += u.committed
+			if u.held > 0 || u.committed > 0 {
+				live[r] = u
+			}
+		}
+		require.Equal(t, [3]int64{onHand - held - committed, held, committed}, f.buckets("MUG"), step)
+		require.Equal(t, onHand, f.onHand("MUG"), step)
+		got := map[string]units{}
+		for _, r := range f.reservations("") {
+			got[r["id"].(string)] = units{int64(r["reserved"].(float64)), int64(r["committed"].(float64))}
+		}
+		require.Equal(t, live, got, "%s: the live reservations", step)
+		d, err := f.a.inventory.Reconcile(t.Context(), "acme")
+		require.NoError(t, err)
+		require.Empty(t, d, "%s: the stock agrees with its ledger", step)
+	}
+
+	for step := range 60 {
+		name := fmt.Sprint("step ", step)
+		key := fmt.Sprint("k-", step)
+		var held, committed int64
+		for _, u := range model {
+			held += u.held
+			committed += u.committed
+		}
+		available := onHand - held - committed
+		op := rnd.IntN(10)
+		if len(ids) == 0 {
+			op = 0
+		}
+		switch {
+		case op == 0: // reserve, for the order or a cart
+			n := 1 + rnd.Int64N(4)
+			req := map[string]any{"lines": []any{map[string]any{"sku": "MUG", "location": "WH1", "quantity": n}}}
+			if rnd.IntN(2) == 0 {
+				req["order"] = id
+			}
+			status, body := call(t, f.srv, "POST", "/v1/reservations", "acme-key", "", req)
+			if n > available {
+				require.Equal(t, http.StatusConflict, status, "%s: %v", name, body)
+				break
+			}
+			require.Equal(t, http.StatusCreated, status, "%s: %v", name, body)
+			r := body["reservations"].([]any)[0].(map[string]any)["id"].(string)
+			model[r] = units{held: n}
+			ids = append(ids, r)
+			name += " reserve"
+		case op < 8: // commit, consume or release some units, or too many
+			route := []string{"commit", "consume", "release"}[op%3]
+			r := ids[rnd.IntN(len(ids))]
+			u := model[r]
+			have := u.held
+			if route == "consume" {
+				have = u.committed
+			}
+			q := rnd.Int64N(have + 2) // 0 means all of them
+			body := map[string]any{"parts": []any{part(r, int(q), "")}}
+			if route == "commit" && rnd.IntN(2) == 0 {
+				body["order"] = id
+			}
+			status, reply := f.step(route, key, body)
+			name += fmt.Sprintf(" %s %d of %d", route, q, have)
+			if q > have {
+				require.Equal(t, http.StatusConflict, status, "%s: %v", name, reply)
+				require.Equal(t, "insufficient_stock", reply["kind"], name)
+				break
+			}
+			require.Equal(t, http.StatusOK, status, "%s: %v", name, reply)
+			if q == 0 {
+				q = have
+			}
+			switch route {
+			case "commit":
+				u.held, u.committed = u.held-q, u.committed+q
+			case "consume":
+				u.committed -= q
+				onHand -= q
+			case "release":
+				u.held -= q
+			}
+			model[r] = u
+			done = append(done, sent{route, key, body})
+		case op == 8: // unreserve
+			r := ids[rnd.IntN(len(ids))]
+			body := map[string]any{"reservations": []string{r}}
+			status, reply := f.step("unreserve", key, body)
+			require.Equal(t, http.StatusOK, status, "%s: %v", name, reply)
+			model[r] = units{}
+			done = append(done, sent{"unreserve", key, body})
+			name += " unreserve"
+		default: // replay an earlier step, or reuse its key with another body
+			if len(done) == 0 {
+				continue
+			}
+			s := done[rnd.IntN(len(done))]
+			if rnd.IntN(3) == 0 {
+				status, reply := f.step("release", s.key, map[string]any{"parts": []any{part(ids[0], 0, "")}, "reason": "other"})
+				require.Equal(t, http.StatusUnprocessableEntity, status, "%s: %v", name, reply)
+				require.Equal(t, "idempotency_conflict", reply["kind"], name)
+				name += " key reused"
+				break
+			}
+			status, reply := f.step(s.route, s.key, s.body)
+			require.Equal(t, http.StatusOK, status, "%s: %v", name, reply)
+			require.Equal(t, true, reply["replayed"], name)
+			name += " replay " + s.route
+		}
+		check(name)
 	}
 }
