@@ -201,9 +201,10 @@ func heuristicRoute(ctx context.Context, l Layout, bins []Bin, name string, bloc
 	return p.route(order(aisles, g)), nil
 }
 
-// geometry is a building, or a part of one, as the heuristics see it,
-// distances measured from the depot's end: the y of the far cross aisle,
-// and of every cross aisle in order from the depot's end.
+// geometry is the building as the heuristics see it, distances measured
+// from the end nearer the depot: the y of the far cross aisle, and of every
+// cross aisle in order from that end (only the two ends when a policy sees
+// whole aisles).
 type geometry struct {
 	depth   int64
 	cross   []int64
