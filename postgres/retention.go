@@ -1,13 +1,8 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/fulfillkit/fulfill"
@@ -48,10 +43,10 @@ const (
 // the context's error, the ledger trimmed through an earlier Seq; trimming
 // again completes it. If folding fails (a sum overflows, which a ledger
 // whose levels never overflowed cannot cause), the batch is rolled back
-// and the error returned. Each batch reads and rewrites the whole
-// checkpoint, whose size grows with the levels the trimmed entries touched
-// and the expectations still open: trim now and then through everything
-// processed, rather than after every entry.
+// and the error returned. A batch reads and writes only the checkpoint's
+// rows of the levels its entries touch (their sums, and the arrivals of
+// those whose Incoming they change), however many levels and open
+// arrivals the checkpoint holds, so a small trim costs little.
 //
 // Entries dropped under schema version 8, without a checkpoint, are lost
 // to it: the checkpoint skips over them (see the migration to version 10),
@@ -93,117 +88,6 @@ func (s *InventoryStore) TrimLedger(ctx context.Context, owner fulfill.OwnerID, 
 		n += k
 	}
 	return n, nil
-}
-
-// trimStep deletes, in tx, the owner's next batch of entries with
-// Seq <= through and folds them into its checkpoint, which it locks
-// first. It returns how many entries it deleted and the checkpoint's
-// Through after it.
-func (s *InventoryStore) trimStep(ctx context.Context, tx pgx.Tx, owner fulfill.OwnerID, through int64) (int, int64, error) {
-	var (
-		col int64
-		js  []byte
-	)
-	// Create the row if needed and lock it, in one statement.
-	if err := tx.QueryRow(ctx, `INSERT INTO inventory_checkpoints (owner, through, checkpoint)
-		VALUES ($1, 0, '{"through":0}'::jsonb)
-		ON CONFLICT (owner) DO UPDATE SET through = inventory_checkpoints.through
-		RETURNING through, checkpoint`, string(owner)).Scan(&col, &js); err != nil {
-		return 0, 0, err
-	}
-	cp, err := decodeCheckpoint(owner, col, js)
-	if err != nil {
-		return 0, 0, err
-	}
-	if cp.Through >= through { // trimmed meanwhile
-		return 0, cp.Through, nil
-	}
-	// Entries after the checkpoint that are gone were dropped without one
-	// (by version 8): skip over them.
-	var first *int64
-	if err := tx.QueryRow(ctx, `SELECT MIN(seq) FROM inventory_ledger WHERE owner = $1 AND seq > $2`,
-		string(owner), cp.Through).Scan(&first); err != nil {
-		return 0, 0, err
-	}
-	switch {
-	case first == nil || *first > through:
-		cp.Through = through
-	case *first > cp.Through+1:
-		cp.Through = *first - 1
-	}
-	hi := min(cp.Through+int64(s.trimBatch), through) // inclusive
-	rows, _ := tx.Query(ctx, `DELETE FROM inventory_ledger WHERE owner = $1 AND seq > $2 AND seq <= $3
-		RETURNING `+foldCols, string(owner), cp.Through, hi)
-	entries, err := scanEntries(owner, rows)
-	if err != nil {
-		return 0, 0, err
-	}
-	slices.SortFunc(entries, func(a, b inventory.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
-	next, err := cp.Fold(entries)
-	if err != nil {
-		return 0, 0, err
-	}
-	if next.Through < hi { // every entry through hi is gone
-		next.Through = hi
-	}
-	b, err := json.Marshal(next)
-	if err != nil {
-		return 0, 0, err
-	}
-	if _, err := tx.Exec(ctx, `UPDATE inventory_checkpoints SET through = $2, checkpoint = $3::jsonb WHERE owner = $1`,
-		string(owner), next.Through, string(b)); err != nil {
-		return 0, 0, err
-	}
-	return len(entries), next.Through, nil
-}
-
-// decodeCheckpoint decodes the owner's stored checkpoint, whose through
-// column is col.
-func decodeCheckpoint(owner fulfill.OwnerID, col int64, js []byte) (inventory.Checkpoint, error) {
-	var cp inventory.Checkpoint
-	if err := json.Unmarshal(js, &cp); err != nil {
-		return cp, fmt.Errorf("postgres: the ledger checkpoint of %s: %w", owner, err)
-	}
-	if cp.Through != col {
-		return inventory.Checkpoint{}, fmt.Errorf("postgres: the ledger checkpoint of %s is through %d, its row through %d", owner, cp.Through, col)
-	}
-	return cp, nil
-}
-
-// LedgerCheckpoint returns the checkpoint of the owner's ledger entries
-// dropped by [InventoryStore.TrimLedger], the zero Checkpoint if none
-// were; see [inventory.Checkpointer]. It is read in one statement, and
-// each trim batch writes it in the transaction that deletes the entries,
-// so it always agrees with the entries stored.
-func (s *InventoryStore) LedgerCheckpoint(ctx context.Context, owner fulfill.OwnerID) (inventory.Checkpoint, error) {
-	if err := owner.Validate(); err != nil {
-		return inventory.Checkpoint{}, err
-	}
-	var (
-		cp    inventory.Checkpoint
-		found bool
-	)
-	err := s.db.run(ctx, func(c *pgx.Conn) error {
-		var (
-			col int64
-			js  []byte
-		)
-		err := c.QueryRow(ctx, `SELECT through, checkpoint FROM inventory_checkpoints WHERE owner = $1`, string(owner)).Scan(&col, &js)
-		if errors.Is(err, pgx.ErrNoRows) {
-			found = false
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		found = true
-		cp, err = decodeCheckpoint(owner, col, js)
-		return err
-	})
-	if err != nil || !found {
-		return inventory.Checkpoint{}, err
-	}
-	return cp, nil
 }
 
 // Statements of Prune: each deletes one batch of the owner's rows dated
