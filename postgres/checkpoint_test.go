@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -281,4 +283,145 @@ func BenchmarkTrimLedgerCheckpoint(b *testing.B) {
 	b.ReportMetric(float64(took[0])/float64(took[1]), "with/without")
 	b.ReportMetric(float64(took[0].Nanoseconds())/float64(i*n), "ns/entry-with")
 	b.ReportMetric(float64(took[1].Nanoseconds())/float64(i*n), "ns/entry-without")
+}
+
+// TestInventoryTrimOverflow trims a ledger whose sums at a level leave
+// the range of int64 (written by hand: a store never writes such a
+// ledger): the batch that would overflow fails with fulfill.ErrOverflow,
+// as Checkpoint.Fold does, and is rolled back whole, its entries kept and
+// the checkpoint as it was, while the batches before it stay trimmed.
+func TestInventoryTrimOverflow(t *testing.T) {
+	testURL(t)
+	t.Parallel()
+	ctx := context.Background()
+	db := testDB(t)
+	store := NewInventoryStore(db, nil)
+	require.NoError(t, db.withConn(ctx, func(c *pgx.Conn) error {
+		// 1: MaxInt64 units received at MUG; 2: 5 units of PO-1 expected
+		// at CUP; 3: one more unit received at MUG.
+		_, err := c.Exec(ctx, `INSERT INTO inventory_ledger (owner, seq, at_ns, sku, location, lot, kind, reason,
+			ref_type, ref_id, ref_order, reservation, idempotency_key,
+			d_on_hand, d_reserved, d_committed, d_damaged, d_quarantine, d_safety, d_incoming, d_in_transit, due_ns)
+			VALUES ('acme', 1, 0, 'MUG', 'WH1', '', 'receive', '', '', '', '', '', '', 9223372036854775807, 0, 0, 0, 0, 0, 0, 0, NULL),
+				('acme', 2, 0, 'CUP', 'WH1', '', 'expect', '', 'purchase_order', 'PO-1', '', '', '', 0, 0, 0, 0, 0, 0, 5, 0, 86400000000000),
+				('acme', 3, 0, 'MUG', 'WH1', '', 'receive', '', '', '', '', '', '', 1, 0, 0, 0, 0, 0, 0, 0, NULL);
+			INSERT INTO inventory_owners (owner, seq) VALUES ('acme', 3)`)
+		return err
+	}))
+	whole, err := store.Ledger(ctx, inventory.LedgerQuery{Owner: "acme"})
+	require.NoError(t, err)
+	_, err = inventory.Checkpoint{}.Fold(whole)
+	require.ErrorIs(t, err, fulfill.ErrOverflow, "the ledger overflows when folded in memory")
+
+	n, err := store.TrimLedger(ctx, "acme", 1)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	before, err := store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+
+	n, err = store.TrimLedger(ctx, "acme", 3)
+	assert.ErrorIs(t, err, fulfill.ErrOverflow)
+	_, ok := errors.AsType[*fulfill.OverflowError](err)
+	assert.True(t, ok, "a *fulfill.OverflowError: %v", err)
+	assert.Zero(t, n)
+	kept, err := store.Ledger(ctx, inventory.LedgerQuery{Owner: "acme"})
+	require.NoError(t, err)
+	assert.Equal(t, whole[1:], kept, "the batch is rolled back")
+	cp, err := store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, before, cp, "nothing folded")
+
+	// In batches of one, entry 2 is trimmed before entry 3 fails.
+	store.trimBatch = 1
+	n, err = store.TrimLedger(ctx, "acme", 3)
+	assert.ErrorIs(t, err, fulfill.ErrOverflow)
+	assert.Equal(t, 1, n)
+	want, err := before.Fold(whole[1:2])
+	require.NoError(t, err)
+	cp, err = store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, want, cp)
+	assert.Len(t, cp.Arrivals, 1)
+}
+
+// TestInventoryTrimTouchesItsLevels checks that a trim batch writes only
+// the checkpoint rows of the levels its entries touch: after a checkpoint
+// of 200 levels, 20 of them with open arrivals, a trim of 10 entries at
+// 10 of those 20 levels leaves every other row as it was (the same row
+// version, xmin), and the checkpoint is that of the whole ledger.
+func TestInventoryTrimTouchesItsLevels(t *testing.T) {
+	testURL(t)
+	t.Parallel()
+	ctx := context.Background()
+	db := testDB(t)
+	store := NewInventoryStore(db, nil)
+	const levels = 200
+	require.NoError(t, appendLedger(ctx, db, "acme", levels, 1, levels+levels/10))
+	n, err := store.TrimLedger(ctx, "acme", levels+levels/10)
+	require.NoError(t, err)
+	require.Equal(t, levels+levels/10, n)
+	cp, err := store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+	require.Len(t, cp.Levels, levels)
+	require.Len(t, cp.Arrivals, levels/10)
+
+	// versions returns the row version of each row of the checkpoint's
+	// table, by level and (for arrivals) number.
+	versions := func(table string) map[string]string {
+		t.Helper()
+		out := map[string]string{}
+		require.NoError(t, db.withConn(ctx, func(c *pgx.Conn) error {
+			ord := "0"
+			if table == "inventory_checkpoint_arrivals" {
+				ord = "ord"
+			}
+			rows, _ := c.Query(ctx, `SELECT sku || '/' || `+ord+`, xmin::text FROM `+table+` WHERE owner = 'acme'`)
+			var row, xmin string
+			_, err := pgx.ForEachRow(rows, []any{&row, &xmin}, func() error { out[row] = xmin; return nil })
+			return err
+		}))
+		return out
+	}
+	levelsBefore, arrivalsBefore := versions("inventory_checkpoint_levels"), versions("inventory_checkpoint_arrivals")
+
+	from, to := int64(levels+levels/10+1), int64(levels+levels/10+10)
+	require.NoError(t, appendLedger(ctx, db, "acme", levels, from, to))
+	batch, err := store.Ledger(ctx, inventory.LedgerQuery{Owner: "acme"})
+	require.NoError(t, err)
+	require.Len(t, batch, 10)
+	touched := map[string]bool{}
+	for _, e := range batch {
+		touched[string(e.Key.SKU)] = true
+	}
+	require.Len(t, touched, 10, "ten of the 20 levels with arrivals")
+	n, err = store.TrimLedger(ctx, "acme", to)
+	require.NoError(t, err)
+	require.Equal(t, 10, n)
+
+	changed := func(before, after map[string]string) map[string]bool {
+		out := map[string]bool{}
+		for row, x := range after {
+			if before[row] != x {
+				out[row[:strings.IndexByte(row, '/')]] = true
+			}
+		}
+		for row := range before {
+			if _, ok := after[row]; !ok {
+				out[row[:strings.IndexByte(row, '/')]] = true
+			}
+		}
+		return out
+	}
+	assert.Equal(t, touched, changed(levelsBefore, versions("inventory_checkpoint_levels")), "the level sums written are those of the levels touched")
+	arr := changed(arrivalsBefore, versions("inventory_checkpoint_arrivals"))
+	assert.NotEmpty(t, arr)
+	for sku := range arr {
+		assert.True(t, touched[sku], "arrivals of %s written though the batch does not touch it", sku)
+	}
+
+	want, err := cp.Fold(batch)
+	require.NoError(t, err)
+	got, err := store.LedgerCheckpoint(ctx, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
 }

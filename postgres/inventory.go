@@ -877,12 +877,6 @@ const entryCols = `seq, at_ns, sku, location, lot, kind, reason, ref_type, ref_i
 	reservation, idempotency_key, d_on_hand, d_reserved, d_committed, d_damaged, d_quarantine,
 	d_safety, d_incoming, d_in_transit, due_ns, serials`
 
-// foldCols are entryCols as [inventory.Checkpoint.Fold] needs them: the
-// columns it reads (Seq, Key, Ref, Delta and Due), the others empty.
-const foldCols = `seq, 0::bigint, sku, location, lot, '', '', ref_type, ref_id, ref_order,
-	'', '', d_on_hand, d_reserved, d_committed, d_damaged, d_quarantine,
-	d_safety, d_incoming, d_in_transit, due_ns, NULL::text[]`
-
 // scanEntries reads the owner's ledger entries from rows of entryCols, in
 // the rows' order.
 func scanEntries(owner fulfill.OwnerID, rows pgx.Rows) ([]inventory.Entry, error) {
