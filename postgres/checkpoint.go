@@ -23,8 +23,11 @@ import (
 // deltas to the checkpoint's sums of their levels (a level new to the
 // checkpoint starting at zero), moves the checkpoint's through to $3, and
 // returns what folding the arrivals needs of each entry deleted. The sums
-// are bigint: one that leaves its range fails the statement with SQLSTATE
-// 22003.
+// are bigint: if the batch's sum of a bucket at a level, or the level's
+// new sum, leaves its range, the statement fails with SQLSTATE 22003.
+// [inventory.Checkpoint.Fold] checks every running sum instead; the two
+// differ only on a ledger whose levels overflowed on the way, which no
+// store writes (its levels are those running sums).
 const trimBatchSQL = `WITH d AS (
 		DELETE FROM inventory_ledger WHERE owner = $1 AND seq > $2 AND seq <= $3
 		RETURNING seq, sku, location, lot, ref_type, ref_id, ref_order, due_ns,

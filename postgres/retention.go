@@ -42,8 +42,9 @@ const (
 // between two transactions, TrimLedger returns how many it dropped with
 // the context's error, the ledger trimmed through an earlier Seq; trimming
 // again completes it. If folding fails (a sum overflows, which a ledger
-// whose levels never overflowed cannot cause), the batch is rolled back
-// and the error returned. A batch reads and writes only the checkpoint's
+// whose levels never overflowed cannot cause: an error wrapping
+// [fulfill.ErrOverflow]), the batch is rolled back and the error returned,
+// the batches before it kept. A batch reads and writes only the checkpoint's
 // rows of the levels its entries touch (their sums, and the arrivals of
 // those whose Incoming they change), however many levels and open
 // arrivals the checkpoint holds, so a small trim costs little.
