@@ -147,25 +147,35 @@ func (a *app) createShipment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	owner := ownerOf(r.Context())
+	owner, now := ownerOf(r.Context()), fulfill.Now(a.clock)
 	// The order must be the caller's.
-	if _, err := a.orders.Store.Get(r.Context(), owner, req.Order); err != nil {
+	o, err := a.orders.Store.Get(r.Context(), owner, req.Order)
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	sh, err := ship.New(ship.Spec{ID: req.ID, Order: req.Order, Owner: owner, Origin: req.Origin,
-		Destination: req.Destination, CreatedAt: fulfill.Now(a.clock), Packages: req.Packages})
+		Destination: req.Destination, CreatedAt: now, Packages: req.Packages})
 	if err != nil {
 		writeError(w, r, err)
 		return
+	}
+	shipOrder := order.ShipRequest{Shipment: string(req.ID), Fulfillment: req.Fulfillment}
+	if req.Fulfillment != 0 {
+		// The order must take the shipment before it is stored: a
+		// shipment refused by the order would otherwise be kept, and its
+		// ID taken, with the order never told.
+		if _, err := o.Clone().Execute(now, shipOrder); err != nil {
+			writeError(w, r, err)
+			return
+		}
 	}
 	if err := a.shipments.Create(r.Context(), sh); err != nil {
 		writeError(w, r, err)
 		return
 	}
 	if req.Fulfillment != 0 {
-		_, err := a.orders.Execute(r.Context(), owner, req.Order, "shipment-"+string(req.ID),
-			order.ShipRequest{Shipment: string(req.ID), Fulfillment: req.Fulfillment})
+		_, err := a.orders.Execute(r.Context(), owner, req.Order, "shipment-"+string(req.ID), shipOrder)
 		if err != nil {
 			writeError(w, r, err)
 			return

@@ -141,3 +141,41 @@ func TestServiceShipTrackReturn(t *testing.T) {
 	status, ret = call(t, srv, "POST", "/v1/returns", "acme-key", "", tooMany)
 	assert.Equal(t, http.StatusCreated, status, "%v", ret)
 }
+
+// TestServiceShipmentRefusedByTheOrderIsNotKept: a shipment the order
+// refuses (a fulfillment it does not have) is not stored, so that its ID
+// and tracking number stay free for the corrected request.
+func TestServiceShipmentRefusedByTheOrderIsNotKept(t *testing.T) {
+	srv := newTestServer(t, "")
+	status, placed := call(t, srv, "POST", "/v1/orders", "acme-key", "", webOrder("TSHIRT", 2))
+	require.Equal(t, http.StatusCreated, status)
+	id := placed["id"].(string)
+	status, res := call(t, srv, "POST", "/v1/orders/"+id+"/confirm", "acme-key", "", map[string]any{})
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	status, res = call(t, srv, "POST", "/v1/orders/"+id+"/allocate", "acme-key", "", map[string]any{
+		"location": "WH1", "lines": []any{map[string]any{"line": 1, "quantity": 2}}})
+	require.Equal(t, http.StatusOK, status, "%v", res)
+
+	shipment := func(fulfillment int) map[string]any {
+		return map[string]any{
+			"id": "SHP-1", "order": id, "origin": "WH1", "fulfillment": fulfillment,
+			"packages": []any{map[string]any{
+				"ref": "box-1", "dimensions": map[string]any{"length": "12in", "width": "10in", "height": "6in"}, "mass": "1lb",
+				"label": map[string]any{"ref": "L1", "tracking_number": "1Z001", "carrier": "parcelco", "created_at": "2026-11-25T09:00:00Z",
+					"cost": map[string]any{"amount": "9.50", "currency": "USD"}},
+				"lines": []any{map[string]any{"line_id": "1", "sku": "TSHIRT", "quantity": 2}},
+			}},
+		}
+	}
+	status, prob := call(t, srv, "POST", "/v1/shipments", "acme-key", "", shipment(7))
+	require.GreaterOrEqual(t, status, 400, "%v", prob)
+	require.Less(t, status, 500, "%v", prob)
+	status, prob = call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
+	assert.Equal(t, http.StatusNotFound, status, "the refused shipment is not kept: %v", prob)
+
+	status, sh := call(t, srv, "POST", "/v1/shipments", "acme-key", "", shipment(1))
+	require.Equal(t, http.StatusCreated, status, "the corrected request takes the ID: %v", sh)
+	status, got := call(t, srv, "GET", "/v1/orders/"+id, "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, got["shipments"], 1, "%v", got)
+}

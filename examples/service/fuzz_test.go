@@ -17,6 +17,8 @@ import (
 
 	"github.com/fulfillkit/fulfill"
 	"github.com/fulfillkit/fulfill/inventory"
+	"github.com/fulfillkit/fulfill/returns"
+	"github.com/fulfillkit/fulfill/ship"
 )
 
 // fuzzRoute is a route the fuzz targets call, with the statuses it
@@ -158,7 +160,12 @@ func (f *fuzzApp) must(method, path, key, body string, status int) created {
 type state struct {
 	levels []inventory.Level
 	orders map[string]int64
+	// records says which of the shipments and returns named exist.
+	records map[string]bool
 }
+
+// records are the shipment and return IDs the fixture's requests name.
+var records = []string{"SHP-1", "SHP-2", "RMA-1", "RMA-2"}
 
 // state reads acme's levels and the versions of the orders ids.
 func (f *fuzzApp) state(ids ...string) state {
@@ -171,7 +178,13 @@ func (f *fuzzApp) state(ids ...string) state {
 	slices.SortFunc(levels, func(a, b inventory.Level) int {
 		return strings.Compare(string(a.SKU)+"\x00"+string(a.Location), string(b.SKU)+"\x00"+string(b.Location))
 	})
-	s := state{levels: levels, orders: map[string]int64{}}
+	s := state{levels: levels, orders: map[string]int64{}, records: map[string]bool{}}
+	for _, id := range records {
+		_, err := f.a.shipments.Shipment(ctx, ship.ID(id))
+		s.records["shipment "+id] = err == nil
+		_, err = f.a.returns.Get(ctx, "acme", returns.ID(id))
+		s.records["return "+id] = err == nil
+	}
 	for _, id := range ids {
 		o, err := f.a.orders.Store.Get(ctx, "acme", fulfill.MustOrderID(id))
 		if err != nil {
@@ -252,6 +265,9 @@ func (f *fuzzApp) checkUnchanged(step string, was state) {
 	if !levelsEqual(was.levels, now.levels) {
 		f.t.Fatalf("%s: the stock changed:\n was %+v\n now %+v", step, was.levels, now.levels)
 	}
+	if !maps.Equal(was.records, now.records) {
+		f.t.Fatalf("%s: the shipments and returns changed from %v to %v", step, was.records, now.records)
+	}
 	for id, v := range was.orders {
 		if now.orders[id] != v {
 			f.t.Fatalf("%s: order %s moved from version %d to %d", step, id, v, now.orders[id])
@@ -308,6 +324,10 @@ func FuzzRoutes(f *testing.F) {
 		{12, "", `{"policy":"slowest"}`},
 		{13, "ship-1", `{"id":"SHP-1","order":"$ORDER","origin":"WH1","fulfillment":1,"packages":[{"ref":"box-1",` +
 			`"dimensions":{"length":"12in","width":"10in","height":"6in"},"mass":"1lb","label":{"ref":"L1","tracking_number":"1Z001",` +
+			`"carrier":"parcelco","created_at":"2026-11-25T09:00:00Z","cost":{"amount":"9.50","currency":"USD"}},` +
+			`"lines":[{"line_id":"1","sku":"MUG","quantity":2}]}]}`},
+		{13, "", `{"id":"SHP-2","order":"$ORDER","origin":"WH1","fulfillment":7,"packages":[{"ref":"box-1",` +
+			`"dimensions":{"length":"12in","width":"10in","height":"6in"},"mass":"1lb","label":{"ref":"L1","tracking_number":"1Z002",` +
 			`"carrier":"parcelco","created_at":"2026-11-25T09:00:00Z","cost":{"amount":"9.50","currency":"USD"}},` +
 			`"lines":[{"line_id":"1","sku":"MUG","quantity":2}]}]}`},
 		{14, "hook-1", `[{"id":"e1","tracking_number":"1Z001","source":"shippo","status":"TRANSIT","occurred_at":"2026-11-25T12:00:00Z"}]`},
