@@ -2,6 +2,7 @@ package main
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -304,6 +305,17 @@ func (a *app) requestReturn(w http.ResponseWriter, r *http.Request) {
 	}
 	rma, _, err := returns.New(req.ID, o, now, req.Request)
 	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	// The order records the units before the return is stored: a return
+	// ID already taken would leave them recorded on this order for a
+	// return that is another's. (A retry of this request finds its return
+	// stored too, and is refused the same way, having changed nothing.)
+	if _, err := a.returns.Get(r.Context(), owner, req.ID); err == nil {
+		writeError(w, r, fmt.Errorf("%w: return %q exists", returns.ErrAlreadyExists, req.ID))
+		return
+	} else if !errors.Is(err, returns.ErrNotFound) {
 		writeError(w, r, err)
 		return
 	}

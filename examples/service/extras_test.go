@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fulfillkit/fulfill"
 )
 
 var (
@@ -178,4 +182,60 @@ func TestServiceShipmentRefusedByTheOrderIsNotKept(t *testing.T) {
 	status, got := call(t, srv, "GET", "/v1/orders/"+id, "acme-key", "", nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.Len(t, got["shipments"], 1, "%v", got)
+}
+
+// TestServiceReturnIDTakenChangesNothing: a return under an ID another
+// return of the owner has is refused before the order records its units,
+// also once housekeeping has pruned the order's record of the first
+// return's key, which used to refuse it only as a reuse of that key.
+func TestServiceReturnIDTakenChangesNothing(t *testing.T) {
+	clock := fulfill.NewFakeClock(housekeepStart)
+	a, srv := newHousekeptServer(t, "", clock, 24*time.Hour)
+	var ids []string
+	for i, tn := range []string{"1Z101", "1Z102"} {
+		status, placed := call(t, srv, "POST", "/v1/orders", "acme-key", "", webOrder("TSHIRT", 2))
+		require.Equal(t, http.StatusCreated, status)
+		id := placed["id"].(string)
+		ids = append(ids, id)
+		status, res := call(t, srv, "POST", "/v1/orders/"+id+"/confirm", "acme-key", "", map[string]any{})
+		require.Equal(t, http.StatusOK, status, "%v", res)
+		status, res = call(t, srv, "POST", "/v1/orders/"+id+"/allocate", "acme-key", "", map[string]any{
+			"location": "WH1", "lines": []any{map[string]any{"line": 1, "quantity": 2}}})
+		require.Equal(t, http.StatusOK, status, "%v", res)
+		shipID := fmt.Sprint("SHP-", i)
+		status, res = call(t, srv, "POST", "/v1/shipments", "acme-key", "", map[string]any{
+			"id": shipID, "order": id, "origin": "WH1", "fulfillment": 1,
+			"packages": []any{map[string]any{
+				"ref": "box-1", "dimensions": map[string]any{"length": "12in", "width": "10in", "height": "6in"}, "mass": "1lb",
+				"label": map[string]any{"ref": "L1", "tracking_number": tn, "carrier": "parcelco", "created_at": "2026-11-25T09:00:00Z",
+					"cost": map[string]any{"amount": "9.50", "currency": "USD"}},
+				"lines": []any{map[string]any{"line_id": "1", "sku": "TSHIRT", "quantity": 2}},
+			}},
+		})
+		require.Equal(t, http.StatusCreated, status, "%v", res)
+		hook := fmt.Sprintf(`[{"id":"d-%d","tracking_number":%q,"source":"shippo","status":"DELIVERED","occurred_at":"2026-11-26T12:00:00Z"}]`, i, tn)
+		status, res = call(t, srv, "POST", "/v1/webhooks/tracking/generic", "acme-key", "", hook)
+		require.Equal(t, http.StatusOK, status, "%v", res)
+	}
+	rma := func(order string) map[string]any {
+		return map[string]any{"id": "RMA-1", "order": order, "channel": "mail",
+			"lines": []any{map[string]any{"order_line": 1, "quantity": 1, "reason": "defective"}}}
+	}
+	status, ret := call(t, srv, "POST", "/v1/returns", "acme-key", "", rma(ids[0]))
+	require.Equal(t, http.StatusCreated, status, "%v", ret)
+	clock.Advance(25 * time.Hour)
+	require.Positive(t, pass(t, a).Orders.Keys, "the order keys are pruned")
+
+	status, prob := call(t, srv, "POST", "/v1/returns", "acme-key", "", rma(ids[1]))
+	assert.Equal(t, http.StatusConflict, status, "%v", prob)
+	assert.Equal(t, "already_exists", prob["kind"])
+	status, got := call(t, srv, "GET", "/v1/orders/"+ids[1], "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.EqualValues(t, 0, got["lines"].([]any)[0].(map[string]any)["quantities"].(map[string]any)["return_requested"],
+		"the second order records no return")
+	status, again := call(t, srv, "POST", "/v1/returns", "acme-key", "", rma(ids[0]))
+	assert.Equal(t, http.StatusConflict, status, "a retry of the stored return is refused: %v", again)
+	status, got = call(t, srv, "GET", "/v1/orders/"+ids[0], "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.EqualValues(t, 1, got["lines"].([]any)[0].(map[string]any)["quantities"].(map[string]any)["return_requested"])
 }
