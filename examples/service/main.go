@@ -16,6 +16,21 @@
 // reservation on require one); errors are RFC 9457 problem documents
 // carrying the domain error's kind.
 //
+// # Replies
+//
+// A success is 200, or 201 for what a first POST creates (an order, a
+// receipt, reservations, a shipment, a return; its replay is 200 on the
+// order and stock routes). An error is a problem document
+// (application/problem+json with "type", "title", "status", "detail",
+// "instance" and "kind"), changes nothing, and is one of: 400 for a
+// request that is malformed or invalid, 401 without a known API key, 404
+// for an order, shipment, return or reservation the owner does not have,
+// 409 for a state that refuses the request (an invalid transition,
+// insufficient stock, an ID taken), and 422 for an Idempotency-Key reused
+// with another request or a quantity a command cannot take. A 5xx means
+// the service or its stores failed (504: a deadline passed); such a
+// request may be retried with its Idempotency-Key.
+//
 // # Stock and reservations
 //
 //   - POST /v1/stock/receive puts units on hand; GET /v1/stock?sku=&location=
