@@ -231,16 +231,35 @@ func (a *app) trackingWebhook(w http.ResponseWriter, r *http.Request) {
 		Status    ship.Status `json:"status"`
 		Duplicate bool        `json:"duplicate"`
 	}
-	out := []applied{}
+	// Every event must be for a shipment of the caller's and must apply to
+	// it, tried in order on copies, before any is ingested: a webhook is
+	// taken whole or refused whole, so that its retry meets what it met.
+	copies := map[ship.ID]*ship.Shipment{}
 	for _, e := range events {
 		id, err := a.shipments.ByTrackingNumber(r.Context(), e.TrackingNumber)
-		if err == nil {
-			_, err = a.ownedShipment(r, id)
-		}
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
+		cp, ok := copies[id]
+		if !ok {
+			sh, err := a.ownedShipment(r, id)
+			if err == nil {
+				cp, err = ship.Restore(sh.Snapshot())
+			}
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			copies[id] = cp
+		}
+		if _, err := cp.Ingest(e); err != nil {
+			writeError(w, r, err)
+			return
+		}
+	}
+	out := []applied{}
+	for _, e := range events {
 		id, c, err := ship.IngestEvent(r.Context(), a.shipments, e)
 		if err != nil {
 			writeError(w, r, err)

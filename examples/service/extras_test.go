@@ -239,3 +239,49 @@ func TestServiceReturnIDTakenChangesNothing(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.EqualValues(t, 1, got["lines"].([]any)[0].(map[string]any)["quantities"].(map[string]any)["return_requested"])
 }
+
+// TestServiceWebhookTakenWholeOrRefused: a webhook with an event the
+// service cannot take (a tracking number it does not know) is refused
+// before any of its events is applied; its retry without that event is
+// taken.
+func TestServiceWebhookTakenWholeOrRefused(t *testing.T) {
+	srv := newTestServer(t, "")
+	status, placed := call(t, srv, "POST", "/v1/orders", "acme-key", "", webOrder("TSHIRT", 2))
+	require.Equal(t, http.StatusCreated, status)
+	id := placed["id"].(string)
+	status, res := call(t, srv, "POST", "/v1/orders/"+id+"/confirm", "acme-key", "", map[string]any{})
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	status, res = call(t, srv, "POST", "/v1/orders/"+id+"/allocate", "acme-key", "", map[string]any{
+		"location": "WH1", "lines": []any{map[string]any{"line": 1, "quantity": 2}}})
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	status, res = call(t, srv, "POST", "/v1/shipments", "acme-key", "", map[string]any{
+		"id": "SHP-1", "order": id, "origin": "WH1", "fulfillment": 1,
+		"packages": []any{map[string]any{
+			"ref": "box-1", "dimensions": map[string]any{"length": "12in", "width": "10in", "height": "6in"}, "mass": "1lb",
+			"label": map[string]any{"ref": "L1", "tracking_number": "1Z001", "carrier": "parcelco", "created_at": "2026-11-25T09:00:00Z",
+				"cost": map[string]any{"amount": "9.50", "currency": "USD"}},
+			"lines": []any{map[string]any{"line_id": "1", "sku": "TSHIRT", "quantity": 2}},
+		}},
+	})
+	require.Equal(t, http.StatusCreated, status, "%v", res)
+
+	delivered := `{"id":"e1","tracking_number":"1Z001","source":"shippo","status":"DELIVERED","occurred_at":"2026-11-27T12:00:00Z"}`
+	unknown := `{"id":"e2","tracking_number":"1Z999","source":"shippo","status":"TRANSIT","occurred_at":"2026-11-27T13:00:00Z"}`
+	status, prob := call(t, srv, "POST", "/v1/webhooks/tracking/generic", "acme-key", "", "["+delivered+","+unknown+"]")
+	assert.Equal(t, http.StatusNotFound, status, "%v", prob)
+	status, sh := call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "pre_transit", sh["status"], "the refused webhook applied nothing")
+	status, got := call(t, srv, "GET", "/v1/orders/"+id, "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.NotEqual(t, "delivered", got["status"])
+
+	status, res = call(t, srv, "POST", "/v1/webhooks/tracking/generic", "acme-key", "", "["+delivered+"]")
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	status, sh = call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "delivered", sh["status"])
+	status, got = call(t, srv, "GET", "/v1/orders/"+id, "acme-key", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "delivered", got["status"])
+}

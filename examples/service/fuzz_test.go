@@ -81,7 +81,8 @@ type fuzzApp struct {
 
 // newFuzzApp builds the service with IDs drawn from a fixed seed, receives
 // 10 mugs and 5 cups at WH1 for acme, places an order for 2 mugs,
-// confirms it, allocates it at WH1 and reserves its mugs.
+// confirms it, allocates it at WH1, reserves its mugs and records their
+// shipment SHP-1.
 func newFuzzApp(t testing.TB) *fuzzApp {
 	t.Helper()
 	clock := fulfill.NewFakeClock(housekeepStart)
@@ -103,8 +104,15 @@ func newFuzzApp(t testing.TB) *fuzzApp {
 	f.must("POST", "/v1/orders/"+f.order+"/allocate", "", `{"location":"WH1","lines":[{"line":1,"quantity":2}]}`, http.StatusOK)
 	rc := f.must("POST", "/v1/reservations", "", `{"order":"`+f.order+`","lines":[{"sku":"MUG","location":"WH1","quantity":2,"line":"1"}]}`, http.StatusCreated)
 	f.reserve = rc.Reservations[0].ID
+	f.must("POST", "/v1/shipments", "", strings.ReplaceAll(shipmentBody, "$ORDER", f.order), http.StatusCreated)
 	return f
 }
+
+// shipmentBody ships the fixture's order as SHP-1, tracking number 1Z001.
+const shipmentBody = `{"id":"SHP-1","order":"$ORDER","origin":"WH1","fulfillment":1,"packages":[{"ref":"box-1",` +
+	`"dimensions":{"length":"12in","width":"10in","height":"6in"},"mass":"1lb","label":{"ref":"L1","tracking_number":"1Z001",` +
+	`"carrier":"parcelco","created_at":"2026-11-25T09:00:00Z","cost":{"amount":"9.50","currency":"USD"}},` +
+	`"lines":[{"line_id":"1","sku":"MUG","quantity":2}]}]}`
 
 // orderBody is a web order for qty units of sku, as JSON.
 func orderBody(sku string, qty int) string {
@@ -160,8 +168,9 @@ func (f *fuzzApp) must(method, path, key, body string, status int) created {
 type state struct {
 	levels []inventory.Level
 	orders map[string]int64
-	// records says which of the shipments and returns named exist.
-	records map[string]bool
+	// records has the version of each of the shipments and returns
+	// named that exists.
+	records map[string]int64
 }
 
 // records are the shipment and return IDs the fixture's requests name.
@@ -178,12 +187,14 @@ func (f *fuzzApp) state(ids ...string) state {
 	slices.SortFunc(levels, func(a, b inventory.Level) int {
 		return strings.Compare(string(a.SKU)+"\x00"+string(a.Location), string(b.SKU)+"\x00"+string(b.Location))
 	})
-	s := state{levels: levels, orders: map[string]int64{}, records: map[string]bool{}}
+	s := state{levels: levels, orders: map[string]int64{}, records: map[string]int64{}}
 	for _, id := range records {
-		_, err := f.a.shipments.Shipment(ctx, ship.ID(id))
-		s.records["shipment "+id] = err == nil
-		_, err = f.a.returns.Get(ctx, "acme", returns.ID(id))
-		s.records["return "+id] = err == nil
+		if sh, err := f.a.shipments.Shipment(ctx, ship.ID(id)); err == nil {
+			s.records["shipment "+id] = sh.Version()
+		}
+		if rma, err := f.a.returns.Get(ctx, "acme", returns.ID(id)); err == nil {
+			s.records["return "+id] = rma.Version()
+		}
 	}
 	for _, id := range ids {
 		o, err := f.a.orders.Store.Get(ctx, "acme", fulfill.MustOrderID(id))
@@ -332,6 +343,8 @@ func FuzzRoutes(f *testing.F) {
 			`"lines":[{"line_id":"1","sku":"MUG","quantity":2}]}]}`},
 		{14, "hook-1", `[{"id":"e1","tracking_number":"1Z001","source":"shippo","status":"TRANSIT","occurred_at":"2026-11-25T12:00:00Z"}]`},
 		{14, "", `[{"id":"x"`},
+		{14, "", `[{"id":"e1","tracking_number":"1Z001","source":"shippo","status":"TRANSIT","occurred_at":"2026-11-25T12:00:00Z"},` +
+			`{"id":"e2","tracking_number":"1Z999","source":"shippo","status":"TRANSIT","occurred_at":"2026-11-25T13:00:00Z"}]`},
 		{15, "", `{"result":{"tracking_code":"1Z001","status":"delivered"}}`},
 		{16, "", `{"data":{"tracking_number":"1Z001","tracking_status":{"status":"DELIVERED"}}}`},
 		{17, "", `{"data":{"tracking_number":"1Z001","status_code":"DE"}}`},
