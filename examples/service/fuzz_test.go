@@ -433,6 +433,13 @@ type sentRequest struct {
 // (A replayed cancel may release units held for the order since it was
 // cancelled, as cancelOrder says; it changes nothing else.)
 func FuzzRouteSequences(f *testing.F) {
+	// Place an order, reserve for it, commit, replay all three (the
+	// order with another body too), cancel the order, reserve for it
+	// again, replay the cancel, reuse the commit's key, consume, replay
+	// it, then a day later housekeeping and a replay of the order.
+	f.Add([]byte{0, 1, 1, 0, 1, 2, 1, 0, 1, 0, 1, 1, 1, 3, 1, 1, 1, 1, 10, 1, 2, 1, 10, 1, 1, 1, 10, 1, 0, 0,
+		7, 1, 1, 0, 2, 1, 0, 0, 0, 1, 1, 1, 10, 1, 3, 1, 10, 1, 2, 0, 4, 1, 1, 0, 10, 1, 5, 1,
+		9, 1, 0, 0, 8, 1, 10, 1, 0, 1})
 	f.Add([]byte{0, 2, 1, 2, 0, 1, 3, 3, 0, 1, 0, 4, 0, 0, 7, 0, 0, 1, 10, 0, 0})
 	f.Add([]byte{0, 3, 1, 2, 0, 0, 1, 3, 5, 0, 2, 1, 6, 0, 1, 8, 9, 100, 10, 1, 1})
 	f.Add([]byte{2, 1, 3, 4, 0, 0, 9, 7, 8, 10, 0, 0, 3, 0, 0, 1, 4, 0, 0, 0, 10, 2, 1})
