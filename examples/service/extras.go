@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/fulfillkit/fulfill"
@@ -142,6 +143,16 @@ type shipmentView struct {
 	Status ship.Status `json:"status"`
 }
 
+// createShipment records a shipment of the caller's order and, with a
+// fulfillment, the shipment on the order. The order is written first
+// (its ship command under the key "shipment-" + the shipment's ID,
+// run again on a fresh read if a concurrent change conflicts), then the
+// shipment is stored, having been checked to take no stored ID or
+// tracking number: an order that refuses the shipment, however it
+// changed since it was read, leaves nothing stored. If storing the
+// shipment then fails, the order keeps the shipment it recorded, and a
+// retry (with the same Idempotency-Key or none) finds it recorded,
+// writes the order nothing more and stores the shipment.
 func (a *app) createShipment(w http.ResponseWriter, r *http.Request) {
 	var req shipmentRequest
 	if err := decode(r, &req); err != nil {
@@ -161,28 +172,53 @@ func (a *app) createShipment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	shipOrder := order.ShipRequest{Shipment: string(req.ID), Fulfillment: req.Fulfillment}
+	// The order is told only of a shipment that can be stored.
+	if err := a.shipmentFree(r, sh); err != nil {
+		writeError(w, r, err)
+		return
+	}
 	if req.Fulfillment != 0 {
-		// The order must take the shipment before it is stored: a
-		// shipment refused by the order would otherwise be kept, and its
-		// ID taken, with the order never told.
-		if _, err := o.Clone().Execute(now, shipOrder); err != nil {
-			writeError(w, r, err)
+		i := slices.IndexFunc(o.Shipments(), func(s order.Shipment) bool { return s.ID == string(req.ID) })
+		switch {
+		case i < 0:
+			shipOrder := order.ShipRequest{Shipment: string(req.ID), Fulfillment: req.Fulfillment}
+			if _, err := a.executeRetrying(r.Context(), owner, req.Order, "shipment-"+string(req.ID), shipOrder); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		case o.Shipments()[i].Fulfillment != req.Fulfillment:
+			writeError(w, r, fmt.Errorf("%w: order %s recorded shipment %q from fulfillment %d, not %d",
+				ship.ErrConflict, req.Order, req.ID, o.Shipments()[i].Fulfillment, req.Fulfillment))
 			return
 		}
+		// Otherwise the order recorded the shipment on an attempt that
+		// failed to store it: this retry stores it.
 	}
 	if err := a.shipments.Create(r.Context(), sh); err != nil {
 		writeError(w, r, err)
 		return
 	}
-	if req.Fulfillment != 0 {
-		_, err := a.orders.Execute(r.Context(), owner, req.Order, "shipment-"+string(req.ID), shipOrder)
-		if err != nil {
-			writeError(w, r, err)
-			return
+	writeJSON(w, http.StatusCreated, shipmentView{Snapshot: sh.Snapshot(), Status: sh.Status()})
+}
+
+// shipmentFree returns an error wrapping ship.ErrConflict if sh's ID or
+// one of its tracking numbers is stored already, as Create would.
+func (a *app) shipmentFree(r *http.Request, sh *ship.Shipment) error {
+	if _, err := a.shipments.Shipment(r.Context(), sh.ID()); err == nil {
+		return fmt.Errorf("%w: shipment %q exists", ship.ErrConflict, sh.ID())
+	} else if !errors.Is(err, ship.ErrNotFound) {
+		return err
+	}
+	for p := range sh.Packages() {
+		tn := p.Label.TrackingNumber
+		if _, err := a.shipments.ByTrackingNumber(r.Context(), tn); err == nil {
+			// Not named: the shipment may be another owner's.
+			return fmt.Errorf("%w: tracking number %q is taken", ship.ErrConflict, tn)
+		} else if !errors.Is(err, ship.ErrNotFound) {
+			return err
 		}
 	}
-	writeJSON(w, http.StatusCreated, shipmentView{Snapshot: sh.Snapshot(), Status: sh.Status()})
+	return nil
 }
 
 // ownedShipment loads a shipment of the caller; another owner's is not found.
@@ -258,24 +294,44 @@ func (a *app) trackingWebhook(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The events are stored first, all of them, then each delivered
+	// shipment is recorded on its order. Once one is stored, a failure is
+	// errIncomplete: the events stored stay (they are what the carrier
+	// saw), and a retry of the webhook meets them as duplicates and
+	// records the deliveries its orders still wait for.
 	out := []applied{}
+	var (
+		touched []ship.ID
+		wrote   bool // an event was stored
+	)
 	for _, e := range events {
 		id, c, err := ship.IngestEvent(r.Context(), a.shipments, e)
 		if err != nil {
+			if wrote {
+				err = incomplete(err)
+			}
 			writeError(w, r, err)
 			return
 		}
-		if err := a.recordDelivery(r, id); err != nil {
-			writeError(w, r, err)
-			return
+		wrote = wrote || !c.Duplicate
+		if !slices.Contains(touched, id) {
+			touched = append(touched, id)
 		}
 		out = append(out, applied{Shipment: id, Tracking: e.TrackingNumber, Status: c.To, Duplicate: c.Duplicate})
+	}
+	for _, id := range touched {
+		if err := a.recordDelivery(r, id); err != nil {
+			writeError(w, r, incomplete(err))
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"applied": out})
 }
 
 // recordDelivery records a delivered shipment on its order, once: the
-// order's idempotency key makes a repeated webhook harmless.
+// order's idempotency key makes a repeated webhook harmless, and a
+// shipment the order has recorded as delivered is not sent again. A
+// conflicting change to the order is met with a fresh read.
 func (a *app) recordDelivery(r *http.Request, id ship.ID) error {
 	sh, err := a.shipments.Shipment(r.Context(), id)
 	if err != nil || sh.Status() != ship.StatusDelivered {
@@ -292,7 +348,7 @@ func (a *app) recordDelivery(r *http.Request, id ship.ID) error {
 	if !pending { // delivered already, or a shipment the order was not told about
 		return nil
 	}
-	_, err = a.orders.Execute(r.Context(), sh.Owner(), sh.Order(), "delivered-"+string(id), order.DeliverRequest{Shipment: string(id)})
+	_, err = a.executeRetrying(r.Context(), sh.Owner(), sh.Order(), "delivered-"+string(id), order.DeliverRequest{Shipment: string(id)})
 	return err
 }
 
@@ -371,7 +427,15 @@ func (a *app) getReturn(w http.ResponseWriter, r *http.Request) {
 }
 
 // cancelReturn cancels a return before its parcel leaves, and tells the
-// order the units it was waiting for will not come.
+// order the units it was waiting for will not come. The return is saved
+// cancelled first, then the order records the withdrawal under the key
+// "withdraw-" + the return's ID (run again on a fresh read if a
+// concurrent change conflicts). If the order's write fails, the return
+// stays cancelled and the reply is errIncomplete; a retry (with the same
+// Idempotency-Key or none) finds the return cancelled and records the
+// withdrawal, once: within the retention the order's key recognises one
+// already recorded, and a cancel of a return cancelled longer ago is
+// refused as before, changing nothing.
 func (a *app) cancelReturn(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Reason string `json:"reason,omitempty"`
@@ -386,6 +450,20 @@ func (a *app) cancelReturn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	if wd, ok := rma.OrderWithdrawal(); ok && rma.Status() == returns.StatusCancelled && a.retained(rma.Snapshot().UpdatedAt, now) {
+		// A cancel that stopped before the order's write: finish it.
+		res, err := a.executeRetrying(r.Context(), owner, rma.Order(), "withdraw-"+string(rma.ID()), wd)
+		if err != nil {
+			writeError(w, r, incomplete(err))
+			return
+		}
+		if !res.Replayed {
+			writeJSON(w, http.StatusOK, returnView{Snapshot: rma.Snapshot(), Status: rma.Status()})
+			return
+		}
+		// The cancel was complete: refused below as a cancel of a
+		// cancelled return.
+	}
 	if _, err := rma.Cancel(now, req.Reason); err != nil {
 		writeError(w, r, err)
 		return
@@ -396,10 +474,17 @@ func (a *app) cancelReturn(w http.ResponseWriter, r *http.Request) {
 	}
 	if wd, ok := rma.OrderWithdrawal(); ok {
 		// Keyed by the return, so a retry withdraws once.
-		if _, err := a.orders.Execute(r.Context(), owner, rma.Order(), "withdraw-"+string(rma.ID()), wd); err != nil {
-			writeError(w, r, err)
+		if _, err := a.executeRetrying(r.Context(), owner, rma.Order(), "withdraw-"+string(rma.ID()), wd); err != nil {
+			writeError(w, r, incomplete(err))
 			return
 		}
 	}
 	writeJSON(w, http.StatusOK, returnView{Snapshot: rma.Snapshot(), Status: rma.Status()})
+}
+
+// retained reports whether what happened at t is within the retention at
+// now, so that an order's Idempotency-Key record written since is still
+// kept. With no retention, everything is.
+func (a *app) retained(t, now time.Time) bool {
+	return a.retention == 0 || !t.Before(now.Add(-a.retention))
 }

@@ -31,6 +31,24 @@
 // the service or its stores failed (504: a deadline passed); such a
 // request may be retried with its Idempotency-Key.
 //
+// The orders, shipments and returns are separate stores, so a request
+// that writes two of them writes one, then the other, and a 503 (kind
+// "incomplete") says that the first write is kept and the second failed.
+// A retry, with the same Idempotency-Key or none, completes it:
+//
+//   - POST /v1/shipments with a fulfillment writes the order first (a
+//     concurrent change to it is met with a fresh read; an order that
+//     refuses the shipment leaves nothing stored), then stores the
+//     shipment, whose ID and tracking numbers are checked free before the
+//     order is written. If that store fails, a retry finds the shipment
+//     recorded on the order and stores it.
+//   - A tracking webhook stores every event first, then records each
+//     delivered shipment on its order; its retry meets the events as
+//     duplicates and records the deliveries still missing.
+//   - POST /v1/returns/{id}/cancel saves the return cancelled first, then
+//     records the withdrawal on the order; within -retention, a retry
+//     finds the return cancelled and records the withdrawal once.
+//
 // # Stock and reservations
 //
 //   - POST /v1/stock/receive puts units on hand; GET /v1/stock?sku=&location=

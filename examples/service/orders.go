@@ -87,20 +87,34 @@ func command[R order.Request](a *app, w http.ResponseWriter, r *http.Request) (o
 		writeError(w, r, err)
 		return order.Result{}, false
 	}
-	// A concurrent change to the same order is a conflict the service
-	// resolves by running the command again on the new version.
-	var res order.Result
-	for range 3 {
-		res, err = a.orders.Execute(r.Context(), ownerOf(r.Context()), id, idempotencyKey(r), req)
-		if !errors.Is(err, order.ErrConflict) {
-			break
-		}
-	}
+	res, err := a.executeRetrying(r.Context(), ownerOf(r.Context()), id, idempotencyKey(r), req)
 	if err != nil {
 		writeError(w, r, err)
 		return order.Result{}, false
 	}
 	return res, true
+}
+
+// orderAttempts is how many times executeRetrying runs a command.
+const orderAttempts = 3
+
+// executeRetrying runs req on order id through a.orders.Execute, and runs
+// it again on a fresh read of the order, orderAttempts times in all, while
+// it fails with order.ErrConflict: a concurrent change to the same order
+// is a conflict the service resolves by running the command again on the
+// new version. The key makes every attempt after a successful one a replay.
+func (a *app) executeRetrying(ctx context.Context, owner fulfill.OwnerID, id fulfill.OrderID, key string, req order.Request) (order.Result, error) {
+	var (
+		res order.Result
+		err error
+	)
+	for range orderAttempts {
+		res, err = a.orders.Execute(ctx, owner, id, key, req)
+		if !errors.Is(err, order.ErrConflict) {
+			break
+		}
+	}
+	return res, err
 }
 
 // commandView is the reply to a command: the order after it, the events it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -34,6 +35,7 @@ var errorKinds = []struct {
 	status int
 	kind   string
 }{
+	{errIncomplete, http.StatusServiceUnavailable, "incomplete"},
 	{errBadRequest, http.StatusBadRequest, "invalid_request"},
 	{errNotFound, http.StatusNotFound, "not_found"},
 	{order.ErrNotFound, http.StatusNotFound, "not_found"},
@@ -80,7 +82,20 @@ var (
 	errBadRequest = errors.New("invalid request")
 	// errNotFound marks unknown resources found by the service itself.
 	errNotFound = errors.New("not found")
+	// errIncomplete marks a request that wrote to one store and then
+	// failed to write to the next: what it wrote is kept, and a retry
+	// (with the same Idempotency-Key or none) completes it. It comes
+	// first in errorKinds, so that the failure it wraps does not decide
+	// the status: the reply is a 503, which the Idempotency-Key's cache
+	// does not keep.
+	errIncomplete = errors.New("request incomplete")
 )
+
+// incomplete wraps err, a failure after the request's first write, in
+// errIncomplete.
+func incomplete(err error) error {
+	return fmt.Errorf("%w, retry to complete it: %w", errIncomplete, err)
+}
 
 // problemFor turns an error into a problem document. Unknown errors are
 // internal: their text is logged, not shown.
