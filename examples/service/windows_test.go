@@ -68,10 +68,19 @@ func (h *hookedShipments) Create(ctx context.Context, s *ship.Shipment) error {
 	return h.Store.Create(ctx, s)
 }
 
-// windowServer is the service in memory with its order store hooked.
-func windowServer(t *testing.T) (*app, *hookedOrders, *httptest.Server) {
+// onStores runs test in memory and on PostgreSQL (skipped without
+// FULFILL_TEST_DATABASE_URL), passing the connection string, empty for
+// memory.
+func onStores(t *testing.T, test func(t *testing.T, db string)) {
+	t.Run("memory", func(t *testing.T) { test(t, "") })
+	t.Run("postgres", func(t *testing.T) { test(t, testDatabase(t)) })
+}
+
+// windowServer is the service with its order store hooked, in memory or
+// on db.
+func windowServer(t *testing.T, db string) (*app, *hookedOrders, *httptest.Server) {
 	t.Helper()
-	a, srv := newHousekeptServer(t, "", fulfill.NewFakeClock(housekeepStart), 0)
+	a, srv := newHousekeptServer(t, db, fulfill.NewFakeClock(housekeepStart), 0)
 	h := &hookedOrders{Store: a.orders.Store}
 	a.orders.Store = h
 	return a, h, srv
@@ -139,66 +148,70 @@ func TestServiceShipmentWindows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, h, srv := windowServer(t)
-			id := allocatedOrder(t, srv)
-			h.prefix = "shipment-"
-			h.before = once(func(order.Change) error {
-				for _, step := range tt.change {
-					body := any(hold)
-					if step == "release" {
-						body = map[string]any{"holds": []string{"fraud-1"}}
+			onStores(t, func(t *testing.T, db string) {
+				_, h, srv := windowServer(t, db)
+				id := allocatedOrder(t, srv)
+				h.prefix = "shipment-"
+				h.before = once(func(order.Change) error {
+					for _, step := range tt.change {
+						body := any(hold)
+						if step == "release" {
+							body = map[string]any{"holds": []string{"fraud-1"}}
+						}
+						if status, _, err := send(srv, "POST", "/v1/orders/"+id+"/"+step, "acme-key", "", body); err != nil || status != http.StatusOK {
+							return errors.Join(err, errors.New("the concurrent change failed"))
+						}
 					}
-					if status, _, err := send(srv, "POST", "/v1/orders/"+id+"/"+step, "acme-key", "", body); err != nil || status != http.StatusOK {
-						return errors.Join(err, errors.New("the concurrent change failed"))
-					}
+					return nil
+				})
+				status, res := call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-1", shipmentOf(id))
+				require.Equal(t, tt.status, status, "%v", res)
+				status, _ = call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
+				got := getOrder(t, srv, id)
+				if tt.stored {
+					assert.Equal(t, http.StatusOK, status)
+					assert.Len(t, got["shipments"], 1, "%v", got)
+					return
 				}
-				return nil
+				assert.Equal(t, http.StatusNotFound, status, "the refused shipment is not stored")
+				assert.Empty(t, got["shipments"], "the order records no shipment")
+				status, res = call(t, srv, "POST", "/v1/orders/"+id+"/release", "acme-key", "", map[string]any{"holds": []string{"fraud-1"}})
+				require.Equal(t, http.StatusOK, status, "%v", res)
+				status, res = call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-2", shipmentOf(id))
+				assert.Equal(t, http.StatusCreated, status, "the ID and tracking number are free: %v", res)
 			})
-			status, res := call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-1", shipmentOf(id))
-			require.Equal(t, tt.status, status, "%v", res)
-			status, _ = call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
-			got := getOrder(t, srv, id)
-			if tt.stored {
-				assert.Equal(t, http.StatusOK, status)
-				assert.Len(t, got["shipments"], 1, "%v", got)
-				return
-			}
-			assert.Equal(t, http.StatusNotFound, status, "the refused shipment is not stored")
-			assert.Empty(t, got["shipments"], "the order records no shipment")
-			status, res = call(t, srv, "POST", "/v1/orders/"+id+"/release", "acme-key", "", map[string]any{"holds": []string{"fraud-1"}})
-			require.Equal(t, http.StatusOK, status, "%v", res)
-			status, res = call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-2", shipmentOf(id))
-			assert.Equal(t, http.StatusCreated, status, "the ID and tracking number are free: %v", res)
 		})
 	}
 
 	t.Run("a failed store of the shipment is completed by a retry", func(t *testing.T) {
-		a, _, srv := windowServer(t)
-		id := allocatedOrder(t, srv)
-		shipments := &hookedShipments{Store: a.shipments, failCreate: true}
-		a.shipments = shipments
-		status, prob := call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-1", shipmentOf(id))
-		require.Equal(t, http.StatusInternalServerError, status, "%v", prob)
-		status, _ = call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
-		assert.Equal(t, http.StatusNotFound, status)
-		assert.Len(t, getOrder(t, srv, id)["shipments"], 1, "the order took the shipment first")
+		onStores(t, func(t *testing.T, db string) {
+			a, _, srv := windowServer(t, db)
+			id := allocatedOrder(t, srv)
+			shipments := &hookedShipments{Store: a.shipments, failCreate: true}
+			a.shipments = shipments
+			status, prob := call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-1", shipmentOf(id))
+			require.Equal(t, http.StatusInternalServerError, status, "%v", prob)
+			status, _ = call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
+			assert.Equal(t, http.StatusNotFound, status)
+			assert.Len(t, getOrder(t, srv, id)["shipments"], 1, "the order took the shipment first")
 
-		other := shipmentOf(id)
-		other["fulfillment"] = 2
-		shipments.failCreate = false
-		status, prob = call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-other", other)
-		assert.Equal(t, http.StatusConflict, status, "the order recorded SHP-1 from another fulfillment: %v", prob)
+			other := shipmentOf(id)
+			other["fulfillment"] = 2
+			shipments.failCreate = false
+			status, prob = call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-other", other)
+			assert.Equal(t, http.StatusConflict, status, "the order recorded SHP-1 from another fulfillment: %v", prob)
 
-		status, sh := call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-1", shipmentOf(id))
-		require.Equal(t, http.StatusCreated, status, "the retry stores the shipment: %v", sh)
-		status, _ = call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
-		assert.Equal(t, http.StatusOK, status)
-		got := getOrder(t, srv, id)
-		assert.Len(t, got["shipments"], 1, "the order recorded the shipment once: %v", got)
-		assert.Equal(t, "shipped", got["status"])
-		status, again := call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-1", shipmentOf(id))
-		assert.Equal(t, http.StatusCreated, status)
-		assert.Equal(t, sh, again, "a further retry is replayed")
+			status, sh := call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-1", shipmentOf(id))
+			require.Equal(t, http.StatusCreated, status, "the retry stores the shipment: %v", sh)
+			status, _ = call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
+			assert.Equal(t, http.StatusOK, status)
+			got := getOrder(t, srv, id)
+			assert.Len(t, got["shipments"], 1, "the order recorded the shipment once: %v", got)
+			assert.Equal(t, "shipped", got["status"])
+			status, again := call(t, srv, "POST", "/v1/shipments", "acme-key", "ship-1", shipmentOf(id))
+			assert.Equal(t, http.StatusCreated, status)
+			assert.Equal(t, sh, again, "a further retry is replayed")
+		})
 	})
 }
 
@@ -206,33 +219,35 @@ func TestServiceShipmentWindows(t *testing.T) {
 // the webhook's events stored and answers 503; the webhook's retry under
 // the same Idempotency-Key records the delivery.
 func TestServiceWebhookWindow(t *testing.T) {
-	_, h, srv := windowServer(t)
-	id := allocatedOrder(t, srv)
-	status, res := call(t, srv, "POST", "/v1/shipments", "acme-key", "", shipmentOf(id))
-	require.Equal(t, http.StatusCreated, status, "%v", res)
+	onStores(t, func(t *testing.T, db string) {
+		_, h, srv := windowServer(t, db)
+		id := allocatedOrder(t, srv)
+		status, res := call(t, srv, "POST", "/v1/shipments", "acme-key", "", shipmentOf(id))
+		require.Equal(t, http.StatusCreated, status, "%v", res)
 
-	h.prefix = "delivered-"
-	h.before = once(func(order.Change) error { return errStoreDown })
-	hook := `[{"id":"e1","tracking_number":"1Z001","source":"shippo","status":"TRANSIT","occurred_at":"2026-11-25T12:00:00Z"},
+		h.prefix = "delivered-"
+		h.before = once(func(order.Change) error { return errStoreDown })
+		hook := `[{"id":"e1","tracking_number":"1Z001","source":"shippo","status":"TRANSIT","occurred_at":"2026-11-25T12:00:00Z"},
 	          {"id":"e2","tracking_number":"1Z001","source":"shippo","status":"DELIVERED","occurred_at":"2026-11-27T12:00:00Z"}]`
-	status, prob := call(t, srv, "POST", "/v1/webhooks/tracking/generic", "acme-key", "hook-1", hook)
-	require.Equal(t, http.StatusServiceUnavailable, status, "%v", prob)
-	assert.Equal(t, "incomplete", prob["kind"])
-	status, sh := call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
-	require.Equal(t, http.StatusOK, status)
-	assert.Equal(t, "delivered", sh["status"], "the carrier's events are kept")
-	assert.Equal(t, "shipped", getOrder(t, srv, id)["status"], "the order was not told")
+		status, prob := call(t, srv, "POST", "/v1/webhooks/tracking/generic", "acme-key", "hook-1", hook)
+		require.Equal(t, http.StatusServiceUnavailable, status, "%v", prob)
+		assert.Equal(t, "incomplete", prob["kind"])
+		status, sh := call(t, srv, "GET", "/v1/shipments/SHP-1", "acme-key", "", nil)
+		require.Equal(t, http.StatusOK, status)
+		assert.Equal(t, "delivered", sh["status"], "the carrier's events are kept")
+		assert.Equal(t, "shipped", getOrder(t, srv, id)["status"], "the order was not told")
 
-	status, body := call(t, srv, "POST", "/v1/webhooks/tracking/generic", "acme-key", "hook-1", hook)
-	require.Equal(t, http.StatusOK, status, "%v", body)
-	applied := body["applied"].([]any)
-	require.Len(t, applied, 2)
-	for _, a := range applied {
-		assert.Equal(t, true, a.(map[string]any)["duplicate"], "the retry meets its events stored")
-	}
-	got := getOrder(t, srv, id)
-	assert.Equal(t, "delivered", got["status"], "the retry told the order")
-	assert.Equal(t, true, got["shipments"].([]any)[0].(map[string]any)["delivered"])
+		status, body := call(t, srv, "POST", "/v1/webhooks/tracking/generic", "acme-key", "hook-1", hook)
+		require.Equal(t, http.StatusOK, status, "%v", body)
+		applied := body["applied"].([]any)
+		require.Len(t, applied, 2)
+		for _, a := range applied {
+			assert.Equal(t, true, a.(map[string]any)["duplicate"], "the retry meets its events stored")
+		}
+		got := getOrder(t, srv, id)
+		assert.Equal(t, "delivered", got["status"], "the retry told the order")
+		assert.Equal(t, true, got["shipments"].([]any)[0].(map[string]any)["delivered"])
+	})
 }
 
 // TestServiceReturnCancelWindow: a withdrawal the order fails to record
@@ -240,35 +255,37 @@ func TestServiceWebhookWindow(t *testing.T) {
 // Idempotency-Key records the withdrawal once, and a cancel after that is
 // refused, changing nothing.
 func TestServiceReturnCancelWindow(t *testing.T) {
-	_, h, srv := windowServer(t)
-	id := allocatedOrder(t, srv)
-	status, res := call(t, srv, "POST", "/v1/shipments", "acme-key", "", shipmentOf(id))
-	require.Equal(t, http.StatusCreated, status, "%v", res)
-	rma := map[string]any{"id": "RMA-1", "order": id, "channel": "mail",
-		"lines": []any{map[string]any{"order_line": 1, "quantity": 1, "reason": "defective"}}}
-	status, res = call(t, srv, "POST", "/v1/returns", "acme-key", "", rma)
-	require.Equal(t, http.StatusCreated, status, "%v", res)
-	require.EqualValues(t, 1, returnRequested(t, srv, id))
+	onStores(t, func(t *testing.T, db string) {
+		_, h, srv := windowServer(t, db)
+		id := allocatedOrder(t, srv)
+		status, res := call(t, srv, "POST", "/v1/shipments", "acme-key", "", shipmentOf(id))
+		require.Equal(t, http.StatusCreated, status, "%v", res)
+		rma := map[string]any{"id": "RMA-1", "order": id, "channel": "mail",
+			"lines": []any{map[string]any{"order_line": 1, "quantity": 1, "reason": "defective"}}}
+		status, res = call(t, srv, "POST", "/v1/returns", "acme-key", "", rma)
+		require.Equal(t, http.StatusCreated, status, "%v", res)
+		require.EqualValues(t, 1, returnRequested(t, srv, id))
 
-	h.prefix = "withdraw-"
-	h.before = once(func(order.Change) error { return errStoreDown })
-	cancel := map[string]any{"reason": "customer keeps it"}
-	status, prob := call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-1", cancel)
-	require.Equal(t, http.StatusServiceUnavailable, status, "%v", prob)
-	assert.Equal(t, "incomplete", prob["kind"])
-	status, ret := call(t, srv, "GET", "/v1/returns/RMA-1", "acme-key", "", nil)
-	require.Equal(t, http.StatusOK, status)
-	assert.Equal(t, "cancelled", ret["status"])
-	assert.EqualValues(t, 1, returnRequested(t, srv, id), "the order still waits for the unit")
+		h.prefix = "withdraw-"
+		h.before = once(func(order.Change) error { return errStoreDown })
+		cancel := map[string]any{"reason": "customer keeps it"}
+		status, prob := call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-1", cancel)
+		require.Equal(t, http.StatusServiceUnavailable, status, "%v", prob)
+		assert.Equal(t, "incomplete", prob["kind"])
+		status, ret := call(t, srv, "GET", "/v1/returns/RMA-1", "acme-key", "", nil)
+		require.Equal(t, http.StatusOK, status)
+		assert.Equal(t, "cancelled", ret["status"])
+		assert.EqualValues(t, 1, returnRequested(t, srv, id), "the order still waits for the unit")
 
-	status, ret = call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-1", cancel)
-	require.Equal(t, http.StatusOK, status, "the retry completes the cancel: %v", ret)
-	assert.Equal(t, "cancelled", ret["status"])
-	assert.EqualValues(t, 0, returnRequested(t, srv, id), "the order recorded the withdrawal")
-	status, again := call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-1", cancel)
-	assert.Equal(t, http.StatusOK, status)
-	assert.Equal(t, ret, again, "a further retry is replayed")
-	status, prob = call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-2", cancel)
-	assert.Equal(t, http.StatusConflict, status, "the cancel is complete: %v", prob)
-	assert.EqualValues(t, 0, returnRequested(t, srv, id), "withdrawn once")
+		status, ret = call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-1", cancel)
+		require.Equal(t, http.StatusOK, status, "the retry completes the cancel: %v", ret)
+		assert.Equal(t, "cancelled", ret["status"])
+		assert.EqualValues(t, 0, returnRequested(t, srv, id), "the order recorded the withdrawal")
+		status, again := call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-1", cancel)
+		assert.Equal(t, http.StatusOK, status)
+		assert.Equal(t, ret, again, "a further retry is replayed")
+		status, prob = call(t, srv, "POST", "/v1/returns/RMA-1/cancel", "acme-key", "cancel-2", cancel)
+		assert.Equal(t, http.StatusConflict, status, "the cancel is complete: %v", prob)
+		assert.EqualValues(t, 0, returnRequested(t, srv, id), "withdrawn once")
+	})
 }
