@@ -68,14 +68,7 @@ func TestServiceRates(t *testing.T) {
 // webhook (sent twice) and a return, and checks no other owner sees any of it.
 func TestServiceShipTrackReturn(t *testing.T) {
 	srv := newTestServer(t, "")
-	status, placed := call(t, srv, "POST", "/v1/orders", "acme-key", "", webOrder("TSHIRT", 2))
-	require.Equal(t, http.StatusCreated, status)
-	id := placed["id"].(string)
-	status, res := call(t, srv, "POST", "/v1/orders/"+id+"/confirm", "acme-key", "", map[string]any{})
-	require.Equal(t, http.StatusOK, status, "%v", res)
-	status, res = call(t, srv, "POST", "/v1/orders/"+id+"/allocate", "acme-key", "", map[string]any{
-		"location": "WH1", "lines": []any{map[string]any{"line": 1, "quantity": 2}}})
-	require.Equal(t, http.StatusOK, status, "%v", res)
+	id := allocatedOrder(t, srv)
 
 	shipment := map[string]any{
 		"id": "SHP-1", "order": id, "origin": "WH1", "fulfillment": 1,
@@ -151,14 +144,7 @@ func TestServiceShipTrackReturn(t *testing.T) {
 // and tracking number stay free for the corrected request.
 func TestServiceShipmentRefusedByTheOrderIsNotKept(t *testing.T) {
 	srv := newTestServer(t, "")
-	status, placed := call(t, srv, "POST", "/v1/orders", "acme-key", "", webOrder("TSHIRT", 2))
-	require.Equal(t, http.StatusCreated, status)
-	id := placed["id"].(string)
-	status, res := call(t, srv, "POST", "/v1/orders/"+id+"/confirm", "acme-key", "", map[string]any{})
-	require.Equal(t, http.StatusOK, status, "%v", res)
-	status, res = call(t, srv, "POST", "/v1/orders/"+id+"/allocate", "acme-key", "", map[string]any{
-		"location": "WH1", "lines": []any{map[string]any{"line": 1, "quantity": 2}}})
-	require.Equal(t, http.StatusOK, status, "%v", res)
+	id := allocatedOrder(t, srv)
 
 	shipment := func(fulfillment int) map[string]any {
 		return map[string]any{
@@ -246,15 +232,8 @@ func TestServiceReturnIDTakenChangesNothing(t *testing.T) {
 // taken.
 func TestServiceWebhookTakenWholeOrRefused(t *testing.T) {
 	srv := newTestServer(t, "")
-	status, placed := call(t, srv, "POST", "/v1/orders", "acme-key", "", webOrder("TSHIRT", 2))
-	require.Equal(t, http.StatusCreated, status)
-	id := placed["id"].(string)
-	status, res := call(t, srv, "POST", "/v1/orders/"+id+"/confirm", "acme-key", "", map[string]any{})
-	require.Equal(t, http.StatusOK, status, "%v", res)
-	status, res = call(t, srv, "POST", "/v1/orders/"+id+"/allocate", "acme-key", "", map[string]any{
-		"location": "WH1", "lines": []any{map[string]any{"line": 1, "quantity": 2}}})
-	require.Equal(t, http.StatusOK, status, "%v", res)
-	status, res = call(t, srv, "POST", "/v1/shipments", "acme-key", "", map[string]any{
+	id := allocatedOrder(t, srv)
+	status, res := call(t, srv, "POST", "/v1/shipments", "acme-key", "", map[string]any{
 		"id": "SHP-1", "order": id, "origin": "WH1", "fulfillment": 1,
 		"packages": []any{map[string]any{
 			"ref": "box-1", "dimensions": map[string]any{"length": "12in", "width": "10in", "height": "6in"}, "mass": "1lb",
